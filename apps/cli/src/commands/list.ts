@@ -1,0 +1,36 @@
+import type { PluginKind } from '@attune/registry';
+import { PLUGIN_KINDS } from '@attune/registry';
+import type { Command } from 'commander';
+import { loadRegistry } from '../load-registry.js';
+import type { CliIo } from '../main.js';
+import { renderTable } from '../table.js';
+
+export function registerListCommand(program: Command, io: CliIo): void {
+  program
+    .command('list')
+    .description('list the installed plugins')
+    .option('--json', 'print a JSON array of { name, kind, package, version }')
+    .option('--kind <kind>', `only plugins of one kind (${PLUGIN_KINDS.join(', ')})`)
+    .action(async (options: { json?: boolean; kind?: string }) => {
+      if (options.kind !== undefined && !PLUGIN_KINDS.includes(options.kind as PluginKind)) {
+        throw new Error(`--kind must be one of ${PLUGIN_KINDS.join(', ')}, got "${options.kind}"`);
+      }
+      const registry = await loadRegistry(io);
+      const plugins = registry.list(options.kind as PluginKind | undefined);
+      if (options.json) {
+        const rows = plugins.map((p) => ({ name: p.name, kind: p.kind, package: p.package, version: p.version }));
+        io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      if (plugins.length === 0) {
+        io.stdout('no attune plugins installed here (install a package such as @attune/method-tpt)\n');
+        return;
+      }
+      io.stdout(
+        `${renderTable(
+          ['name', 'kind', 'version', 'package', 'description'],
+          plugins.map((p) => [p.name, p.kind, p.version, p.package, p.description]),
+        )}\n`,
+      );
+    });
+}

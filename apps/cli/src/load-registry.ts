@@ -1,0 +1,17 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverRegistry, type Registry } from '@attune/registry';
+import type { CliIo } from './main.js';
+
+/**
+ * The registry the CLI works with: plugins installed where the user runs attune (cwd and its parents),
+ * plus those installed beside the CLI itself. A broken plugin package is reported, not fatal, so the
+ * others stay usable.
+ */
+export async function loadRegistry(io: CliIo): Promise<Registry> {
+  const cliDir = dirname(fileURLToPath(import.meta.url));
+  const from = [process.env.ATTUNE_PLUGIN_ROOT ?? process.cwd(), cliDir];
+  const { registry, problems } = await discoverRegistry({ from, strict: false });
+  for (const problem of problems) io.stderr(`attune: warning: skipped a plugin package: ${problem}\n`);
+  return registry;
+}

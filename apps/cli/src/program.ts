@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerInfoCommand } from './commands/info.js';
+import { registerListCommand } from './commands/list.js';
+import type { CliIo } from './main.js';
+import { cliVersion } from './version.js';
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('attune')
+    .description('Test-time adaptation and parameter-efficient prompt tuning of pretrained models.')
+    .version(cliVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError(true);
+  registerListCommand(program, io);
+  registerInfoCommand(program, io);
+  return program;
+}

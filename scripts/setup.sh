@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up attune on a fresh Debian 12 machine with Node 20: the Debian packages its data and tests need,
+# pnpm at the pinned version, the workspace's npm packages, then a build. Safe to run again (fast when done).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: dataset-fashion-mnist (real data for the zoo, tests and benchmarks).
+debian_packages=(dataset-fashion-mnist)
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# pnpm, pinned: newer 12.x lock files ask for platform builds this registry does not serve.
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
+  echo "setup: installing pnpm@$pnpm_version"
+  npm install -g --no-fund --no-audit "pnpm@$pnpm_version"
+fi
+
+export TURBO_TELEMETRY_DISABLED=1
+pnpm install --frozen-lockfile
+pnpm build
