@@ -22,7 +22,10 @@ const pkg = {
   description,
   type: 'module',
   license: 'Apache-2.0',
-  exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' }, './package.json': './package.json' },
+  exports: {
+    '.': { types: './dist/index.d.ts', import: './dist/index.js' },
+    './package.json': './package.json',
+  },
   main: './dist/index.js',
   types: './dist/index.d.ts',
   files: ['dist', 'README.md'],

@@ -51,7 +51,11 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     const r = rate();
     return r > 0 ? (options.total - done) / r : Number.POSITIVE_INFINITY;
   };
-  const payload = () => ({ label: options.label, rate: rate().toFixed(2), etaText: formatDuration(etaSeconds()) });
+  const payload = () => ({
+    label: options.label,
+    rate: rate().toFixed(2),
+    etaText: formatDuration(etaSeconds()),
+  });
 
   if (stream.isTTY) {
     const bar = new SingleBar({

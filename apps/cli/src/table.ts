@@ -1,5 +1,9 @@
 /** A plain aligned text table for terminals; long cells (descriptions) are cut with an ellipsis. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], maxCell = 60): string {
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  maxCell = 60,
+): string {
   const cut = (s: string) => (s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s);
   const all = [header, ...rows].map((row) => row.map(cut));
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));

@@ -103,12 +103,22 @@ describe('attune list', () => {
   it('warns about a broken package but still lists the others', () => {
     const broken = mkdtempSync(join(tmpdir(), 'attune-broken-'));
     try {
-      installPackage(broken, 'good', '1.0.0', `import { definePlugin, z } from '${registryUrl}';
+      installPackage(
+        broken,
+        'good',
+        '1.0.0',
+        `import { definePlugin, z } from '${registryUrl}';
         export default definePlugin({ name: 'good', kind: 'method', version: '1.0.0', description: 'ok',
-          config: z.object({}), create: () => ({ dispose() {} }) });`);
-      installPackage(broken, 'bad', '1.0.0', `import { definePlugin, z } from '${registryUrl}';
+          config: z.object({}), create: () => ({ dispose() {} }) });`,
+      );
+      installPackage(
+        broken,
+        'bad',
+        '1.0.0',
+        `import { definePlugin, z } from '${registryUrl}';
         export default definePlugin({ name: 'Bad Name', kind: 'method', version: '1.0.0', description: 'x',
-          config: z.object({}), create: () => ({ dispose() {} }) });`);
+          config: z.object({}), create: () => ({ dispose() {} }) });`,
+      );
       const { code, stdout, stderr } = attune(broken, 'list', '--json');
       expect(code).toBe(0);
       expect(JSON.parse(stdout).map((p: { name: string }) => p.name)).toEqual(['good']);

@@ -27,7 +27,13 @@ describe('createProgressBar (non-terminal output)', () => {
   it('reports count, rate and ETA from the clock', () => {
     let t = 0;
     const out = capture();
-    const bar = createProgressBar({ label: 'bench', total: 10, stream: out.stream, now: () => t, nonTtyIntervalMs: 0 });
+    const bar = createProgressBar({
+      label: 'bench',
+      total: 10,
+      stream: out.stream,
+      now: () => t,
+      nonTtyIntervalMs: 0,
+    });
     t = 2000;
     bar.increment(4); // 4 items in 2 s: 2/s, 6 left -> 3 s
     expect(bar.rate()).toBe(2);
@@ -38,7 +44,13 @@ describe('createProgressBar (non-terminal output)', () => {
   it('throttles lines but always prints completion', () => {
     let t = 0;
     const out = capture();
-    const bar = createProgressBar({ label: 'x', total: 3, stream: out.stream, now: () => t, nonTtyIntervalMs: 10_000 });
+    const bar = createProgressBar({
+      label: 'x',
+      total: 3,
+      stream: out.stream,
+      now: () => t,
+      nonTtyIntervalMs: 10_000,
+    });
     t = 1000;
     bar.increment();
     t = 2000;

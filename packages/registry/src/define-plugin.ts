@@ -18,9 +18,11 @@ export function definePlugin<Schema extends z.ZodType, Instance extends PluginIn
   const fail = (problem: string): never => {
     throw new MalformedPluginError(label, problem);
   };
-  if (spec === null || typeof spec !== 'object') fail('expected a plugin object, got ' + typeof spec);
+  if (spec === null || typeof spec !== 'object') fail(`expected a plugin object, got ${typeof spec}`);
   if (typeof spec.name !== 'string' || !PLUGIN_NAME_PATTERN.test(spec.name)) {
-    fail(`name must be lowercase words joined by dashes (e.g. "sts-ensemble"), got ${JSON.stringify(spec.name)}`);
+    fail(
+      `name must be lowercase words joined by dashes (e.g. "sts-ensemble"), got ${JSON.stringify(spec.name)}`,
+    );
   }
   if (!PLUGIN_KINDS.includes(spec.kind)) {
     fail(`kind must be one of ${PLUGIN_KINDS.join(', ')}, got ${JSON.stringify(spec.kind)}`);
@@ -36,7 +38,9 @@ export function definePlugin<Schema extends z.ZodType, Instance extends PluginIn
   }
   const defaults = spec.config.safeParse({});
   if (!defaults.success) {
-    fail(`config must give a default for every field; parsing {} failed: ${defaults.error.issues[0]?.message}`);
+    fail(
+      `config must give a default for every field; parsing {} failed: ${defaults.error.issues[0]?.message}`,
+    );
   }
   try {
     z.toJSONSchema(spec.config, { io: 'input', unrepresentable: 'throw' });
@@ -49,9 +53,14 @@ export function definePlugin<Schema extends z.ZodType, Instance extends PluginIn
   return Object.freeze({ ...spec, needs, provides, package: '' });
 }
 
-function checkCapabilities(field: string, value: unknown, fail: (problem: string) => never): readonly string[] {
+function checkCapabilities(
+  field: string,
+  value: unknown,
+  fail: (problem: string) => never,
+): readonly string[] {
   if (value === undefined) return Object.freeze([]);
-  if (!Array.isArray(value)) return fail(`${field} must be an array of capability names, got ${typeof value}`);
+  if (!Array.isArray(value))
+    return fail(`${field} must be an array of capability names, got ${typeof value}`);
   for (const cap of value) {
     if (typeof cap !== 'string' || !CAPABILITY_PATTERN.test(cap)) {
       fail(`${field} entries must be lowercase dashed names like "input-grad", got ${JSON.stringify(cap)}`);

@@ -146,7 +146,9 @@ export interface DiscoveryResult {
  * uninstalling it removes it. With `strict` (the default) the first broken package throws; otherwise it is
  * skipped and reported in `problems`, so one bad package does not hide the others from `attune list`.
  */
-export async function discoverRegistry(options: DiscoverOptions & { strict?: boolean } = {}): Promise<DiscoveryResult> {
+export async function discoverRegistry(
+  options: DiscoverOptions & { strict?: boolean } = {},
+): Promise<DiscoveryResult> {
   const strict = options.strict ?? true;
   const registry = new Registry();
   const problems: string[] = [];

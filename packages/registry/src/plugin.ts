@@ -48,8 +48,10 @@ export interface PluginSpec<
 }
 
 /** A validated, registered plugin (what definePlugin returns). */
-export interface Plugin<Schema extends z.ZodType = z.ZodType, Instance extends PluginInstance = PluginInstance>
-  extends PluginSpec<Schema, Instance> {
+export interface Plugin<
+  Schema extends z.ZodType = z.ZodType,
+  Instance extends PluginInstance = PluginInstance,
+> extends PluginSpec<Schema, Instance> {
   readonly needs: readonly Capability[];
   readonly provides: readonly Capability[];
   /** The npm package that declared it, filled in by discovery ('' when registered by hand). */

@@ -8,7 +8,14 @@ import {
   UnknownPluginError,
   UnmetCapabilityError,
 } from './errors.js';
-import type { Capability, Plugin, PluginContext, PluginInstance, PluginKind, RegistryLike } from './plugin.js';
+import type {
+  Capability,
+  Plugin,
+  PluginContext,
+  PluginInstance,
+  PluginKind,
+  RegistryLike,
+} from './plugin.js';
 
 type AnyPlugin = Plugin<z.ZodType, PluginInstance>;
 
@@ -24,7 +31,10 @@ export class Registry implements RegistryLike {
     if (!plugin) return this;
     if (!isPlugin(plugin)) {
       const name = (plugin as { name?: unknown })?.name;
-      throw new MalformedPluginError(String(name), 'not a plugin object: expected the result of definePlugin({...})');
+      throw new MalformedPluginError(
+        String(name),
+        'not a plugin object: expected the result of definePlugin({...})',
+      );
     }
     const checked = definePlugin(plugin);
     const pkg = packageName ?? plugin.package ?? '';

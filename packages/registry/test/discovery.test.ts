@@ -18,10 +18,18 @@ function pluginModule(names: string[]): string {
   return `import { definePlugin, z } from '${registryUrl}';\nexport default [${defs.join(',\n')}];\n`;
 }
 
-function writePackage(root: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>) {
+function writePackage(
+  root: string,
+  name: string,
+  manifest: Record<string, unknown>,
+  files: Record<string, string>,
+) {
   const dir = join(root, 'node_modules', ...name.split('/'));
   mkdirSync(join(dir, 'dist'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', ...manifest }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version: '1.2.3', type: 'module', ...manifest }),
+  );
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
 }
@@ -34,12 +42,22 @@ afterEach(() => rmSync(project, { recursive: true, force: true }));
 
 describe('discovery', () => {
   it('finds installed plugin packages (scoped and not), skipping packages without the field', async () => {
-    writePackage(project, '@attune/method-tpt', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['tpt']),
-    });
-    writePackage(project, 'attune-plugin-extra', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['sts', 'sts-ensemble']),
-    });
+    writePackage(
+      project,
+      '@attune/method-tpt',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['tpt']),
+      },
+    );
+    writePackage(
+      project,
+      'attune-plugin-extra',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['sts', 'sts-ensemble']),
+      },
+    );
     writePackage(project, 'left-pad', {}, { 'index.js': 'export default 1;' });
 
     const { registry, packages, problems } = await discoverRegistry({ from: [project] });
@@ -52,22 +70,37 @@ describe('discovery', () => {
   });
 
   it('installing a package adds its plugins and removing it removes them', async () => {
-    writePackage(project, '@attune/method-a', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['alpha']),
-    });
+    writePackage(
+      project,
+      '@attune/method-a',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['alpha']),
+      },
+    );
     expect((await discoverRegistry({ from: [project] })).registry.names()).toEqual(['alpha']);
-    const dirB = writePackage(project, '@attune/method-b', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['beta']),
-    });
+    const dirB = writePackage(
+      project,
+      '@attune/method-b',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['beta']),
+      },
+    );
     expect((await discoverRegistry({ from: [project] })).registry.names()).toEqual(['alpha', 'beta']);
     rmSync(dirB, { recursive: true });
     expect((await discoverRegistry({ from: [project] })).registry.names()).toEqual(['alpha']);
   });
 
   it('searches node_modules in parent directories too, as Node resolution does', async () => {
-    writePackage(project, '@attune/method-a', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['alpha']),
-    });
+    writePackage(
+      project,
+      '@attune/method-a',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['alpha']),
+      },
+    );
     const nested = join(project, 'apps', 'deep');
     mkdirSync(nested, { recursive: true });
     expect((await discoverRegistry({ from: [nested] })).registry.names()).toEqual(['alpha']);
@@ -87,16 +120,28 @@ describe('discovery', () => {
       /package unbuilt declares plugin entry .*dist\/plugin\.js, which does not exist \(is the package built\?\)/,
     );
     rmSync(join(project, 'node_modules', 'unbuilt'), { recursive: true });
-    writePackage(project, 'empty', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': 'export const answer = 42;',
-    });
-    await expect(discoverRegistry({ from: [project] })).rejects.toThrow(/package empty: .* exports no plugin/);
+    writePackage(
+      project,
+      'empty',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': 'export const answer = 42;',
+      },
+    );
+    await expect(discoverRegistry({ from: [project] })).rejects.toThrow(
+      /package empty: .* exports no plugin/,
+    );
   });
 
   it('collects problems instead of throwing when not strict, keeping the good packages', async () => {
-    writePackage(project, 'good', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['good']),
-    });
+    writePackage(
+      project,
+      'good',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['good']),
+      },
+    );
     writePackage(project, 'unbuilt', { attune: { plugins: ['./dist/plugin.js'] } }, {});
     const { registry, problems } = await discoverRegistry({ from: [project], strict: false });
     expect(registry.names()).toEqual(['good']);
@@ -105,12 +150,22 @@ describe('discovery', () => {
   });
 
   it('refuses two packages that declare the same plugin name', async () => {
-    writePackage(project, 'one', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['same']),
-    });
-    writePackage(project, 'two', { attune: { plugins: ['./dist/plugin.js'] } }, {
-      'dist/plugin.js': pluginModule(['same']),
-    });
+    writePackage(
+      project,
+      'one',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['same']),
+      },
+    );
+    writePackage(
+      project,
+      'two',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': pluginModule(['same']),
+      },
+    );
     await expect(discoverRegistry({ from: [project] })).rejects.toThrow(DuplicatePluginError);
   });
 });

@@ -152,7 +152,12 @@ describe('Registry', () => {
       mode: 'episodic',
       optimizer: { lr: 5e-3 },
     });
-    expect(registry.defaults('counter')).toEqual({ start: 0, step: 1, mode: 'episodic', optimizer: { lr: 5e-3 } });
+    expect(registry.defaults('counter')).toEqual({
+      start: 0,
+      step: 1,
+      mode: 'episodic',
+      optimizer: { lr: 5e-3 },
+    });
   });
 
   it('reports every invalid config field with path, expected and got', () => {
@@ -170,7 +175,9 @@ describe('Registry', () => {
       { path: 'mode', expected: 'one of "episodic", "continual"', got: '"batch" (string)' },
       { path: 'optimizer.lr', expected: 'a number', got: '"fast" (string)' },
     ]);
-    expect(error!.message).toMatch(/^invalid config for plugin "counter": start: expected an integer, got 1\.5/);
+    expect(error!.message).toMatch(
+      /^invalid config for plugin "counter": start: expected an integer, got 1\.5/,
+    );
   });
 
   it('refuses unknown config keys when the schema is strict', () => {
@@ -195,7 +202,10 @@ describe('Registry', () => {
       'plugin "tuner" needs "input-grad", which no installed plugin provides (provided: counting)',
     );
     registry.register(backendPlugin);
-    const instance = await registry.create<{ next(): number; dispose(): void }>('tuner', { start: 10, step: 5 });
+    const instance = await registry.create<{ next(): number; dispose(): void }>('tuner', {
+      start: 10,
+      step: 5,
+    });
     expect(instance.next()).toBe(15);
     expect(instance.next()).toBe(20);
   });

@@ -42,7 +42,8 @@ export function summarize(samplesMs: readonly number[]): TimingSummary {
 function checkOptions(options: TimingOptions): { warmup: number; runs: number } {
   const warmup = options.warmup ?? 2;
   const runs = options.runs ?? 7;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`warmup must be an integer >= 0, got ${warmup}`);
+  if (!Number.isInteger(warmup) || warmup < 0)
+    throw new Error(`warmup must be an integer >= 0, got ${warmup}`);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be an integer >= 1, got ${runs}`);
   return { warmup, runs };
 }
@@ -59,7 +60,10 @@ export function measure(fn: () => unknown, options: TimingOptions = {}): TimingS
   return summarize(samples);
 }
 
-export async function measureAsync(fn: () => Promise<unknown>, options: TimingOptions = {}): Promise<TimingSummary> {
+export async function measureAsync(
+  fn: () => Promise<unknown>,
+  options: TimingOptions = {},
+): Promise<TimingSummary> {
   const { warmup, runs } = checkOptions(options);
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];

@@ -30,7 +30,15 @@ describe('measure', () => {
 
 describe('formatTable', () => {
   it('aligns columns and formats numbers', () => {
-    expect(formatTable(['a', 'value'], [['x', 1.23456], ['longer', 250.04]])).toBe(
+    expect(
+      formatTable(
+        ['a', 'value'],
+        [
+          ['x', 1.23456],
+          ['longer', 250.04],
+        ],
+      ),
+    ).toBe(
       ['| a      | value |', '| ------ | ----- |', '| x      | 1.23  |', '| longer | 250.0 |'].join('\n'),
     );
   });

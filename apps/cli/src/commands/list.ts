@@ -18,7 +18,12 @@ export function registerListCommand(program: Command, io: CliIo): void {
       const registry = await loadRegistry(io);
       const plugins = registry.list(options.kind as PluginKind | undefined);
       if (options.json) {
-        const rows = plugins.map((p) => ({ name: p.name, kind: p.kind, package: p.package, version: p.version }));
+        const rows = plugins.map((p) => ({
+          name: p.name,
+          kind: p.kind,
+          package: p.package,
+          version: p.version,
+        }));
         io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
