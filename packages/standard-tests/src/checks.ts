@@ -65,12 +65,12 @@ export function checkSchemaRoundTrip(plugin: Plugin): void {
 }
 
 /** A bad config is refused with InvalidConfigError naming the offending path. */
-export async function checkBadConfigRejected(
-  target: CheckTarget<PluginInstance, unknown>,
+export async function checkBadConfigRejected<Instance extends PluginInstance, Output>(
+  target: CheckTarget<Instance, Output>,
   badConfig: BadConfigCase,
 ): Promise<void> {
   const rule = 'bad config rejected with a clear error';
-  const registry = await makeRegistry(target);
+  const registry = await makeRegistry(target as CheckTarget<PluginInstance, unknown>);
   let error: unknown;
   let instance: PluginInstance | undefined;
   try {
@@ -99,8 +99,10 @@ export async function checkBadConfigRejected(
 }
 
 /** Creating then disposing an instance leaves the tfjs tensor count where it was. */
-export async function checkCreateDispose(target: CheckTarget<PluginInstance, unknown>): Promise<void> {
-  const registry = await makeRegistry(target);
+export async function checkCreateDispose<Instance extends PluginInstance, Output>(
+  target: CheckTarget<Instance, Output>,
+): Promise<void> {
+  const registry = await makeRegistry(target as CheckTarget<PluginInstance, unknown>);
   const before = tf.memory().numTensors;
   const instance = await createInstance(target, registry, 0);
   await instance.dispose();
