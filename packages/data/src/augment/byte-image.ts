@@ -1,0 +1,97 @@
+import { clampByte, type FloatImage } from '../image.js';
+import { roundHalfEven } from '../ops/geometry.js';
+import { type ResampleFilter, resamplePlane } from '../ops/resample.js';
+
+/**
+ * An 8-bit planar image `[C,H,W]` — what a PIL image holds. TPT's views are PIL images until ToTensor, and
+ * AugMix's operations (equalize, posterize, solarize...) are defined on 8-bit levels, so the view pipeline
+ * works on this type and rounds where PIL rounds.
+ */
+export interface ByteImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly data: Uint8Array;
+}
+
+export function toByteImage(image: FloatImage): ByteImage {
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = clampByte(image.data[i]! * 255);
+  return { width: image.width, height: image.height, channels: image.channels, data };
+}
+
+/** Applies `fn` to each channel plane (a Float32Array of 0..1 values) and returns a new byte image. */
+function mapPlanes(
+  image: ByteImage,
+  width: number,
+  height: number,
+  fn: (plane: Float32Array) => Float32Array,
+): ByteImage {
+  const inSize = image.width * image.height;
+  const outSize = width * height;
+  const data = new Uint8Array(outSize * image.channels);
+  const plane = new Float32Array(inSize);
+  for (let c = 0; c < image.channels; c++) {
+    for (let i = 0; i < inSize; i++) plane[i] = image.data[c * inSize + i]! / 255;
+    const out = fn(plane);
+    for (let i = 0; i < outSize; i++) data[c * outSize + i] = clampByte(out[i]! * 255);
+  }
+  return { width, height, channels: image.channels, data };
+}
+
+/** PIL `Image.resize((width, height), filter)` on 8-bit data (rounding after each pass, as PIL). */
+export function resizeBytes(
+  image: ByteImage,
+  width: number,
+  height: number,
+  filter: ResampleFilter,
+): ByteImage {
+  return mapPlanes(image, width, height, (plane) =>
+    resamplePlane(plane, image.width, image.height, width, height, { filter, quantize: true }),
+  );
+}
+
+/** torchvision `Resize(size)` with an int: the shorter side becomes `size`, the longer int(size·long/short). */
+export function resizeShorterSide(image: ByteImage, size: number, filter: ResampleFilter): ByteImage {
+  const { width, height } = image;
+  if ((width <= height && width === size) || (height <= width && height === size)) return image;
+  if (width < height) return resizeBytes(image, size, Math.trunc((size * height) / width), filter);
+  return resizeBytes(image, Math.trunc((size * width) / height), size, filter);
+}
+
+/** torchvision `CenterCrop(size)`: top = round((h − size)/2), left = round((w − size)/2) (Python rounding). */
+export function centerCrop(image: ByteImage, size: number): ByteImage {
+  const { width, height } = image;
+  if (size > width || size > height) {
+    throw new Error(`centerCrop: crop ${size} is larger than the ${width}x${height} image; resize first`);
+  }
+  return cropBytes(image, roundHalfEven((width - size) / 2), roundHalfEven((height - size) / 2), size, size);
+}
+
+export function cropBytes(
+  image: ByteImage,
+  left: number,
+  top: number,
+  width: number,
+  height: number,
+): ByteImage {
+  const data = new Uint8Array(width * height * image.channels);
+  const inSize = image.width * image.height;
+  for (let c = 0; c < image.channels; c++) {
+    for (let y = 0; y < height; y++) {
+      const from = c * inSize + (top + y) * image.width + left;
+      data.set(image.data.subarray(from, from + width), (c * height + y) * width);
+    }
+  }
+  return { width, height, channels: image.channels, data };
+}
+
+/** PIL `transpose(FLIP_LEFT_RIGHT)`. */
+export function flipHorizontal(image: ByteImage): ByteImage {
+  const { width, height, channels } = image;
+  const data = new Uint8Array(image.data.length);
+  for (let row = 0; row < channels * height; row++) {
+    for (let x = 0; x < width; x++) data[row * width + x] = image.data[row * width + width - 1 - x]!;
+  }
+  return { ...image, data };
+}
