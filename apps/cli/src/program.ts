@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import type { CliIo } from './main.js';
@@ -13,5 +14,6 @@ export function buildProgram(io: CliIo): Command {
     .showSuggestionAfterError(true);
   registerListCommand(program, io);
   registerInfoCommand(program, io);
+  registerDataCommand(program, io);
   return program;
 }

@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIo } from '../main.js';
+import { parseIntegerOption, parseListOption } from '../options.js';
+
+export function registerDataCommand(program: Command, io: CliIo): void {
+  const data = program.command('data').description('inspect datasets and corruption suites');
+  data
+    .command('preview')
+    .description('render a PNG grid: one row per corruption, columns = clean + severities')
+    .argument('<suite>', 'an embedded suite, e.g. mini-clip-corrupt-short')
+    .requiredOption('--out <file>', 'PNG file to write')
+    .option('--images <n>', 'distinct suite images to cycle through the rows', '4')
+    .option('--corruptions <list>', 'comma-separated corruption names (default: all 15)')
+    .option('--severities <list>', 'comma-separated severities 1..5', '1,2,3,4,5')
+    .option('--scale <n>', 'integer upscaling of each 28 px tile', '4')
+    .option('--seed <n>', 'seed for the random corruptions', '0')
+    .action(async (suiteName: string, options: Record<string, string>) => {
+      // Imported here so `attune list` does not pay for loading tfjs and the datasets.
+      const dataPkg = await import('@attune/data');
+      const entries = dataPkg.loadSuite(suiteName);
+      const count = parseIntegerOption('--images', options.images!, 1);
+      const seen = new Set<string>();
+      const images = [];
+      for (const entry of entries) {
+        const key = `${entry.dataset}:${entry.index}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const loaded = dataPkg.loadSample({ ...entry, corruption: dataPkg.NO_CORRUPTION, severity: 0 });
+        images.push(loaded.image);
+        if (images.length === count) break;
+      }
+      const corruptions = options.corruptions
+        ? parseListOption('--corruptions', options.corruptions, dataPkg.CORRUPTION_NAMES)
+        : [...dataPkg.CORRUPTION_NAMES];
+      const severities = parseListOption('--severities', options.severities!, ['1', '2', '3', '4', '5']).map(
+        Number,
+      );
+      const png = dataPkg.renderPreviewGrid(images, corruptions, severities, {
+        scale: parseIntegerOption('--scale', options.scale!, 1),
+        seed: parseIntegerOption('--seed', options.seed!, 0),
+      });
+      const out = resolve(options.out!);
+      writeFileSync(out, png);
+      io.stdout(
+        `wrote ${out}: ${corruptions.length} corruptions × (clean + severities ${severities.join(',')}), ` +
+          `${images.length} images from ${suiteName}\n`,
+      );
+    });
+}
