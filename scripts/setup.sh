@@ -26,5 +26,8 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
 fi
 
 export TURBO_TELEMETRY_DISABLED=1
+# better-sqlite3 compiles from source; node-gyp must use the headers Node ships here (it cannot download
+# them). pnpm 12 does not pass ~/.npmrc's nodedir on, so say it in the environment.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
 pnpm install --frozen-lockfile
 pnpm build
