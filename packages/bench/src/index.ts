@@ -1,0 +1,55 @@
+export { canonicalJson, configHash } from './canonical-json.js';
+export {
+  type BenchCliIo,
+  type BenchCommandOptions,
+  type BenchProgressBar,
+  parseMethods,
+  registerBenchCommand,
+} from './cli-command.js';
+export {
+  BenchError,
+  EvaluationError,
+  InvalidBenchOptionError,
+  MalformedSuiteError,
+  ResumeMismatchError,
+  RunExistsError,
+  UnknownSuiteError,
+  WorkerError,
+} from './errors.js';
+export { sha256File } from './file-hash.js';
+export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
+export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
+export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
+export { formatAccuracy, renderSummaryMarkdown } from './report-markdown.js';
+export { accuracyBars, accuracyPlotSpec, renderAccuracySvg } from './report-plot.js';
+export { type BenchmarkMethod, resolveMethods } from './resolve-methods.js';
+export {
+  type BenchmarkResult,
+  type BenchProgress,
+  type RunBenchmarkOptions,
+  runBenchmark,
+} from './run-benchmark.js';
+export { checkRunId, newRunId } from './run-id.js';
+export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
+export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';
+export { mean, sampleStd } from './stats.js';
+export { ResultStore, type ResultStoreOptions } from './store.js';
+export {
+  assertSuite,
+  defineSuite,
+  type SampleOutcome,
+  SUITE_CAPABILITY,
+  type Suite,
+  type SuiteSpec,
+} from './suite.js';
+export { createSuite, getSuitePlugin, listSuites } from './suite-lookup.js';
+export {
+  type AccuracyStat,
+  type BenchSummary,
+  type MethodSummary,
+  type SeedAccuracy,
+  summarizeRecords,
+  summarizeRun,
+} from './summary.js';
+export { type ReportFiles, writeReports } from './write-reports.js';

@@ -1,0 +1,70 @@
+import { formatTable } from '@attune/timing';
+import type { AccuracyStat, BenchSummary } from './summary.js';
+
+/** "81.33 ± 1.20" (percent); the mean alone with one seed; "—" without records. */
+export function formatAccuracy(stat: AccuracyStat | undefined): string {
+  if (!stat || stat.mean === null) return '—';
+  const m = (stat.mean * 100).toFixed(2);
+  return stat.std === null ? m : `${m} ± ${(stat.std * 100).toFixed(2)}`;
+}
+
+const mib = (bytes: number | null) => (bytes === null ? '—' : (bytes / 2 ** 20).toFixed(1));
+const ms = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(2));
+
+/** The run's summary as markdown: what ran, accuracy by family, cost per sample, configs. */
+export function renderSummaryMarkdown(summary: BenchSummary): string {
+  const { run } = summary;
+  const seeds = run.seeds.length;
+  const status = summary.complete
+    ? `complete (${summary.recorded}/${summary.expected} records)`
+    : `**partial** (${summary.recorded}/${summary.expected} records): continue with \`attune bench ${run.suite} --resume --run-id ${run.runId}\``;
+  const lines = [
+    `# Benchmark: ${run.suite}`,
+    '',
+    `- run: \`${run.runId}\`, started ${run.createdAt}, harness ${run.harnessVersion}`,
+    `- sample list: \`${run.sampleList}\` (sha256 \`${run.sampleListSha256.slice(0, 16)}…\`), ` +
+      `${run.sampleCount} samples${run.sampleLimit === null ? '' : ` (first ${run.sampleLimit})`}`,
+    `- seeds: ${run.seeds.join(', ')}`,
+    `- status: ${status}`,
+    '',
+    `## Accuracy (%): mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'}`,
+    '',
+    formatTable(
+      ['method', ...summary.families, 'overall'],
+      summary.methods.map((m) => [
+        m.label,
+        ...summary.families.map((f) => formatAccuracy(m.families[f])),
+        formatAccuracy(m.overall),
+      ]),
+    ),
+    '',
+    '## Cost per sample',
+    '',
+    formatTable(
+      ['method', 'backend', 'threads', 'p50 ms', 'p95 ms', 'peak RSS MiB', 'RSS scope', 'records'],
+      summary.methods.map((m) => [
+        m.label,
+        m.backends.join(', ') || '—',
+        m.threads.join(', ') || '—',
+        ms(m.latencyMs?.p50),
+        ms(m.latencyMs?.p95),
+        mib(m.peakRssBytes),
+        m.peakRssScope ?? '—',
+        `${m.samples}${m.complete ? '' : ' (partial)'}`,
+      ]),
+    ),
+    '',
+    'Latency is the wall time of one evaluation (instance creation excluded). Peak RSS is the largest',
+    "per-sample high-water mark of the evaluating process (scope 'sample'), or its lifetime high-water mark",
+    "where the per-sample reset is unavailable (scope 'process').",
+    '',
+    '## Methods',
+    '',
+    formatTable(
+      ['method', 'config sha256', 'config'],
+      summary.methods.map((m) => [m.label, m.configHash.slice(0, 12), `\`${JSON.stringify(m.config)}\``]),
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+import { ResumeMismatchError } from './errors.js';
+import type { PreparedSuite } from './prepared-suite.js';
+import type { MethodSpec, RunInfo } from './records.js';
+
+export interface ResumeRequest {
+  readonly prepared: PreparedSuite;
+  readonly methods: readonly MethodSpec[];
+  readonly seeds: readonly number[];
+  readonly limit: number | null;
+}
+
+const short = (hash: string) => hash.slice(0, 12);
+const methodId = (m: MethodSpec) => `${m.name}@${short(m.configHash)}`;
+
+/**
+ * A resumed run must be the run it claims to continue: same suite config, same sample list bytes and keys,
+ * same limit, same methods (name and config hash) and seeds. Every difference is listed; nothing is written
+ * before this check passes, so a mismatch leaves the store exactly as it was.
+ */
+export function checkResumable(run: RunInfo, request: ResumeRequest): void {
+  const problems: string[] = [];
+  const { prepared } = request;
+  if (run.suite !== prepared.name)
+    problems.push(`it is a run of suite "${run.suite}", not "${prepared.name}"`);
+  if (run.suiteConfigHash !== prepared.configHash) {
+    problems.push(
+      `the suite config differs (run: ${JSON.stringify(run.suiteConfig)}, now: ${JSON.stringify(prepared.config)})`,
+    );
+  }
+  if (run.sampleListSha256 !== prepared.sampleListSha256) {
+    problems.push(
+      `the sample list changed: ${run.sampleList} had sha256 ${short(run.sampleListSha256)}…, ` +
+        `${prepared.sampleList} now has ${short(prepared.sampleListSha256)}…`,
+    );
+  } else if (run.sampleKeysSha256 !== prepared.sampleKeysSha256) {
+    problems.push('the suite reads different sample keys from the same list file (suite code changed?)');
+  }
+  if (run.sampleLimit !== request.limit) {
+    problems.push(`the limit differs (run: ${run.sampleLimit ?? 'none'}, now: ${request.limit ?? 'none'})`);
+  }
+  const before = run.methods.map(methodId).sort();
+  const now = request.methods.map(methodId).sort();
+  if (before.join(',') !== now.join(',')) {
+    problems.push(`the methods differ (run: ${before.join(', ')}; now: ${now.join(', ')})`);
+  }
+  const seedsBefore = [...run.seeds].sort((a, b) => a - b).join(',');
+  const seedsNow = [...request.seeds].sort((a, b) => a - b).join(',');
+  if (seedsBefore !== seedsNow) problems.push(`the seeds differ (run: ${seedsBefore}; now: ${seedsNow})`);
+  if (problems.length > 0) {
+    throw new ResumeMismatchError(
+      `cannot resume run "${run.runId}": ${problems.join('; ')}. Nothing was written. ` +
+        'Resume with the run as it was, or start a new run (without --resume) for the new setup.',
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import { performance } from 'node:perf_hooks';
+import type { PluginInstance, Registry } from '@attune/registry';
+import { EvaluationError } from './errors.js';
+import { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+import type { MethodSpec } from './records.js';
+import type { SampleOutcome, Suite } from './suite.js';
+
+/** One unit of work: a method (by index into the run's methods), a seed and a sample of the list. */
+export interface EvaluationTask {
+  readonly methodIndex: number;
+  readonly seed: number;
+  readonly sampleIndex: number;
+  /** The key the harness expects at sampleIndex; a mismatch means the evaluator sees another list. */
+  readonly sampleKey: string;
+}
+
+/** What evaluating a task measured; the harness adds run, list and attempt fields to make a record. */
+export interface EvaluationOutput {
+  readonly family: string;
+  readonly prediction: string | number;
+  readonly label: string | number;
+  readonly correct: boolean;
+  readonly extra: Readonly<Record<string, number | string>> | null;
+  readonly latencyMs: number;
+  readonly peakRssBytes: number;
+  readonly peakRssScope: PeakRssScope;
+  readonly backend: string | null;
+  readonly threads: number | null;
+  readonly nodeVersion: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+interface Current {
+  readonly methodIndex: number;
+  readonly seed: number;
+  readonly instance: PluginInstance;
+}
+
+/**
+ * Evaluates tasks in one process. It keeps one method instance at a time and reuses it while consecutive
+ * tasks share (method, seed): the harness hands out tasks ordered by method, then seed, so each
+ * (method, seed) is created at most once per evaluator, and the previous instance is disposed first so
+ * two models never sit in memory together.
+ */
+export class SampleEvaluator {
+  #current: Current | undefined;
+  /** How many method instances this evaluator created (for tests and logs). */
+  instancesCreated = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly suiteName: string,
+    private readonly suite: Suite,
+    private readonly entries: readonly unknown[],
+    private readonly methods: readonly MethodSpec[],
+  ) {}
+
+  async evaluate(task: EvaluationTask): Promise<EvaluationOutput> {
+    const method = this.methods[task.methodIndex];
+    if (!method)
+      throw new EvaluationError(`no method at index ${task.methodIndex} (run has ${this.methods.length})`);
+    const entry = this.entries[task.sampleIndex];
+    const key = entry === undefined ? undefined : this.suite.sampleKey(entry);
+    if (key !== task.sampleKey) {
+      throw new EvaluationError(
+        `suite "${this.suiteName}" has sample ${JSON.stringify(key)} at position ${task.sampleIndex}, but the run ` +
+          `expects "${task.sampleKey}": this process sees a different sample list than the harness`,
+      );
+    }
+    const instance = await this.#instanceFor(task.methodIndex, task.seed, method);
+    const where = `method "${method.name}" (seed ${task.seed}) on sample "${task.sampleKey}" of suite "${this.suiteName}"`;
+    const startedAt = new Date().toISOString();
+    const peakRssScope = resetPeakRss();
+    const t0 = performance.now();
+    let outcome: SampleOutcome;
+    try {
+      outcome = await this.suite.evaluate(instance, entry, task.seed);
+    } catch (error) {
+      throw new EvaluationError(`${where} failed: ${(error as Error)?.message ?? String(error)}`);
+    }
+    const latencyMs = performance.now() - t0;
+    const peak = peakRssBytes();
+    checkOutcome(outcome, where);
+    const reported = instance as PluginInstance & { backend?: unknown; threads?: unknown };
+    return {
+      family: this.suite.family(entry),
+      prediction: outcome.prediction,
+      label: outcome.label,
+      correct: outcome.correct ?? outcome.prediction === outcome.label,
+      extra: outcome.extra ? { ...outcome.extra } : null,
+      latencyMs,
+      peakRssBytes: peak,
+      peakRssScope,
+      backend: typeof reported.backend === 'string' ? reported.backend : null,
+      threads: Number.isInteger(reported.threads) ? (reported.threads as number) : null,
+      nodeVersion: process.version,
+      pid: process.pid,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Disposes the current method instance and the suite. */
+  async close(): Promise<void> {
+    await this.#disposeCurrent();
+    await this.suite.dispose();
+  }
+
+  async #instanceFor(methodIndex: number, seed: number, method: MethodSpec): Promise<PluginInstance> {
+    const current = this.#current;
+    if (current && current.methodIndex === methodIndex && current.seed === seed) return current.instance;
+    await this.#disposeCurrent();
+    let instance: PluginInstance;
+    try {
+      instance = await this.registry.create(method.name, method.config, { seed });
+    } catch (error) {
+      throw new EvaluationError(
+        `cannot create method "${method.name}" (seed ${seed}): ${(error as Error).message}`,
+      );
+    }
+    this.instancesCreated += 1;
+    this.#current = { methodIndex, seed, instance };
+    return instance;
+  }
+
+  async #disposeCurrent(): Promise<void> {
+    const current = this.#current;
+    this.#current = undefined;
+    if (current) await current.instance.dispose();
+  }
+}
+
+function isScalar(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function checkOutcome(outcome: SampleOutcome, where: string): void {
+  const bad = (problem: string) => new EvaluationError(`${where}: suite.evaluate returned ${problem}`);
+  if (outcome === null || typeof outcome !== 'object')
+    throw bad(`${typeof outcome}; expected { prediction, label }`);
+  if (!isScalar(outcome.prediction)) {
+    throw bad(
+      `prediction ${String(outcome.prediction)} (${typeof outcome.prediction}); expected a string or finite number`,
+    );
+  }
+  if (!isScalar(outcome.label)) {
+    throw bad(`label ${String(outcome.label)} (${typeof outcome.label}); expected a string or finite number`);
+  }
+  if (outcome.correct !== undefined && typeof outcome.correct !== 'boolean') {
+    throw bad(`correct of type ${typeof outcome.correct}; expected a boolean or nothing`);
+  }
+  for (const [key, value] of Object.entries(outcome.extra ?? {})) {
+    if (!isScalar(value)) throw bad(`extra.${key} = ${String(value)}; expected a string or finite number`);
+  }
+}

@@ -1,0 +1,136 @@
+import { summarize } from '@attune/timing';
+import type { PeakRssScope } from './peak-memory.js';
+import type { BenchRecord, RunInfo } from './records.js';
+import { mean, sampleStd } from './stats.js';
+import type { ResultStore } from './store.js';
+
+export interface SeedAccuracy {
+  readonly seed: number;
+  readonly correct: number;
+  readonly samples: number;
+  /** correct / samples, a fraction in [0, 1]. */
+  readonly accuracy: number;
+}
+
+/** Accuracy of one method on one group of samples: per seed, then mean ± std over seeds. */
+export interface AccuracyStat {
+  /** Mean over seeds of each seed's accuracy (fraction); null without records. */
+  readonly mean: number | null;
+  /** Sample std over seeds (n - 1); null with fewer than two seeds. */
+  readonly std: number | null;
+  readonly perSeed: readonly SeedAccuracy[];
+}
+
+export interface MethodSummary {
+  /** The name, or name@hash8 when one method appears with several configs. */
+  readonly label: string;
+  readonly name: string;
+  readonly configHash: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly samples: number;
+  /** Every (seed, sample) of the run has a record for this method. */
+  readonly complete: boolean;
+  /** Over all the run's samples (families weighted by their size). */
+  readonly overall: AccuracyStat;
+  readonly families: Readonly<Record<string, AccuracyStat>>;
+  /** Over every record of the method (all seeds); linear-interpolated percentiles. */
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly mean: number } | null;
+  /** Largest per-sample peak RSS over the method's records. */
+  readonly peakRssBytes: number | null;
+  readonly peakRssScope: PeakRssScope | 'mixed' | null;
+  readonly backends: readonly string[];
+  readonly threads: readonly number[];
+}
+
+export interface BenchSummary {
+  readonly run: RunInfo;
+  /** methods × seeds × samples. */
+  readonly expected: number;
+  readonly recorded: number;
+  readonly complete: boolean;
+  /** Families in sample-list order. */
+  readonly families: readonly string[];
+  readonly methods: readonly MethodSummary[];
+}
+
+function accuracyStat(records: readonly BenchRecord[], seeds: readonly number[]): AccuracyStat {
+  const perSeed: SeedAccuracy[] = [];
+  for (const seed of seeds) {
+    const mine = records.filter((r) => r.seed === seed);
+    if (mine.length === 0) continue;
+    const correct = mine.filter((r) => r.correct).length;
+    perSeed.push({ seed, correct, samples: mine.length, accuracy: correct / mine.length });
+  }
+  const accuracies = perSeed.map((s) => s.accuracy);
+  return { mean: mean(accuracies), std: sampleStd(accuracies), perSeed };
+}
+
+/** Summarises a run's records: accuracy ± std over seeds per method × family and overall, latency, memory. */
+export function summarizeRecords(run: RunInfo, records: readonly BenchRecord[]): BenchSummary {
+  const firstIndex = new Map<string, number>();
+  for (const r of records)
+    firstIndex.set(r.family, Math.min(firstIndex.get(r.family) ?? r.sampleIndex, r.sampleIndex));
+  const families = [...firstIndex.keys()].sort(
+    (a, b) => firstIndex.get(a)! - firstIndex.get(b)! || a.localeCompare(b),
+  );
+  const nameCounts = new Map<string, number>();
+  for (const m of run.methods) nameCounts.set(m.name, (nameCounts.get(m.name) ?? 0) + 1);
+
+  const methods = run.methods.map((method): MethodSummary => {
+    const mine = records.filter((r) => r.method === method.name && r.configHash === method.configHash);
+    const latencies = mine.map((r) => r.latencyMs);
+    const timing = latencies.length > 0 ? summarize(latencies) : undefined;
+    const scopes = [...new Set(mine.map((r) => r.peakRssScope))];
+    return {
+      label:
+        nameCounts.get(method.name)! > 1 ? `${method.name}@${method.configHash.slice(0, 8)}` : method.name,
+      name: method.name,
+      configHash: method.configHash,
+      config: method.config,
+      samples: mine.length,
+      complete: mine.length === run.seeds.length * run.sampleCount,
+      overall: accuracyStat(mine, run.seeds),
+      families: Object.fromEntries(
+        families.map((family) => [
+          family,
+          accuracyStat(
+            mine.filter((r) => r.family === family),
+            run.seeds,
+          ),
+        ]),
+      ),
+      latencyMs: timing ? { p50: timing.medianMs, p95: timing.p95Ms, mean: mean(latencies)! } : null,
+      peakRssBytes: mine.length > 0 ? Math.max(...mine.map((r) => r.peakRssBytes)) : null,
+      peakRssScope: scopes.length === 0 ? null : scopes.length === 1 ? scopes[0]! : 'mixed',
+      backends: [...new Set(mine.flatMap((r) => (r.backend === null ? [] : [r.backend])))].sort(),
+      threads: [...new Set(mine.flatMap((r) => (r.threads === null ? [] : [r.threads])))].sort(
+        (a, b) => a - b,
+      ),
+    };
+  });
+  const expected = run.methods.length * run.seeds.length * run.sampleCount;
+  return {
+    run,
+    expected,
+    recorded: records.length,
+    complete: records.length === expected,
+    families,
+    methods,
+  };
+}
+
+/** Reads a run from the store and summarises it. */
+export function summarizeRun(store: ResultStore, runId: string): BenchSummary {
+  const run = store.getRun(runId);
+  if (!run) {
+    throw new Error(
+      `no run "${runId}" in ${store.path} (runs: ${
+        store
+          .listRuns()
+          .map((r) => r.runId)
+          .join(', ') || 'none'
+      })`,
+    );
+  }
+  return summarizeRecords(run, store.records(runId));
+}
