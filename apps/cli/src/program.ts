@@ -1,8 +1,11 @@
+import { registerBenchCommand } from '@attune/bench';
 import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
+import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
+import { createProgressBar } from './progress.js';
 import { cliVersion } from './version.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -15,5 +18,9 @@ export function buildProgram(io: CliIo): Command {
   registerListCommand(program, io);
   registerInfoCommand(program, io);
   registerDataCommand(program, io);
+  registerBenchCommand(program, io, () => loadRegistry(io), {
+    workerRegistry: { discover: pluginRoots() },
+    createProgressBar,
+  });
   return program;
 }
