@@ -1,0 +1,18 @@
+// `pnpm zoo:train <id> [recipe options]`: retrain a zoo model with its card's seed and print its metrics
+// next to the committed card's. Output goes to .retrain/<id> unless --out is given.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { mnistDir, PACKAGE_DIR, runRecipe } from './run-recipe.mjs';
+
+const [id, ...rest] = process.argv.slice(2);
+const known = readdirSync(join(PACKAGE_DIR, 'recipes'))
+  .filter((f) => f.endsWith('.py') && f !== 'shaped.py')
+  .map((f) => f.slice(0, -3));
+const name = id?.replace(/^zoo:/, '');
+if (!name || !existsSync(join(PACKAGE_DIR, 'recipes', `${name}.py`))) {
+  console.error(
+    `usage: pnpm zoo:train <id> [options]; ${id ? `no recipe for "${id}"; ` : ''}known: ${known.join(', ')}`,
+  );
+  process.exit(2);
+}
+runRecipe(`${name}.py`, ['--mnist-dir', mnistDir(), ...rest]);

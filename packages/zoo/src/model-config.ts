@@ -1,0 +1,264 @@
+/**
+ * Typed views of a model folder's config.json, for zoo models and for Hugging Face CLIP exports.
+ * HF CLIP configs keep most sizes under text_config / vision_config and image statistics in
+ * preprocessor_config.json, so every field falls back through those places.
+ */
+import { InvalidModelConfigError } from './errors.js';
+import { MODEL_TYPES, type ModelKind } from './model-layout.js';
+
+/** OpenAI CLIP's normalisation statistics (also what the zoo's mini-CLIP expects). */
+export const CLIP_IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const CLIP_IMAGE_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+/** ln(100): every OpenAI CLIP checkpoint ends training with exp(logit_scale) clamped at 100. */
+export const CLIP_TRAINED_LOGIT_SCALE = Math.log(100);
+
+type Json = Record<string, unknown>;
+
+export interface ClipModelConfig {
+  readonly kind: 'clip';
+  readonly modelType: string;
+  readonly projectionDim: number;
+  /** The raw (natural-log) logit scale; logits = exp(logitScale) * cosine similarity. */
+  readonly logitScale: number;
+  /** exp(logitScale), e.g. 100 for OpenAI CLIP. */
+  readonly logitScaleExp: number;
+  /** Where logitScale came from: a zoo config states it; HF configs only hold the *initial* value. */
+  readonly logitScaleSource: 'config.logit_scale' | 'default: ln(100), the trained OpenAI CLIP value';
+  readonly imageSize: number;
+  readonly imageMean: readonly number[];
+  readonly imageStd: readonly number[];
+  readonly contextLength: number;
+  readonly hiddenSize: number | undefined;
+  readonly padTokenId: number | undefined;
+  readonly sotTokenId: number | undefined;
+  readonly eotTokenId: number | undefined;
+  /** Class names per dataset, when the model ships them (zoo models do). */
+  readonly classNames: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Prompt templates with "{}" for the class name. */
+  readonly singleTemplate: string;
+  readonly ensembleTemplates: readonly string[] | undefined;
+  readonly raw: Json;
+}
+
+export interface ImageVariationConfig {
+  readonly kind: 'image-variation';
+  readonly modelType: string;
+  readonly imageSize: number;
+  readonly channels: number;
+  readonly numTrainTimesteps: number;
+  readonly betas: readonly number[];
+  readonly condDim: number;
+  /** The model whose normalised image embedding conditions the denoiser, e.g. "zoo:mini-clip". */
+  readonly conditionModel: string;
+  readonly guidanceScale: number;
+  readonly ddimSteps: number;
+  readonly ddimEta: number;
+  readonly raw: Json;
+}
+
+export type ModelConfig = ClipModelConfig | ImageVariationConfig;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The first defined value among dotted paths, e.g. 'text_config.max_position_embeddings'. */
+function pick(
+  sources: readonly Json[],
+  paths: readonly string[],
+): { value: unknown; path: string } | undefined {
+  for (const source of sources) {
+    for (const path of paths) {
+      let value: unknown = source;
+      for (const part of path.split('.')) value = isObject(value) ? value[part] : undefined;
+      if (value !== undefined && value !== null) return { value, path };
+    }
+  }
+  return undefined;
+}
+
+class FieldReader {
+  constructor(
+    private readonly file: string,
+    private readonly sources: readonly Json[],
+  ) {}
+
+  number(paths: readonly string[], what: string, check: 'positive-int' | 'finite' | 'unit'): number;
+  number(
+    paths: readonly string[],
+    what: string,
+    check: 'positive-int' | 'finite' | 'unit',
+    optional: true,
+  ): number | undefined;
+  number(
+    paths: readonly string[],
+    what: string,
+    check: 'positive-int' | 'finite' | 'unit',
+    optional = false,
+  ) {
+    const found = pick(this.sources, paths);
+    if (!found) {
+      if (optional) return undefined;
+      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
+    }
+    const v = found.value;
+    const ok =
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (check !== 'positive-int' || (Number.isInteger(v) && v > 0)) &&
+      (check !== 'unit' || (v > 0 && v < 1));
+    if (!ok) {
+      const expected = {
+        'positive-int': 'a positive integer',
+        finite: 'a finite number',
+        unit: 'a number in (0, 1)',
+      };
+      throw new InvalidModelConfigError(
+        this.file,
+        `${found.path} (${what}) must be ${expected[check]}, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  }
+
+  numbers(paths: readonly string[], what: string, length: number | undefined, fallback?: readonly number[]) {
+    const found = pick(this.sources, paths);
+    if (!found) {
+      if (fallback) return fallback;
+      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
+    }
+    const v = found.value;
+    if (
+      !Array.isArray(v) ||
+      !v.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+      (length !== undefined && v.length !== length)
+    ) {
+      const size = length === undefined ? '' : ` of length ${length}`;
+      throw new InvalidModelConfigError(
+        this.file,
+        `${found.path} (${what}) must be an array of finite numbers${size}, got ${JSON.stringify(v).slice(0, 80)}`,
+      );
+    }
+    return v as number[];
+  }
+
+  string(paths: readonly string[], what: string, fallback?: string): string {
+    const found = pick(this.sources, paths);
+    if (!found) {
+      if (fallback !== undefined) return fallback;
+      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
+    }
+    if (typeof found.value !== 'string') {
+      throw new InvalidModelConfigError(
+        this.file,
+        `${found.path} (${what}) must be a string, got ${JSON.stringify(found.value)}`,
+      );
+    }
+    return found.value;
+  }
+}
+
+/** The model kind named by config.json's model_type. */
+export function modelKindOf(raw: unknown, file: string): ModelKind {
+  if (!isObject(raw)) throw new InvalidModelConfigError(file, 'expected a JSON object');
+  const type = raw.model_type;
+  const kind = typeof type === 'string' ? MODEL_TYPES[type] : undefined;
+  if (!kind) {
+    throw new InvalidModelConfigError(
+      file,
+      `model_type ${JSON.stringify(type)} is not supported; expected one of ${Object.keys(MODEL_TYPES)
+        .map((t) => `"${t}"`)
+        .join(', ')}`,
+    );
+  }
+  return kind;
+}
+
+/**
+ * Parse a CLIP config. `preprocessor` is the folder's preprocessor_config.json when present (HF keeps
+ * image_mean / image_std / crop_size there).
+ */
+export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): ClipModelConfig {
+  const r = new FieldReader(file, preprocessor ? [raw, preprocessor] : [raw]);
+  const hasLogitScale = typeof raw.logit_scale === 'number';
+  const logitScale = hasLogitScale
+    ? r.number(['logit_scale'], 'logit scale', 'finite')
+    : CLIP_TRAINED_LOGIT_SCALE;
+  const classNames = raw.class_names;
+  const ensemble = raw.ensemble_templates;
+  return {
+    kind: 'clip',
+    modelType: r.string(['model_type'], 'model type'),
+    projectionDim: r.number(
+      ['projection_dim', 'text_config.projection_dim'],
+      'embedding size',
+      'positive-int',
+    ),
+    logitScale,
+    logitScaleExp: Math.exp(logitScale),
+    logitScaleSource: hasLogitScale
+      ? 'config.logit_scale'
+      : 'default: ln(100), the trained OpenAI CLIP value',
+    imageSize: r.number(
+      ['image_size', 'vision_config.image_size', 'crop_size.height', 'crop_size', 'size.shortest_edge'],
+      'image size',
+      'positive-int',
+    ),
+    imageMean: r.numbers(['image_mean'], 'image mean', 3, CLIP_IMAGE_MEAN),
+    imageStd: r.numbers(['image_std'], 'image std', 3, CLIP_IMAGE_STD),
+    contextLength: r.number(
+      ['context_length', 'text_config.max_position_embeddings', 'max_position_embeddings'],
+      'context length',
+      'positive-int',
+    ),
+    hiddenSize: r.number(['hidden_size', 'text_config.hidden_size'], 'text width', 'positive-int', true),
+    padTokenId: r.number(['pad_token_id', 'text_config.pad_token_id'], 'pad token id', 'finite', true),
+    sotTokenId: r.number(
+      ['sot_token_id', 'bos_token_id', 'text_config.bos_token_id'],
+      'start token id',
+      'finite',
+      true,
+    ),
+    eotTokenId: r.number(
+      ['eot_token_id', 'eos_token_id', 'text_config.eos_token_id'],
+      'end token id',
+      'finite',
+      true,
+    ),
+    classNames: isObject(classNames) ? (classNames as Record<string, string[]>) : undefined,
+    singleTemplate: r.string(['single_template'], 'single template', 'a photo of a {}.'),
+    ensembleTemplates: Array.isArray(ensemble) ? (ensemble as string[]) : undefined,
+    raw,
+  };
+}
+
+export function parseImageVariationConfig(raw: Json, file: string): ImageVariationConfig {
+  const r = new FieldReader(file, [raw]);
+  const numTrainTimesteps = r.number(['num_train_timesteps'], 'number of diffusion steps', 'positive-int');
+  const betas = r.numbers(['betas'], 'noise schedule', numTrainTimesteps);
+  const bad = betas.findIndex((b) => !(b > 0 && b < 1));
+  if (bad >= 0) {
+    throw new InvalidModelConfigError(file, `betas[${bad}] must be in (0, 1), got ${betas[bad]}`);
+  }
+  const ddimSteps = r.number(['ddim.steps'], 'default DDIM steps', 'positive-int');
+  if (ddimSteps > numTrainTimesteps) {
+    throw new InvalidModelConfigError(
+      file,
+      `ddim.steps (${ddimSteps}) must be at most num_train_timesteps (${numTrainTimesteps})`,
+    );
+  }
+  return {
+    kind: 'image-variation',
+    modelType: r.string(['model_type'], 'model type'),
+    imageSize: r.number(['image_size'], 'image size', 'positive-int'),
+    channels: r.number(['channels'], 'image channels', 'positive-int'),
+    numTrainTimesteps,
+    betas,
+    condDim: r.number(['cond_dim'], 'condition size', 'positive-int'),
+    conditionModel: r.string(['condition_model'], 'conditioning model'),
+    guidanceScale: r.number(['guidance_scale'], 'classifier-free guidance scale', 'finite'),
+    ddimSteps,
+    ddimEta: r.number(['ddim.eta'], 'DDIM eta', 'finite'),
+    raw,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * What the CLI's `attune zoo ls [--json]` and `attune zoo verify [id...]` print; the CLI only wires
+ * arguments to these.
+ */
+import { listZoo, type ZooEntry } from './list-zoo.js';
+import { zooIds } from './resolve-model.js';
+import { type VerifyReport, verifyModel } from './verify-model.js';
+import { ZOO_MODELS_DIR } from './zoo-paths.js';
+
+/** `attune zoo ls --json`: one object per model (id, size, sha256 per file, headline metrics). */
+export async function zooListJson(modelsDir: string = ZOO_MODELS_DIR): Promise<string> {
+  return `${JSON.stringify(await listZoo(modelsDir), null, 2)}\n`;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+function percent(v: number): string {
+  return v <= 1 ? `${(100 * v).toFixed(1)}%` : v.toFixed(1);
+}
+
+/** `attune zoo ls`: a plain-text table. */
+export function formatZooList(entries: readonly ZooEntry[]): string {
+  const lines = entries.map((e) => {
+    const metrics = Object.entries(e.metrics)
+      .map(([k, v]) => `${k} ${k.startsWith('ms') || k.includes('.ms') ? v.toFixed(1) : percent(v)}`)
+      .join(', ');
+    return `${e.id.padEnd(20)} ${e.kind.padEnd(16)} ${megabytes(e.bytes).padStart(9)}  ${metrics}`;
+  });
+  return `${['id'.padEnd(20), 'kind'.padEnd(16), 'size'.padStart(9), ' headline metrics'].join(' ')}\n${lines.join('\n')}\n`;
+}
+
+/** `attune zoo verify [ids...]`: verify the given ids or folders, or every zoo model when none are given. */
+export async function zooVerify(
+  idsOrPaths: readonly string[] = [],
+  modelsDir: string = ZOO_MODELS_DIR,
+): Promise<VerifyReport[]> {
+  const targets = idsOrPaths.length > 0 ? idsOrPaths : await zooIds(modelsDir);
+  const reports: VerifyReport[] = [];
+  for (const t of targets) reports.push(await verifyModel(t, modelsDir));
+  return reports;
+}
+
+export function formatVerifyReports(reports: readonly VerifyReport[]): string {
+  const out: string[] = [];
+  for (const r of reports) {
+    out.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.id ?? r.dir}`);
+    for (const f of r.files) {
+      const hash = f.actualSha256 ? f.actualSha256.slice(0, 12) : '-'.repeat(12);
+      out.push(`     ${f.status.padEnd(15)} ${hash}  ${f.path}${f.message ? `\n       ${f.message}` : ''}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { formatVerifyReports, formatZooList, listZoo, zooListJson, zooVerify } from '../src/index.js';
+
+describe('attune zoo ls / verify', () => {
+  it('ls --json lists id, size, per-file sha256 and headline metrics', async () => {
+    const parsed = JSON.parse(await zooListJson()) as Array<Record<string, unknown>>;
+    const clip = parsed.find((e) => e.id === 'zoo:mini-clip')!;
+    expect(clip.kind).toBe('clip');
+    expect(clip.bytes).toBe((clip.files as Array<{ bytes: number }>).reduce((s, f) => s + f.bytes, 0));
+    for (const f of clip.files as Array<{ sha256: string }>) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const metrics = clip.metrics as Record<string, number>;
+    expect(Object.keys(metrics).sort()).toEqual([
+      'fashion_mnist.ensemble_top1',
+      'fashion_mnist.single_template_top1',
+      'mnist.ensemble_top1',
+      'mnist.single_template_top1',
+    ]);
+    expect(clip.retrain).toBe('pnpm zoo:train mini-clip');
+  });
+
+  it('ls prints one line per model with its size and accuracies', async () => {
+    const entries = await listZoo();
+    const text = formatZooList(entries);
+    const clipLine = text.split('\n').find((l) => l.startsWith('zoo:mini-clip'))!;
+    const m = entries.find((e) => e.id === 'zoo:mini-clip')!.metrics;
+    expect(clipLine).toContain(
+      `${(entries.find((e) => e.id === 'zoo:mini-clip')!.bytes / 1e6).toFixed(2)} MB`,
+    );
+    expect(clipLine).toContain(
+      `mnist.single_template_top1 ${(100 * m['mnist.single_template_top1']!).toFixed(1)}%`,
+    );
+  });
+
+  it('verify checks every zoo model when given no ids', async () => {
+    const reports = await zooVerify();
+    expect(reports.map((r) => r.id)).toContain('zoo:mini-clip');
+    expect(reports.every((r) => r.ok)).toBe(true);
+    const text = formatVerifyReports(reports);
+    expect(text).toMatch(/^ok {3}zoo:mini-clip$/m);
+    expect(text).toMatch(/ok +[0-9a-f]{12} {2}onnx\/vision_model\.onnx/);
+  });
+});
