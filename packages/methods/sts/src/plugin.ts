@@ -1,0 +1,48 @@
+import { definePlugin } from '@attune/registry';
+import { stsConfig, stsEnsembleConfig } from './config.js';
+import { StsClassifier } from './method.js';
+import { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';
+
+const version = '0.1.0';
+
+/** STS with prototypes from the single template "a photo of a {}.". */
+export const sts = definePlugin({
+  name: 'sts',
+  kind: 'method',
+  version,
+  description:
+    'Spectrum-Aware Test-Time Steering (Dafnis & Metaxas, 2025): one AdamW step on a shift of the class prototypes in their top singular directions, minimising the marginal entropy of confident views; no backpropagation through the encoders.',
+  config: stsConfig,
+  needs: ['vision-language'],
+  provides: ['image-classification', 'test-time-adaptation'],
+  create: async (config, context) => {
+    const { template, ...settings } = config;
+    const model = await createVisionLanguageModel('sts', config.model, context);
+    return new StsClassifier(model, settings, [template], context.seed);
+  },
+});
+
+/** STS_Ensemble: prototypes averaged over the model's template ensemble (or the templates given). */
+export const stsEnsemble = definePlugin({
+  name: 'sts-ensemble',
+  kind: 'method',
+  version,
+  description:
+    'STS_Ensemble (Dafnis & Metaxas, 2025): Spectrum-Aware Test-Time Steering on prototypes averaged over a prompt-template ensemble.',
+  config: stsEnsembleConfig,
+  needs: ['vision-language'],
+  provides: ['image-classification', 'test-time-adaptation'],
+  create: async (config, context) => {
+    const { templates, ...settings } = config;
+    const model = await createVisionLanguageModel('sts-ensemble', config.model, context);
+    try {
+      const resolved = templates.length > 0 ? templates : modelEnsembleTemplates(model);
+      return new StsClassifier(model, settings, resolved, context.seed);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  },
+});
+
+export default [sts, stsEnsemble];

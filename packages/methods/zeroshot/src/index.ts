@@ -1,0 +1,10 @@
+export {
+  SINGLE_TEMPLATE,
+  type ZeroshotConfig,
+  type ZeroshotEnsembleConfig,
+  zeroshotConfig,
+  zeroshotEnsembleConfig,
+} from './config.js';
+export { zeroshot, zeroshotEnsemble } from './plugin.js';
+export { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';
+export { ZeroShotClassifier } from './zeroshot.js';

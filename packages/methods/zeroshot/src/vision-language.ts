@@ -1,0 +1,37 @@
+// The vision-language model a method runs on, created through the registry: whichever installed plugin
+// provides 'vision-language' (the 'clip' plugin of @attune/models) loads `source`.
+import type { VisionLanguageModel } from '@attune/models';
+import type { PluginContext } from '@attune/registry';
+
+export async function createVisionLanguageModel(
+  method: string,
+  source: string,
+  context: PluginContext,
+): Promise<VisionLanguageModel> {
+  const providers = context.registry.resolve('vision-language');
+  const provider = providers.find((p) => p.kind === 'model') ?? providers[0];
+  if (!provider) {
+    throw new Error(
+      `plugin "${method}" needs a model plugin that provides "vision-language" (e.g. "clip" from @attune/models); the registry has none`,
+    );
+  }
+  const model = (await provider.create(provider.config.parse({ source }), context)) as VisionLanguageModel;
+  if (typeof model?.encodeImages !== 'function' || typeof model.classPrototypes !== 'function') {
+    await model?.dispose?.();
+    throw new Error(
+      `plugin "${provider.name}" provides "vision-language" but did not create a VisionLanguageModel (no encodeImages/classPrototypes)`,
+    );
+  }
+  return model;
+}
+
+/** The model's ensemble templates (config.json's ensemble_templates), or a clear error when it has none. */
+export function modelEnsembleTemplates(model: VisionLanguageModel): readonly string[] {
+  const templates = model.config.ensembleTemplates;
+  if (!templates || templates.length === 0) {
+    throw new Error(
+      `model ${model.source} ships no ensemble_templates in its config.json; set the "templates" option, e.g. ["a photo of a {}.", "a sketch of a {}."]`,
+    );
+  }
+  return templates;
+}
