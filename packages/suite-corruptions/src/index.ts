@@ -1,0 +1,1 @@
+export { corruptionSuite, sampleFamily, sampleKey } from './corruption-suite.js';
