@@ -1,0 +1,467 @@
+/**
+ * VisionLanguageModel over a CLIP model folder: onnxruntime-node for everything that needs no gradient
+ * (image tower, text tower, token embeddings), and the same folder's text_model_embeds.onnx executed on tfjs
+ * ops (@attune/backend-tfjs, loaded on first use) for the text encoder that prompt tuning differentiates.
+ */
+import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
+import { runBatchedTf } from '@attune/backend-onnx/tf';
+import type { BackendChoice, BackendPreference, OnnxGraph } from '@attune/backend-tfjs';
+import { l2Normalize, tf } from '@attune/tensor';
+import { type ClipModelConfig, type ResolvedFile, type ResolvedModel, resolveModel } from '@attune/zoo';
+import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
+import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-preprocess.js';
+import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
+import type { ResampleFilter } from './pil-resize.js';
+import { buildPromptParts, type PromptParts } from './prompt-parts.js';
+import { PrototypeCache } from './prototype-cache.js';
+import type { RawImage } from './raw-image.js';
+import { expectShape, formatShape } from './tensor-checks.js';
+import type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
+
+export interface LoadVisionLanguageModelOptions {
+  /** A shared onnxruntime backend. The model then neither creates nor disposes one. */
+  readonly onnx?: OnnxBackend;
+  /** onnxruntime intra-op threads of the backend the model creates (default: every core). */
+  readonly threads?: number;
+  /** Rows per onnxruntime call when encoding images or texts (default: the backend's, 64). */
+  readonly batchSize?: number;
+  /**
+   * The tfjs backend for the differentiable text encoder, activated when it loads: 'auto' picks the fastest
+   * installed one (see @attune/backend-tfjs selectBackend: tfjs-node-gpu, tfjs-node, wasm, cpu); 'current'
+   * leaves tfjs as it is. Default 'auto' (wasm is ~12x faster than the pure-JS cpu backend for TPT's step).
+   */
+  readonly tfjs?: { readonly backend?: BackendPreference | 'current' };
+  /** Resampling filter of preprocess() for images of another size (CLIP: bicubic). */
+  readonly filter?: ResampleFilter;
+  /** Where zoo ids are looked up (default: @attune/zoo's committed models). */
+  readonly modelsDir?: string;
+}
+
+/** Loads 'zoo:<id>', 'shaped:<name>' or a CLIP model folder (Hugging Face / transformers.js layout). */
+export async function loadVisionLanguageModel(
+  source = 'zoo:mini-clip',
+  options: LoadVisionLanguageModelOptions = {},
+): Promise<ClipVisionLanguageModel> {
+  const resolved = await resolveModel(source, options.modelsDir);
+  if (resolved.kind !== 'clip' || resolved.config.kind !== 'clip') {
+    throw new Error(`${source} is an ${resolved.kind} model; expected a CLIP (vision-language) model folder`);
+  }
+  const config = resolved.config;
+  const ownsBackend = options.onnx === undefined;
+  const backend =
+    options.onnx ??
+    createOnnxBackend({
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    });
+  try {
+    const [vision, text, tokenizer] = await Promise.all([
+      backend.load(requiredFile(resolved, 'visionModel').path),
+      backend.load(requiredFile(resolved, 'textModel').path),
+      ClipTokenizer.load(requiredFile(resolved, 'tokenizer').path, config.contextLength, {
+        ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
+        ...(config.eotTokenId !== undefined ? { eot: config.eotTokenId } : {}),
+        ...(config.padTokenId !== undefined ? { pad: config.padTokenId } : {}),
+      }),
+    ]);
+    return new ClipVisionLanguageModel({
+      source,
+      resolved,
+      config,
+      backend,
+      ownsBackend,
+      vision,
+      text,
+      tokenizer,
+      batchSize: options.batchSize ?? backend.batchSize,
+      tfjsBackend: options.tfjs?.backend ?? 'auto',
+      filter: options.filter ?? 'bicubic',
+    });
+  } catch (error) {
+    if (ownsBackend) await backend.dispose();
+    throw error;
+  }
+}
+
+function requiredFile(resolved: ResolvedModel, role: string): ResolvedFile {
+  const file = resolved.files[role];
+  if (!file)
+    throw new Error(
+      `model folder ${resolved.dir} has no ${role} file (the zoo's resolveModel should have said so)`,
+    );
+  return file;
+}
+
+interface ClipParts {
+  readonly source: string;
+  readonly resolved: ResolvedModel;
+  readonly config: ClipModelConfig;
+  readonly backend: OnnxBackend;
+  readonly ownsBackend: boolean;
+  readonly vision: OnnxSession;
+  readonly text: OnnxSession;
+  readonly tokenizer: ClipTokenizer;
+  readonly batchSize: number;
+  readonly tfjsBackend: BackendPreference | 'current';
+  readonly filter: ResampleFilter;
+}
+
+export class ClipVisionLanguageModel implements VisionLanguageModel {
+  readonly source: string;
+  readonly config: ClipModelConfig;
+  readonly imageSize: number;
+  readonly embedDim: number;
+  readonly logitScale: number;
+  readonly contextLength: number;
+  /** The resolved model folder (files by role, card). */
+  readonly resolved: ResolvedModel;
+  readonly tokenizer: ClipTokenizer;
+
+  private readonly parts: ClipParts;
+  private readonly cache = new PrototypeCache();
+  private tokenEmbeddingSession: Promise<OnnxSession> | undefined;
+  private graphLoading: Promise<OnnxGraph> | undefined;
+  private graph: OnnxGraph | undefined;
+  private tfjsChoice: BackendChoice | undefined;
+  private disposed = false;
+  private knownTokenEmbedDim: number | undefined;
+
+  /** Use loadVisionLanguageModel. */
+  constructor(parts: ClipParts) {
+    this.parts = parts;
+    this.source = parts.source;
+    this.config = parts.config;
+    this.resolved = parts.resolved;
+    this.tokenizer = parts.tokenizer;
+    this.imageSize = parts.config.imageSize;
+    this.embedDim = parts.config.projectionDim;
+    this.logitScale = parts.config.logitScaleExp;
+    this.contextLength = parts.config.contextLength;
+    this.knownTokenEmbedDim = parts.config.hiddenSize;
+  }
+
+  get tokenEmbedDim(): number {
+    if (this.knownTokenEmbedDim === undefined) {
+      throw new Error(
+        `the token-embedding width of ${this.source} is not known yet: config.json has no hidden_size; call tokenEmbeddings() or promptParts() first`,
+      );
+    }
+    return this.knownTokenEmbedDim;
+  }
+
+  get backends(): ModelBackends {
+    const { settings } = this.parts.backend;
+    const providers = this.parts.vision.info.executionProviders.join('+');
+    const threads = settings.intraOpNumThreads;
+    return {
+      inference: `onnxruntime-node ${providers} (${threads} thread${threads === 1 ? '' : 's'})`,
+      // The active tfjs backend is global; report what is active now, which is what the encoder runs on.
+      gradients: `tfjs ${tf.getBackend()}`,
+    };
+  }
+
+  /** Why the tfjs backend was chosen, when `tfjs.backend` asked for one (undefined for 'current'). */
+  get tfjsBackendChoice(): BackendChoice | undefined {
+    return this.tfjsChoice;
+  }
+
+  // ---- images -------------------------------------------------------------------------------------
+
+  preprocessPlan(image: Pick<RawImage, 'width' | 'height'>): PreprocessPlan {
+    return planPreprocess(image.width, image.height, this.imageSize, this.parts.filter);
+  }
+
+  preprocess(image: RawImage): tf.Tensor3D {
+    this.assertUsable();
+    const { pixels } = clipPreprocess(image, this.preprocessOptions(true));
+    return tf.tensor3d(pixels, [3, this.imageSize, this.imageSize]);
+  }
+
+  /**
+   * The image resized and centre-cropped as preprocess does, but left in [0,1] (RGB, [3,S,S]): view 0 of a
+   * views tensor (TPT's un-augmented view).
+   */
+  centerCrop(image: RawImage): tf.Tensor3D {
+    this.assertUsable();
+    const { pixels } = clipPreprocess(image, this.preprocessOptions(false));
+    return tf.tensor3d(pixels, [3, this.imageSize, this.imageSize]);
+  }
+
+  private preprocessOptions(normalize: boolean) {
+    const { imageMean: mean, imageStd: std } = this.config;
+    return { size: this.imageSize, mean, std, filter: this.parts.filter, normalize };
+  }
+
+  /**
+   * Views in [0,1] [N,3,H,W] -> normalised [N,3,S,S]. Views of another size are resized as CLIP does
+   * (shorter side to S, centre crop) with bilinear interpolation on the tensor (torch's
+   * interpolate(align_corners=False), no antialiasing). NaNs and values outside [0,1] are refused: views
+   * that are already normalised would otherwise be normalised twice.
+   */
+  normalizeViews(views: tf.Tensor4D): tf.Tensor4D {
+    this.assertUsable();
+    expectShape(views, ['N', 3, 'H', 'W'], 'views');
+    const [n, , h, w] = views.shape;
+    if (n === 0) throw new Error('expected views [N,3,H,W] with N >= 1, got N = 0');
+    const stats = tf.tidy(() =>
+      tf.stack([tf.cast(tf.any(tf.isNaN(views)), 'float32'), tf.min(views), tf.max(views)]),
+    );
+    const [hasNaN, min, max] = Array.from(stats.dataSync());
+    stats.dispose();
+    if (hasNaN) throw new Error(`views ${formatShape(views.shape)} contain NaN; expected values in [0,1]`);
+    const tolerance = 1e-4;
+    if (min! < -tolerance || max! > 1 + tolerance) {
+      throw new Error(
+        `views must be in [0,1] (before normalisation), got values in [${min}, ${max}]; normalizeViews applies CLIP's mean/std itself`,
+      );
+    }
+    const S = this.imageSize;
+    const { imageMean, imageStd } = this.config;
+    return tf.tidy(() => {
+      let x: tf.Tensor4D = views;
+      if (h !== S || w !== S) {
+        const plan = planPreprocess(w, h, S);
+        const size = plan.resizeTo ?? { width: w, height: h };
+        const nhwc = tf.transpose(x, [0, 2, 3, 1]);
+        const resized = tf.image.resizeBilinear(nhwc, [size.height, size.width], false, true);
+        const cropped = tf.slice(resized, [0, plan.crop.top, plan.crop.left, 0], [n, S, S, 3]);
+        x = tf.transpose(cropped, [0, 3, 1, 2]);
+      }
+      const mean = tf.tensor4d(imageMean as number[], [1, 3, 1, 1]);
+      const std = tf.tensor4d(imageStd as number[], [1, 3, 1, 1]);
+      return tf.div(tf.sub(x, mean), std) as tf.Tensor4D;
+    });
+  }
+
+  async encodeImages(pixels: tf.Tensor4D): Promise<tf.Tensor2D> {
+    this.assertUsable();
+    const S = this.imageSize;
+    expectShape(pixels, ['N', 3, S, S], 'normalised pixel_values');
+    if (pixels.shape[0] === 0)
+      throw new Error(`expected pixel_values [N,3,${S},${S}] with N >= 1, got N = 0`);
+    const outputs = await runBatchedTf(
+      this.parts.vision,
+      { pixel_values: pixels },
+      { batchSize: this.parts.batchSize, outputNames: ['image_embeds'] },
+    );
+    return this.takeOutput(outputs, 'image_embeds') as tf.Tensor2D;
+  }
+
+  // ---- texts --------------------------------------------------------------------------------------
+
+  tokenize(texts: readonly string[]): TokenizedBatch {
+    if (!Array.isArray(texts)) throw new TypeError(`expected an array of texts, got ${typeof texts}`);
+    return this.tokenizer.tokenize(texts);
+  }
+
+  async encodeTexts(texts: readonly string[]): Promise<tf.Tensor2D> {
+    this.assertUsable();
+    if (!Array.isArray(texts) || texts.length === 0)
+      throw new Error('expected at least one text to encode, got none');
+    const { ids, eotIndex, length } = this.tokenize(texts);
+    const session = this.parts.text;
+    const feeds: Record<string, tf.Tensor> = { input_ids: tf.tensor2d(ids, [texts.length, length], 'int32') };
+    if (session.inputNames.includes('attention_mask')) {
+      // Some Hugging Face exports take a mask: 1 up to and including the end token.
+      const mask = new Int32Array(ids.length);
+      eotIndex.forEach((eot, row) => {
+        mask.fill(1, row * length, row * length + eot + 1);
+      });
+      feeds.attention_mask = tf.tensor2d(mask, [texts.length, length], 'int32');
+    }
+    try {
+      const outputs = await runBatchedTf(session, feeds, {
+        batchSize: this.parts.batchSize,
+        outputNames: ['text_embeds'],
+      });
+      return this.takeOutput(outputs, 'text_embeds') as tf.Tensor2D;
+    } finally {
+      for (const t of Object.values(feeds)) t.dispose();
+    }
+  }
+
+  async classPrototypes(classNames: readonly string[], templates: readonly string[]): Promise<tf.Tensor2D> {
+    this.assertUsable();
+    checkClassNames(classNames);
+    checkTemplates(templates);
+    return this.cache.get(PrototypeCache.key(classNames, templates), async () => {
+      const texts = classNames.flatMap((name) => templates.map((template) => fillTemplate(template, name)));
+      const features = await this.encodeTexts(texts);
+      try {
+        return tf.tidy(() => {
+          const perTemplate = tf.reshape(l2Normalize(features), [
+            classNames.length,
+            templates.length,
+            this.embedDim,
+          ]);
+          return l2Normalize(tf.mean(perTemplate, 1)) as tf.Tensor2D;
+        });
+      } finally {
+        features.dispose();
+      }
+    });
+  }
+
+  /** Number of (class set, template set) entries in the prototype cache. */
+  get cachedPrototypeSets(): number {
+    return this.cache.size;
+  }
+
+  /** Frees every cached prototype tensor (tensors returned earlier become unusable). */
+  clearPrototypeCache(): void {
+    this.cache.clear();
+  }
+
+  // ---- prompt tuning ------------------------------------------------------------------------------
+
+  async tokenEmbeddings(ids: Int32Array, count: number): Promise<tf.Tensor3D> {
+    this.assertUsable();
+    if (!(ids instanceof Int32Array))
+      throw new TypeError(`expected token ids as an Int32Array, got ${typeof ids}`);
+    if (!Number.isInteger(count) || count < 1 || ids.length % count !== 0 || ids.length === 0) {
+      throw new Error(
+        `expected ${count} rows of token ids, got ${ids.length} ids (not a multiple of ${count})`,
+      );
+    }
+    const session = await this.loadTokenEmbedding();
+    const input = tf.tensor2d(ids, [count, ids.length / count], 'int32');
+    try {
+      const outputs = await runBatchedTf(
+        session,
+        { input_ids: input },
+        {
+          batchSize: this.parts.batchSize,
+          outputNames: ['inputs_embeds'],
+        },
+      );
+      const embeds = this.takeOutput(outputs, 'inputs_embeds') as tf.Tensor3D;
+      this.knownTokenEmbedDim ??= embeds.shape[2];
+      return embeds;
+    } finally {
+      input.dispose();
+    }
+  }
+
+  async promptParts(classNames: readonly string[], options: PromptPartsOptions = {}): Promise<PromptParts> {
+    this.assertUsable();
+    checkClassNames(classNames);
+    await this.prepareGradients();
+    return buildPromptParts(classNames, options, this.tokenizer, (ids, count) =>
+      this.tokenEmbeddings(ids, count),
+    );
+  }
+
+  async prepareGradients(): Promise<void> {
+    this.assertUsable();
+    if (this.graph) return;
+    this.graphLoading ??= this.loadGraph();
+    try {
+      const graph = await this.graphLoading;
+      if (this.disposed) {
+        graph.dispose();
+        throw new Error(`model ${this.source} was disposed while its text encoder loaded`);
+      }
+      this.graph = graph;
+    } catch (error) {
+      this.graphLoading = undefined;
+      throw error;
+    }
+  }
+
+  private async loadGraph(): Promise<OnnxGraph> {
+    const file = this.optionalFile('textModelEmbeds');
+    const tfjs = await import('@attune/backend-tfjs');
+    if (this.parts.tfjsBackend !== 'current')
+      this.tfjsChoice = await tfjs.selectBackend(this.parts.tfjsBackend);
+    return tfjs.loadOnnxGraph(file.path);
+  }
+
+  encodeTextEmbeds(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): tf.Tensor2D {
+    this.assertUsable();
+    const graph = this.graph;
+    if (!graph) {
+      throw new Error(
+        'the differentiable text encoder is not loaded: await model.prepareGradients() (or model.promptParts()) before encodeTextEmbeds',
+      );
+    }
+    const W = this.knownTokenEmbedDim ?? 'W';
+    expectShape(inputsEmbeds, ['C', 'L', W], 'inputs_embeds');
+    const [C, L] = inputsEmbeds.shape;
+    if (L > this.contextLength) {
+      throw new Error(
+        `expected inputs_embeds [C,L,${W}] with L <= ${this.contextLength} (the context length), got L = ${L}`,
+      );
+    }
+    expectShape(eotIndex, [C], 'eotIndex', 'int32');
+    const eots = eotIndex.dataSync();
+    const bad = eots.findIndex((e) => e < 0 || e >= L);
+    if (bad >= 0) throw new Error(`eotIndex[${bad}] = ${eots[bad]} is outside the sequence [0, ${L})`);
+    const outputs = graph.run({ inputs_embeds: inputsEmbeds, eot_index: eotIndex }, ['text_embeds']);
+    return outputs.text_embeds as tf.Tensor2D;
+  }
+
+  logits(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D): tf.Tensor2D {
+    expectShape(imageFeatures, ['N', this.embedDim], 'image features');
+    expectShape(textFeatures, ['C', this.embedDim], 'text features');
+    return tf.tidy(
+      () =>
+        tf.mul(
+          tf.scalar(this.logitScale),
+          tf.matMul(l2Normalize(imageFeatures), l2Normalize(textFeatures), false, true),
+        ) as tf.Tensor2D,
+    );
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------
+
+  /**
+   * Frees the cached prototypes and the tfjs graph at once; the returned promise settles when the
+   * onnxruntime backend the model created is released (a backend passed in options is left to its owner).
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cache.clear();
+    this.graph?.dispose();
+    this.graph = undefined;
+    if (this.parts.ownsBackend) await this.parts.backend.dispose();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error(`model ${this.source} has been disposed`);
+  }
+
+  private optionalFile(role: string): ResolvedFile {
+    const file = this.resolved.files[role];
+    if (file) return file;
+    const absent = this.resolved.absentOptional.find((a) => a.role === role);
+    const what = absent ? `${absent.expected} (${absent.purpose})` : role;
+    throw new Error(
+      `model folder ${this.resolved.dir} has no ${what}; prompt tuning needs it — export it with the zoo's CLIP exporter`,
+    );
+  }
+
+  private loadTokenEmbedding(): Promise<OnnxSession> {
+    if (!this.tokenEmbeddingSession) {
+      const file = this.optionalFile('tokenEmbedding');
+      this.tokenEmbeddingSession = this.parts.backend.load(file.path);
+      this.tokenEmbeddingSession.catch(() => {
+        this.tokenEmbeddingSession = undefined;
+      });
+    }
+    return this.tokenEmbeddingSession;
+  }
+
+  /** Takes one output, disposing any other the session returned. */
+  private takeOutput(outputs: Record<string, tf.Tensor>, name: string): tf.Tensor {
+    const wanted = outputs[name];
+    for (const [key, t] of Object.entries(outputs)) if (key !== name) t.dispose();
+    if (!wanted)
+      throw new Error(`the model returned no '${name}' output (outputs: ${Object.keys(outputs).join(', ')})`);
+    return wanted;
+  }
+}

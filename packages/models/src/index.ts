@@ -1,0 +1,46 @@
+export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
+export {
+  type ClassifyInput,
+  type ClassifyResult,
+  type ImageClassifierMethod,
+  summarizeLogits,
+} from './classifier-method.js';
+export {
+  ClipVisionLanguageModel,
+  type LoadVisionLanguageModelOptions,
+  loadVisionLanguageModel,
+} from './clip-model.js';
+export {
+  clipPreprocess,
+  type PreprocessOptions,
+  type PreprocessPlan,
+  planPreprocess,
+} from './clip-preprocess.js';
+export { ClipTokenizer, type ClipTokenizerIds, type TokenizedBatch } from './clip-tokenizer.js';
+export {
+  alphaBars,
+  type DdimStepCoefficients,
+  ddimCoefficients,
+  ddimTimesteps,
+  ddimUpdate,
+  guidedNoise,
+  toUnitRange,
+} from './ddim.js';
+export {
+  ImageVariationModel,
+  type LoadImageVariationModelOptions,
+  loadImageVariationModel,
+  type SampleOptions,
+} from './image-variation-model.js';
+export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
+export { clipModelConfig, clipModelPlugin, imageVariationConfig, imageVariationPlugin } from './plugin.js';
+export {
+  assemblePromptEmbeds,
+  type BuildPromptPartsOptions,
+  buildPromptParts,
+  DEFAULT_N_CTX,
+  type PromptParts,
+} from './prompt-parts.js';
+export { PrototypeCache } from './prototype-cache.js';
+export { checkRawImage, isByteImage, type RawImage } from './raw-image.js';
+export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';

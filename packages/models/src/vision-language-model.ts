@@ -1,0 +1,76 @@
+// The contract every CLIP test-time method (zero-shot, TPT, STS, DiffTPT) is written against.
+import type { tf } from '@attune/tensor';
+import type { ClipModelConfig } from '@attune/zoo';
+import type { PreprocessPlan } from './clip-preprocess.js';
+import type { TokenizedBatch } from './clip-tokenizer.js';
+import type { PromptParts } from './prompt-parts.js';
+import type { RawImage } from './raw-image.js';
+
+export interface PromptPartsOptions {
+  /** Words the context vectors start from, e.g. "a photo of a" (TPT's ctx_init). */
+  readonly initText?: string;
+  /** Number of context vectors when there is no init text (random N(0, 0.02²) init). Default 4. */
+  readonly nCtx?: number;
+  /** Seed of the random init (only used without initText). Default 0. */
+  readonly seed?: number;
+}
+
+export interface ModelBackends {
+  /** e.g. 'onnxruntime-node cpu (2 threads)'. */
+  readonly inference: string;
+  /** e.g. 'tfjs wasm': the tfjs backend the differentiable text encoder runs on. */
+  readonly gradients: string;
+}
+
+export interface VisionLanguageModel {
+  /** 'zoo:mini-clip', or the folder path it was loaded from. */
+  readonly source: string;
+  readonly config: ClipModelConfig;
+  /** Input side S of the image tower. */
+  readonly imageSize: number;
+  /** D: size of image and text features (the projection). */
+  readonly embedDim: number;
+  /** W: width of the token embeddings (text transformer width). */
+  readonly tokenEmbedDim: number;
+  /** exp(logit_scale), e.g. 100. */
+  readonly logitScale: number;
+  /** L: the text context length. */
+  readonly contextLength: number;
+
+  /** CLIP's preprocessing of one image: [3,S,S], normalised. The caller owns the tensor. */
+  preprocess(image: RawImage): tf.Tensor3D;
+  /** What preprocess does to this image (resize, crop) as data and as a one-line note. */
+  preprocessPlan(image: Pick<RawImage, 'width' | 'height'>): PreprocessPlan;
+  /** Views in [0,1] [N,3,H,W] -> [N,3,S,S] normalised (resized first when H,W != S). */
+  normalizeViews(views: tf.Tensor4D): tf.Tensor4D;
+  /** Raw (unnormalised) image features [N,D] from normalised pixels [N,3,S,S]; onnxruntime, batched. */
+  encodeImages(pixels: tf.Tensor4D): Promise<tf.Tensor2D>;
+  /** Raw text features [T,D]; onnxruntime, batched. */
+  encodeTexts(texts: readonly string[]): Promise<tf.Tensor2D>;
+  /**
+   * L2-normalised class prototypes [C,D]: per class the mean over templates of normalised text features,
+   * renormalised. Cached per (classes, templates); the cache owns the tensor (do not dispose it).
+   */
+  classPrototypes(classNames: readonly string[], templates: readonly string[]): Promise<tf.Tensor2D>;
+  /** [SOT] tokens [EOT] pad, each row of the context length; over-long texts truncated with EOT last. */
+  tokenize(texts: readonly string[]): TokenizedBatch;
+  /** Token embeddings [count, L, W] of row-major ids [count, L]. */
+  tokenEmbeddings(ids: Int32Array, count: number): Promise<tf.Tensor3D>;
+  /** TPT's PromptLearner layout (see PromptParts). Also loads the differentiable text encoder. */
+  promptParts(classNames: readonly string[], options?: PromptPartsOptions): Promise<PromptParts>;
+  /** Loads the differentiable text encoder (done by promptParts too); encodeTextEmbeds needs it. */
+  prepareGradients(): Promise<void>;
+  /**
+   * Differentiable text encoder (tfjs): inputs_embeds [C,L',W] (L' <= L, no positional embeddings added) and
+   * eotIndex int32 [C] -> raw text features [C,D]. Works inside tf.grad / tf.valueAndGrads.
+   */
+  encodeTextEmbeds(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): tf.Tensor2D;
+  /** logitScale * normalize(image) @ normalize(text)^T: [N,C]. */
+  logits(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D): tf.Tensor2D;
+  readonly backends: ModelBackends;
+  /**
+   * Frees cached prototypes and the tfjs graph at once; the promise settles when the onnxruntime backend the
+   * model created (if it did) is released.
+   */
+  dispose(): void | Promise<void>;
+}

@@ -1,0 +1,76 @@
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { Registry, UnmetCapabilityError } from '@attune/registry';
+import { tf } from '@attune/tensor';
+import { describe, expect, it } from 'vitest';
+import type { ClipVisionLanguageModel } from '../src/clip-model.js';
+import type { ImageVariationModel } from '../src/image-variation-model.js';
+import plugins, { clipModelPlugin, imageVariationPlugin } from '../src/plugin.js';
+import { FIXTURES, TINY_CLIP } from './fixtures.js';
+
+describe("the 'clip' plugin", () => {
+  it('declares what it needs and provides, with defaults for every field', () => {
+    expect(clipModelPlugin.kind).toBe('model');
+    expect(clipModelPlugin.needs).toEqual(['onnx-inference']);
+    expect(clipModelPlugin.provides).toEqual(['vision-language']);
+    expect(clipModelPlugin.config.parse({})).toEqual({
+      source: 'zoo:mini-clip',
+      threads: 0,
+      batchSize: 64,
+      tfjsBackend: 'auto',
+    });
+  });
+
+  it('needs an onnx-inference provider in the registry', async () => {
+    const registry = new Registry().register(clipModelPlugin);
+    await expect(registry.create('clip', { source: TINY_CLIP })).rejects.toBeInstanceOf(UnmetCapabilityError);
+  });
+
+  it('creates a working VisionLanguageModel through the registry', async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(clipModelPlugin);
+    const model = await registry.create<ClipVisionLanguageModel>('clip', {
+      source: TINY_CLIP,
+      threads: 1,
+      batchSize: 2,
+    });
+    try {
+      expect(model.backends.inference).toBe('onnxruntime-node cpu (1 thread)');
+      const features = await model.encodeTexts([
+        'a photo of a one.',
+        'a photo of a two.',
+        'a handwritten zero.',
+      ]);
+      expect(features.shape).toEqual([3, 24]);
+      const norms = tf.tidy(() => tf.norm(features, 2, 1));
+      for (const n of norms.dataSync()) expect(n).toBeGreaterThan(0);
+      tf.dispose([features, norms]);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('refuses a bad config with the registry error', async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(clipModelPlugin);
+    await expect(registry.create('clip', { batchSize: 0 })).rejects.toThrow(/batchSize/);
+  });
+});
+
+describe("the 'image-variation' plugin", () => {
+  it('is exported with clip as the package plugin list', () => {
+    expect(plugins.map((p) => p.name)).toEqual(['clip', 'image-variation']);
+    expect(imageVariationPlugin.provides).toEqual(['image-variation']);
+  });
+
+  it('loads the denoiser and its condition model through the registry', async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(imageVariationPlugin);
+    const model = await registry.create<ImageVariationModel>('image-variation', {
+      source: `${FIXTURES}tiny-diffusion`,
+      threads: 1,
+    });
+    try {
+      expect(model.conditionModel.source).toBe(TINY_CLIP);
+      expect(model.backend).toBe('onnxruntime-node cpu (1 thread)');
+    } finally {
+      await model.dispose();
+    }
+  });
+});
