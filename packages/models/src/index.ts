@@ -32,6 +32,7 @@ export {
   loadImageVariationModel,
   type SampleOptions,
 } from './image-variation-model.js';
+export { createVisionLanguageModel, modelEnsembleTemplates } from './model-from-registry.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
 export { clipModelConfig, clipModelPlugin, imageVariationConfig, imageVariationPlugin } from './plugin.js';
 export {

@@ -24,4 +24,3 @@ export {
   steeredPrototypes,
 } from './sts.js';
 export { testTimeViews, toFloatImage } from './views.js';
-export { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';

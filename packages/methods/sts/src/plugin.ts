@@ -1,7 +1,7 @@
+import { createVisionLanguageModel, modelEnsembleTemplates } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import { stsConfig, stsEnsembleConfig } from './config.js';
 import { StsClassifier } from './method.js';
-import { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';
 
 const version = '0.1.0';
 
@@ -17,7 +17,7 @@ export const sts = definePlugin({
   provides: ['image-classification', 'test-time-adaptation'],
   create: async (config, context) => {
     const { template, ...settings } = config;
-    const model = await createVisionLanguageModel('sts', config.model, context);
+    const model = await createVisionLanguageModel('sts', { source: config.model }, context);
     return new StsClassifier(model, settings, [template], context.seed);
   },
 });
@@ -34,7 +34,7 @@ export const stsEnsemble = definePlugin({
   provides: ['image-classification', 'test-time-adaptation'],
   create: async (config, context) => {
     const { templates, ...settings } = config;
-    const model = await createVisionLanguageModel('sts-ensemble', config.model, context);
+    const model = await createVisionLanguageModel('sts-ensemble', { source: config.model }, context);
     try {
       const resolved = templates.length > 0 ? templates : modelEnsembleTemplates(model);
       return new StsClassifier(model, settings, resolved, context.seed);

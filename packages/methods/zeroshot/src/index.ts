@@ -6,5 +6,4 @@ export {
   zeroshotEnsembleConfig,
 } from './config.js';
 export { zeroshot, zeroshotEnsemble } from './plugin.js';
-export { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';
 export { ZeroShotClassifier } from './zeroshot.js';

@@ -1,6 +1,6 @@
+import { createVisionLanguageModel, modelEnsembleTemplates } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import { zeroshotConfig, zeroshotEnsembleConfig } from './config.js';
-import { createVisionLanguageModel, modelEnsembleTemplates } from './vision-language.js';
 import { ZeroShotClassifier } from './zeroshot.js';
 
 const version = '0.1.0';
@@ -15,7 +15,7 @@ export const zeroshot = definePlugin({
   needs: ['vision-language'],
   provides: ['image-classification'],
   create: async (config, context) => {
-    const model = await createVisionLanguageModel('zeroshot', config.model, context);
+    const model = await createVisionLanguageModel('zeroshot', { source: config.model }, context);
     return new ZeroShotClassifier(model, [config.template]);
   },
 });
@@ -31,7 +31,7 @@ export const zeroshotEnsemble = definePlugin({
   needs: ['vision-language'],
   provides: ['image-classification'],
   create: async (config, context) => {
-    const model = await createVisionLanguageModel('zeroshot-ensemble', config.model, context);
+    const model = await createVisionLanguageModel('zeroshot-ensemble', { source: config.model }, context);
     try {
       const templates = config.templates.length > 0 ? config.templates : modelEnsembleTemplates(model);
       return new ZeroShotClassifier(model, templates);

@@ -1,8 +1,8 @@
 import type { RawImage, VisionLanguageModel } from '@attune/models';
+import { modelEnsembleTemplates } from '@attune/models';
 import { l2Normalize, tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zeroshot, zeroshotEnsemble } from '../src/plugin.js';
-import { modelEnsembleTemplates } from '../src/vision-language.js';
 import type { ZeroShotClassifier } from '../src/zeroshot.js';
 import { mnistClassNames, mnistTestImage, modelRegistry } from './support/fixtures.js';
 

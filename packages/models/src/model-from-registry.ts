@@ -1,11 +1,12 @@
 // The vision-language model a method runs on, created through the registry: whichever installed plugin
-// provides 'vision-language' (the 'clip' plugin of @attune/models) loads `source`.
-import type { VisionLanguageModel } from '@attune/models';
+// provides 'vision-language' (the 'clip' plugin of this package) loads it. Methods go through here rather
+// than importing a loader, so a team can swap in another model plugin without touching the methods.
 import type { PluginContext } from '@attune/registry';
+import type { VisionLanguageModel } from './vision-language-model.js';
 
 export async function createVisionLanguageModel(
   method: string,
-  source: string,
+  modelConfig: { source: string } & Record<string, unknown>,
   context: PluginContext,
 ): Promise<VisionLanguageModel> {
   const providers = context.registry.resolve('vision-language');
@@ -15,7 +16,7 @@ export async function createVisionLanguageModel(
       `plugin "${method}" needs a model plugin that provides "vision-language" (e.g. "clip" from @attune/models); the registry has none`,
     );
   }
-  const model = (await provider.create(provider.config.parse({ source }), context)) as VisionLanguageModel;
+  const model = (await provider.create(provider.config.parse(modelConfig), context)) as VisionLanguageModel;
   if (typeof model?.encodeImages !== 'function' || typeof model.classPrototypes !== 'function') {
     await model?.dispose?.();
     throw new Error(
