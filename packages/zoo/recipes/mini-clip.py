@@ -365,11 +365,13 @@ def main():
         saved = torch.load(args.from_checkpoint)
         model.load_state_dict(saved["state_dict"])
         train_seconds = saved["training_seconds"]
+        training_threads = saved.get("threads", args.threads)
         log(f"loaded {args.from_checkpoint} (trained in {train_seconds:.0f} s)")
     else:
+        training_threads = args.threads
         train_seconds = train(model, train_x, train_y, caption_ids, caption_classes, args)
         os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
-        torch.save({"state_dict": model.state_dict(), "training_seconds": train_seconds}, checkpoint)
+        torch.save({"state_dict": model.state_dict(), "training_seconds": train_seconds, "threads": args.threads}, checkpoint)
         log(f"saved {checkpoint} (not committed; --from-checkpoint re-exports without retraining)")
     metrics, predictions = evaluate(model, tokenizer, test, args.seed)
     metrics["corruptions"] = None  # filled by the @attune/data corruption suite; see README "Corruption metrics"
@@ -441,6 +443,7 @@ def main():
         "hyperparameters": {
             "epochs": args.epochs,
             "batch_size": args.batch_size,
+            "threads": training_threads,
             "lr": args.lr,
             "captions_per_class": args.captions_per_class,
             "optimizer": "AdamW betas (0.9, 0.98) eps 1e-6 wd 0.05, warmup + cosine",

@@ -44,8 +44,10 @@ NUM_TRAIN_TIMESTEPS = 1000
 BETA_START, BETA_END = 1e-4, 0.02
 COND_DROP = 0.15
 GUIDANCE = 3.0
+# A short run: a 0.999 EMA would still carry weights from its first, poor thousand steps.
+EMA_DECAY = 0.995
 DDIM_STEPS, DDIM_ETA = 25, 0.0
-CHANNELS = (16, 32, 64)
+CHANNELS = (8, 16, 32)
 OPSET = 17
 HEADLINE_KEYS = [
     "variation_top1",
@@ -59,7 +61,7 @@ HEADLINE_KEYS = [
 
 def parse_args():
     parser = base_parser(MODEL_ID, __doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=2400)
+    parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--clip-dir", default=os.path.join(MODELS_DIR, "mini-clip"))
@@ -101,6 +103,23 @@ def gray_of(images_u8):
     return torch.from_numpy(np.array(images_u8)).float().div(255).unsqueeze(1)  # copy: IDX arrays are read-only
 
 
+def training_conditions(clip, train_x, args):
+    """mini-CLIP embeddings of the training images, cached (git-ignored) by the vision graph's sha256."""
+    vision_sha = sha256_of(os.path.join(args.clip_dir, "onnx", "vision_model.onnx"))
+    cache = os.path.join(PACKAGE_DIR, ".retrain", "cache", f"conds-{vision_sha[:16]}-{len(train_x)}-{args.seed}.pt")
+    if os.path.exists(cache):
+        saved = torch.load(cache)
+        log(f"loaded training conditions from {cache}")
+        return saved["conds"], saved["seconds"]
+    started = time.time()
+    conds = clip.image_embeddings(gray_of(train_x))
+    seconds = time.time() - started
+    log(f"mini-clip embeddings of {len(conds)} training images in {seconds:.0f} s")
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    torch.save({"conds": conds, "seconds": seconds}, cache)
+    return conds, seconds
+
+
 def train(model, ema, images, conds, args):
     generator = torch.Generator().manual_seed(args.seed)
     betas = linear_betas(NUM_TRAIN_TIMESTEPS, BETA_START, BETA_END)
@@ -129,7 +148,7 @@ def train(model, ema, images, conds, args):
         loss.backward()
         optimizer.step()
         schedule.step()
-        decay = min(0.999, (1 + step) / (10 + step))
+        decay = min(EMA_DECAY, (1 + step) / (10 + step))
         with torch.no_grad():
             for pe, p in zip(ema.parameters(), model.parameters()):
                 pe.mul_(decay).add_(p, alpha=1 - decay)
@@ -283,15 +302,14 @@ def main():
         ema = copy.deepcopy(model)
         ema.load_state_dict(saved["ema"])
         train_seconds, embed_seconds = saved["training_seconds"], saved["embed_seconds"]
+        training_threads = saved.get("threads", args.threads)
     else:
-        started = time.time()
-        conds = clip.image_embeddings(gray_of(train_x))
-        embed_seconds = time.time() - started
-        log(f"mini-clip embeddings of {len(conds)} training images in {embed_seconds:.0f} s")
+        training_threads = args.threads
+        conds, embed_seconds = training_conditions(clip, train_x, args)
         ema = copy.deepcopy(model)
         train_seconds = train(model, ema, train_x, conds, args)
         os.makedirs(os.path.dirname(checkpoint), exist_ok=True)
-        torch.save({"ema": ema.state_dict(), "training_seconds": train_seconds, "embed_seconds": embed_seconds}, checkpoint)
+        torch.save({"ema": ema.state_dict(), "model": model.state_dict(), "training_seconds": train_seconds, "threads": args.threads, "embed_seconds": embed_seconds}, checkpoint)
         log(f"saved {checkpoint} (not committed; --from-checkpoint re-exports without retraining)")
     ema.eval()
 
@@ -350,8 +368,9 @@ def main():
         "hyperparameters": {
             "steps": args.steps,
             "batch_size": args.batch_size,
+            "threads": training_threads,
             "lr": args.lr,
-            "optimizer": "AdamW wd 0, 100 warmup steps + cosine; EMA of weights (decay up to 0.999)",
+            "optimizer": "AdamW wd 0, 100 warmup steps + cosine; EMA of weights (decay up to 0.995)",
             "channels": list(CHANNELS),
         },
         "parameters": {"total": n_params},

@@ -1,0 +1,191 @@
+// The `difftpt` plugin: TPT with diffusion-generated views and DiffTPT's view filter, episodic.
+import {
+  augmentedViews,
+  checkClassifyInput,
+  EpisodicPrompt,
+  elapsedSince,
+  encodeViews,
+  predictAfterTuning,
+  SerialQueue,
+  tunePrompt,
+} from '@attune/method-tpt';
+import {
+  type ClassifyInput,
+  type ClassifyResult,
+  type ImageClassifierMethod,
+  type ImageVariationModel,
+  loadImageVariationModel,
+  loadVisionLanguageModel,
+  summarizeLogits,
+  type VisionLanguageModel,
+} from '@attune/models';
+import { definePlugin } from '@attune/registry';
+import { tf } from '@attune/tensor';
+import { type DiffTptConfig, difftptConfig } from './config.js';
+import { codeSelector, paperSelector, type ViewLayout } from './difftpt.js';
+import { checkGeneratedViews, readVariationFolder } from './variations.js';
+
+export interface DiffTptInput extends ClassifyInput {
+  /** The image's name, for a folder of precomputed variations: `<variationsDir>/<name>_<i>.png`. */
+  readonly name?: string;
+  /**
+   * Generated views [G,3,H,W] in [0,1], replacing the configured source. `views` (when given) holds view 0
+   * and the conventional views. The caller keeps ownership.
+   */
+  readonly generatedViews?: tf.Tensor4D;
+}
+
+export class DiffTptClassifier implements ImageClassifierMethod {
+  private readonly prompt: EpisodicPrompt;
+  private readonly queue = new SerialQueue();
+  private variationModel: Promise<ImageVariationModel> | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly model: VisionLanguageModel,
+    readonly config: DiffTptConfig,
+    private readonly seed: number,
+  ) {
+    this.prompt = new EpisodicPrompt(model, { ...config, seed });
+  }
+
+  get backend(): string {
+    const { inference, gradients } = this.model.backends;
+    return `${inference} + ${gradients}`;
+  }
+
+  async classify(input: DiffTptInput, options: { seed?: number } = {}): Promise<ClassifyResult> {
+    checkClassifyInput(input);
+    if (input.generatedViews !== undefined) checkGeneratedViews(input.generatedViews);
+    return this.queue.run(() => this.classifyNow(input, options.seed ?? this.seed));
+  }
+
+  /**
+   * Generated views from the configured source: the variations folder, else the image-variation model
+   * (loaded on first use; it conditions on the image embedding of the CLIP model its config names).
+   * The caller owns the tensor.
+   */
+  private async generatedViews(input: DiffTptInput, seed: number): Promise<tf.Tensor4D> {
+    const { config, model } = this;
+    if (config.variationsDir !== '') {
+      return readVariationFolder(
+        config.variationsDir,
+        input.name ?? '',
+        config.generatedViews,
+        model.imageSize,
+      );
+    }
+    this.variationModel ??= loadImageVariationModel(config.diffusionModel);
+    let generator: ImageVariationModel;
+    try {
+      generator = await this.variationModel;
+    } catch (error) {
+      this.variationModel = undefined;
+      throw new Error(
+        `difftpt cannot generate views with ${config.diffusionModel}: ${(error as Error).message}. Pass generatedViews with the input, or set variationsDir to a folder of <name>_<i>.png variations`,
+      );
+    }
+    return generator.generateVariations(input.image, config.generatedViews, {
+      seed,
+      guidance: config.guidanceScale,
+    });
+  }
+
+  private async classifyNow(input: DiffTptInput, seed: number): Promise<ClassifyResult> {
+    if (this.disposed) throw new Error('this difftpt instance has been disposed');
+    const { config, model } = this;
+    const ms: Record<string, number> = {};
+    const owned: tf.Tensor[] = [];
+    let features: tf.Tensor2D | undefined;
+    try {
+      let start = performance.now();
+      let views = input.views;
+      if (!views) {
+        views = augmentedViews(model, input.image, {
+          views: 1 + config.augmentedViews,
+          seed,
+          augmix: config.augmix,
+        });
+        owned.push(views);
+        ms.views = elapsedSince(start);
+      }
+      start = performance.now();
+      let generated = input.generatedViews;
+      if (!generated) {
+        generated = await this.generatedViews(input, seed);
+        owned.push(generated);
+        ms.generate = elapsedSince(start);
+      }
+      start = performance.now();
+      const conventional = await encodeViews(model, views);
+      owned.push(conventional);
+      const diffusion = await encodeViews(model, generated);
+      owned.push(diffusion);
+      features = tf.concat([conventional, diffusion]) as tf.Tensor2D;
+      ms.encode = elapsedSince(start);
+      const layout: ViewLayout = { augmented: views.shape[0] - 1, generated: generated.shape[0] };
+
+      start = performance.now();
+      const parts = await this.prompt.partsFor(input.classNames);
+      this.prompt.reset(parts);
+      const select =
+        config.filter === 'code'
+          ? codeSelector(config.cosineSelection, config.selection)
+          : paperSelector(features, layout, config.cosineSelection, config.selection);
+      const { kept, losses } = tunePrompt({
+        model,
+        parts,
+        viewFeatures: features,
+        ctx: this.prompt.ctx,
+        optimizer: this.prompt.optimizer,
+        steps: config.steps,
+        select,
+      });
+      ms.tune = elapsedSince(start);
+      start = performance.now();
+      const { logits, entropyAfter } = predictAfterTuning(model, parts, this.prompt.ctx, features, kept);
+      ms.predict = elapsedSince(start);
+      return {
+        ...summarizeLogits(logits, input.classNames),
+        adaptation: {
+          entropyBefore: losses[0]!,
+          entropyAfter,
+          viewsKept: kept.length,
+          steps: config.steps,
+          ms,
+        },
+      };
+    } finally {
+      features?.dispose();
+      tf.dispose(owned);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.run(async () => {
+      this.prompt.dispose();
+      const generator = await this.variationModel?.catch(() => undefined);
+      await generator?.dispose();
+      await this.model.dispose();
+    });
+  }
+}
+
+export const difftptPlugin = definePlugin({
+  name: 'difftpt',
+  kind: 'method',
+  version: '0.1.0',
+  description:
+    'Diffusion-augmented test-time prompt tuning (Feng et al., ICCV 2023): TPT over the image, 64 crops and 63 diffusion variations, filtered by cosine similarity to the image and by entropy, 4 AdamW steps.',
+  config: difftptConfig,
+  needs: ['vision-language', 'input-grad', 'image-variation'],
+  provides: ['image-classification', 'test-time-adaptation'],
+  create: async (config, { seed }) => {
+    const model = await loadVisionLanguageModel(config.model, { tfjs: { backend: config.tfjsBackend } });
+    return new DiffTptClassifier(model, config, seed ?? config.seed);
+  },
+});
+
+export default difftptPlugin;

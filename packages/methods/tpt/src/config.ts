@@ -1,0 +1,73 @@
+// TPT's settings. Source: github.com/azshue/TPT, tpt_classification.py (argparse defaults and the released
+// scripts/test_tpt.sh: -b 64, --selection_p 0.1, --tta_steps 1, --lr 5e-3, --n_ctx 4,
+// --ctx_init a_photo_of_a, --seed 0; torch.optim.AdamW(prompt_learner.parameters(), lr) keeps torch's
+// weight_decay 0.01 and eps 1e-8) and Shu et al., NeurIPS 2022, §4.
+// Deliberate differences from the released code:
+// - full float32 instead of CUDA autocast (fp16) with a GradScaler: the update is the same up to rounding;
+// - the image features of the views are computed once (TPT recomputes them, without grad, every step);
+// - AugMix is a switch here; TPT turns it on by dataset (fine-grained sets) — see `augmix`.
+import { z } from '@attune/registry';
+
+/** The words TPT's context vectors start from (ctx_init "a_photo_of_a"). */
+export const TPT_INIT_TEXT = 'a photo of a';
+
+export const tptFields = {
+  /** The vision-language model: a zoo id ('zoo:mini-clip') or a folder with a CLIP export. */
+  model: z.string().min(1).default('zoo:mini-clip'),
+  /** Views per test image (TPT: batch size 64): view 0 is the image itself, the rest are augmented. */
+  views: z.number().int().min(2).default(64),
+  /** Fraction of views kept by confidence selection: int(64 · 0.1) = 6 lowest-entropy views. */
+  selection: z.number().gt(0).max(1).default(0.1),
+  /** AdamW steps on the context (TPT: 1). Steps after the first reuse the views the first one selected. */
+  steps: z.number().int().min(1).default(1),
+  /** AdamW learning rate (TPT: 5e-3). */
+  lr: z.number().positive().default(5e-3),
+  /** AdamW's decoupled weight decay: torch.optim.AdamW's default 0.01, which TPT keeps. */
+  weightDecay: z.number().min(0).default(0.01),
+  /** AdamW's eps, added after the square root: torch's default 1e-8. */
+  eps: z.number().positive().default(1e-8),
+  /**
+   * Number of learnable context vectors (TPT: 4). With an init text it must equal the text's word count,
+   * which is what TPT's code uses (n_ctx = len(ctx_init.split(" "))).
+   */
+  nCtx: z.number().int().min(1).default(4),
+  /** Words the context vectors are initialised from; '' starts from N(0, 0.02²) vectors (CoOp's random init). */
+  initText: z.string().default(TPT_INIT_TEXT),
+  /**
+   * AugMix on the augmented views (severity 1, 3 chains of 1–3 ops). TPT switches it on for the fine-grained
+   * datasets only (`augmix=len(set_id) > 1`) and uses plain crop + flip for ImageNet and its variants.
+   */
+  augmix: z.boolean().default(false),
+  /** Seed of the view augmentations (and of a random context init) when a call gives none (TPT: 0). */
+  seed: z.number().int().min(0).default(0),
+  /**
+   * tfjs backend of the differentiable text encoder: 'auto' activates the fastest installed one (tfjs-node-gpu,
+   * tfjs-node, wasm, then the pure-JS cpu backend); 'current' leaves tfjs as it is.
+   */
+  tfjsBackend: z.enum(['auto', 'current', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+};
+
+/** Word count of an init text as TPT counts it: underscores are spaces, split on single spaces. */
+export function initTextWords(initText: string): number {
+  return initText.replaceAll('_', ' ').split(' ').length;
+}
+
+/**
+ * Rejects an nCtx that contradicts the init text (reported at path `nCtx`): TPT would silently use the
+ * init text's word count instead.
+ */
+export function checkContextLength(config: { nCtx: number; initText: string }, ctx: z.RefinementCtx): void {
+  if (config.initText === '') return;
+  const words = initTextWords(config.initText);
+  if (words !== config.nCtx) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['nCtx'],
+      message: `nCtx ${config.nCtx} contradicts initText "${config.initText}" (${words} words); set nCtx to ${words} or initText to '' for a random init`,
+    });
+  }
+}
+
+export const tptConfig = z.object(tptFields).superRefine(checkContextLength);
+
+export type TptConfig = z.output<typeof tptConfig>;

@@ -1,0 +1,95 @@
+// The learnable context of TPT and its optimizer, reset before every test sample (tpt_classification.py:
+// `model.reset()` copies ctx_init_state back into ctx and `optimizer.load_state_dict(optim_state)` restores
+// the fresh AdamW state, before every test_time_tuning call).
+import type { PromptParts, VisionLanguageModel } from '@attune/models';
+import { AdamW, tf } from '@attune/tensor';
+
+export interface EpisodicPromptOptions {
+  /** Words the context starts from; '' for a random N(0, 0.02²) init of nCtx vectors. */
+  readonly initText: string;
+  readonly nCtx: number;
+  /** Seed of a random init (fixed for the instance, as TPT draws it once when it builds the model). */
+  readonly seed: number;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly eps: number;
+}
+
+/**
+ * One learnable context [n,W] shared by all classes, its AdamW, and the prompt parts of the current class
+ * list (rebuilt when the class names change, like TPT's reset_classnames).
+ */
+export class EpisodicPrompt {
+  private parts: PromptParts | undefined;
+  private partsKey = '';
+  private variable: tf.Variable<tf.Rank.R2> | undefined;
+  private adamw: AdamW | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly model: Pick<VisionLanguageModel, 'promptParts'>,
+    private readonly options: EpisodicPromptOptions,
+  ) {}
+
+  /** The prompt parts for `classNames`, built on first use and kept while the class list stays the same. */
+  async partsFor(classNames: readonly string[]): Promise<PromptParts> {
+    this.assertUsable();
+    const key = JSON.stringify(classNames);
+    if (this.parts && this.partsKey === key) return this.parts;
+    const { initText, nCtx, seed } = this.options;
+    const parts = await this.model.promptParts(
+      classNames,
+      initText === '' ? { nCtx, seed } : { initText, nCtx },
+    );
+    this.parts?.dispose();
+    this.parts = parts;
+    this.partsKey = key;
+    return parts;
+  }
+
+  /**
+   * Puts ctx back to the parts' initial context and forgets the optimizer's moments and step counts. Call it
+   * before tuning on every sample.
+   */
+  reset(parts: PromptParts): void {
+    this.assertUsable();
+    if (!this.variable) {
+      // tfjs names variables uniquely itself; AdamW and tf.variableGrads key gradients by that name.
+      this.variable = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
+      const { lr, weightDecay, eps } = this.options;
+      this.adamw = new AdamW([this.variable], { lr, weightDecay, eps });
+    } else {
+      if (!tf.util.arraysEqual(this.variable.shape, parts.ctxInit.shape)) {
+        throw new Error(
+          `context init [${parts.ctxInit.shape.join(',')}] does not match the context [${this.variable.shape.join(',')}] of this instance`,
+        );
+      }
+      this.variable.assign(parts.ctxInit);
+    }
+    this.adamw!.reset();
+  }
+
+  /** The context vectors [n,W] (valid after reset). */
+  get ctx(): tf.Variable<tf.Rank.R2> {
+    if (!this.variable) throw new Error('EpisodicPrompt.ctx read before reset(parts) created it');
+    return this.variable;
+  }
+
+  get optimizer(): AdamW {
+    if (!this.adamw) throw new Error('EpisodicPrompt.optimizer read before reset(parts) created it');
+    return this.adamw;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.parts?.dispose();
+    this.adamw?.dispose();
+    this.variable?.dispose();
+    this.parts = undefined;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error('this TPT prompt has been disposed');
+  }
+}

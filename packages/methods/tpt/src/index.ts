@@ -1,0 +1,23 @@
+export {
+  checkContextLength,
+  initTextWords,
+  TPT_INIT_TEXT,
+  type TptConfig,
+  tptConfig,
+  tptFields,
+} from './config.js';
+export { EpisodicPrompt, type EpisodicPromptOptions } from './episodic-prompt.js';
+export { checkClassifyInput, elapsedSince, SerialQueue, TptClassifier, tptPlugin } from './plugin.js';
+export {
+  confidenceSelector,
+  type PromptTuningModel,
+  type PromptTuningOptions,
+  type PromptTuningResult,
+  predictAfterTuning,
+  promptLogits,
+  promptTextFeatures,
+  type TunedPrediction,
+  tunePrompt,
+  type ViewSelector,
+} from './tpt.js';
+export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';

@@ -1,0 +1,142 @@
+// The `tpt` plugin: a CLIP image classifier that tunes its prompt context on every test image (episodic).
+import {
+  type ClassifyInput,
+  type ClassifyResult,
+  checkClassNames,
+  type ImageClassifierMethod,
+  loadVisionLanguageModel,
+  summarizeLogits,
+  type VisionLanguageModel,
+} from '@attune/models';
+import { definePlugin } from '@attune/registry';
+import type { tf } from '@attune/tensor';
+import { type TptConfig, tptConfig } from './config.js';
+import { EpisodicPrompt } from './episodic-prompt.js';
+import { confidenceSelector, predictAfterTuning, tunePrompt } from './tpt.js';
+import { augmentedViews, checkViews, encodeViews } from './views.js';
+
+/** Runs calls one at a time: the context and optimizer are shared by an instance's calls. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export function elapsedSince(start: number): number {
+  return Math.round((performance.now() - start) * 100) / 100;
+}
+
+/** Checks what every CLIP classify call needs before any work is done. */
+export function checkClassifyInput(input: ClassifyInput): void {
+  if (input === null || typeof input !== 'object') {
+    throw new TypeError(`expected a classify input { image, classNames, views? }, got ${input}`);
+  }
+  checkClassNames(input.classNames);
+  if (input.views !== undefined) checkViews(input.views);
+}
+
+export class TptClassifier implements ImageClassifierMethod {
+  private readonly prompt: EpisodicPrompt;
+  private readonly queue = new SerialQueue();
+  private disposed = false;
+
+  constructor(
+    readonly model: VisionLanguageModel,
+    readonly config: TptConfig,
+    /** Seed of the views when a call gives none, and of a random context init. */
+    private readonly seed: number,
+  ) {
+    this.prompt = new EpisodicPrompt(model, { ...config, seed });
+  }
+
+  get backend(): string {
+    const { inference, gradients } = this.model.backends;
+    return `${inference} + ${gradients}`;
+  }
+
+  async classify(input: ClassifyInput, options: { seed?: number } = {}): Promise<ClassifyResult> {
+    checkClassifyInput(input);
+    return this.queue.run(() => this.classifyNow(input, options.seed ?? this.seed));
+  }
+
+  private async classifyNow(input: ClassifyInput, seed: number): Promise<ClassifyResult> {
+    if (this.disposed) throw new Error('this tpt instance has been disposed');
+    const { config, model } = this;
+    const ms: Record<string, number> = {};
+    let start = performance.now();
+    let features: tf.Tensor2D;
+    if (input.views) {
+      features = await encodeViews(model, input.views);
+    } else {
+      const views = augmentedViews(model, input.image, { views: config.views, seed, augmix: config.augmix });
+      ms.views = elapsedSince(start);
+      start = performance.now();
+      try {
+        features = await encodeViews(model, views);
+      } finally {
+        views.dispose();
+      }
+    }
+    ms.encode = elapsedSince(start);
+    try {
+      start = performance.now();
+      const parts = await this.prompt.partsFor(input.classNames);
+      this.prompt.reset(parts);
+      const { kept, losses } = tunePrompt({
+        model,
+        parts,
+        viewFeatures: features,
+        ctx: this.prompt.ctx,
+        optimizer: this.prompt.optimizer,
+        steps: config.steps,
+        select: confidenceSelector(config.selection),
+      });
+      ms.tune = elapsedSince(start);
+      start = performance.now();
+      const { logits, entropyAfter } = predictAfterTuning(model, parts, this.prompt.ctx, features, kept);
+      ms.predict = elapsedSince(start);
+      return {
+        ...summarizeLogits(logits, input.classNames),
+        adaptation: {
+          entropyBefore: losses[0]!,
+          entropyAfter,
+          viewsKept: kept.length,
+          steps: config.steps,
+          ms,
+        },
+      };
+    } finally {
+      features.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.run(async () => {
+      this.prompt.dispose();
+      await this.model.dispose();
+    });
+  }
+}
+
+export const tptPlugin = definePlugin({
+  name: 'tpt',
+  kind: 'method',
+  version: '0.1.0',
+  description:
+    'Test-time prompt tuning (Shu et al., NeurIPS 2022): tunes 4 context vectors on the marginal entropy of the 10% most confident of 64 augmented views, one AdamW step per image, then predicts the original view.',
+  config: tptConfig,
+  needs: ['vision-language', 'input-grad'],
+  provides: ['image-classification', 'test-time-adaptation'],
+  create: async (config, { seed }) => {
+    const model = await loadVisionLanguageModel(config.model, { tfjs: { backend: config.tfjsBackend } });
+    return new TptClassifier(model, config, seed ?? config.seed);
+  },
+});
+
+export default tptPlugin;

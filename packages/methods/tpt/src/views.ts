@@ -1,0 +1,76 @@
+// The test-time views of one image and their image features: TPT's AugMixAugmenter (view 0 = the image
+// resized and centre-cropped; the others RandomResizedCrop + flip, optionally AugMix), then the frozen image
+// tower, once, without gradients.
+import { augmentViews, type FloatImage } from '@attune/data';
+import { checkRawImage, type RawImage, type VisionLanguageModel } from '@attune/models';
+import { tf } from '@attune/tensor';
+
+/** A RawImage (interleaved HWC, uint8 or float in [0,1]) as @attune/data's planar float image; alpha dropped. */
+export function rawToFloatImage(image: RawImage): FloatImage {
+  checkRawImage(image);
+  const { width, height, channels: stride, data } = image;
+  const channels = stride === 1 ? 1 : 3;
+  const scale = data instanceof Float32Array ? 1 : 1 / 255;
+  const size = width * height;
+  const planar = new Float32Array(channels * size);
+  for (let i = 0; i < size; i++) {
+    for (let c = 0; c < channels; c++) planar[c * size + i] = data[i * stride + c]! * scale;
+  }
+  return { width, height, channels, data: planar };
+}
+
+export interface ViewOptions {
+  /** Views including view 0. */
+  readonly views: number;
+  readonly seed: number;
+  readonly augmix: boolean;
+}
+
+/**
+ * TPT's views of `image` at the model's input size: [views,3,S,S] in [0,1], view 0 un-augmented. The
+ * caller owns the tensor.
+ */
+export function augmentedViews(
+  model: Pick<VisionLanguageModel, 'imageSize'>,
+  image: RawImage,
+  options: ViewOptions,
+) {
+  const { data, shape } = augmentViews(rawToFloatImage(image), {
+    views: options.views,
+    size: model.imageSize,
+    seed: options.seed,
+    augmix: options.augmix,
+  });
+  return tf.tensor4d(data, [...shape]);
+}
+
+/** Checks caller-supplied views: a float tensor [N,3,H,W] with N >= 1 (values are checked by the model). */
+export function checkViews(views: unknown): asserts views is tf.Tensor4D {
+  if (!(views instanceof tf.Tensor)) {
+    throw new TypeError(`expected views as a tf.Tensor4D [N,3,H,W] in [0,1], got ${describe(views)}`);
+  }
+  if (views.rank !== 4 || views.shape[1] !== 3 || views.shape[0]! < 1) {
+    throw new Error(
+      `expected views [N,3,H,W] with N >= 1 (view 0 = the original image), got [${views.shape.join(',')}]`,
+    );
+  }
+  if (views.dtype !== 'float32') throw new Error(`expected float32 views in [0,1], got ${views.dtype}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
+/** Raw image features [N,D] of views in [0,1] [N,3,H,W]: normalised as CLIP does, then the image tower. */
+export async function encodeViews(
+  model: Pick<VisionLanguageModel, 'normalizeViews' | 'encodeImages'>,
+  views: tf.Tensor4D,
+): Promise<tf.Tensor2D> {
+  const pixels = model.normalizeViews(views);
+  try {
+    return await model.encodeImages(pixels);
+  } finally {
+    pixels.dispose();
+  }
+}
