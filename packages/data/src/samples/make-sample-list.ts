@@ -24,8 +24,8 @@ export interface MakeSampleListOptions {
   readonly seed: number;
   /**
    * 'cross' (default): every image with every corruption × severity. 'cycle': each image gets one
-   * corruption × severity, dealt round-robin over a seeded shuffle of the images, so every corruption
-   * appears equally often (±1) and across classes.
+   * corruption × severity, dealt round-robin over a seeded shuffle of the images (continuing from one
+   * dataset to the next), so every corruption appears equally often (±1) and across classes.
    */
   readonly pairing?: 'cross' | 'cycle';
 }
@@ -97,6 +97,7 @@ export function makeSampleList(options: MakeSampleListOptions): SampleEntry[] {
   if (combos.length === 0) throw new Error('makeSampleList: expected at least one corruption (or "none")');
 
   const entries: SampleEntry[] = [];
+  let dealt = 0;
   for (const dataset of datasets) {
     const data = loadDataset(dataset, split);
     const rng = createRng(seed).fork(dataset).fork(split);
@@ -105,9 +106,11 @@ export function makeSampleList(options: MakeSampleListOptions): SampleEntry[] {
     if (pairing === 'cross') {
       for (const index of indices) for (const combo of combos) assigned.push([index, combo]);
     } else if (pairing === 'cycle') {
+      // The deal continues across datasets, so a short list still covers every corruption.
       rng.shuffle(indices).forEach((index, k) => {
-        assigned.push([index, combos[k % combos.length]!]);
+        assigned.push([index, combos[(dealt + k) % combos.length]!]);
       });
+      dealt += indices.length;
       assigned.sort((a, b) => a[0] - b[0]);
     } else {
       throw new Error(`makeSampleList: pairing must be 'cross' or 'cycle', got ${pairing as string}`);

@@ -21,36 +21,36 @@ export const SUITES = {
   'mini-clip-corrupt-short': {
     name: 'mini-clip-corrupt-short',
     description:
-      'Quick check (about 5 minutes for 6 methods × 3 seeds): 60 test images, 3 per class of MNIST and ' +
-      'Fashion-MNIST, each under one corruption at severity 5, the 15 corruptions dealt evenly (4 each).',
+      'Quick check (about 5 minutes for the 6 CLIP methods × 3 seeds on 2 cores): 20 test images, 1 per class ' +
+      'of MNIST and Fashion-MNIST, each under one corruption at severity 5, the 15 corruptions dealt in turn.',
     listPath: listPath('mini-clip-corrupt-short'),
     recipe: {
       datasets: ['mnist', 'fashion-mnist'],
       split: 'test',
-      perClass: 3,
+      perClass: 1,
       corruptions: 'all',
       severities: [5],
       seed: 0,
       pairing: 'cycle',
     },
-    samples: 60,
+    samples: 20,
   },
   'mini-clip-corrupt-full': {
     name: 'mini-clip-corrupt-full',
     description:
-      'Full run: 20 test images per dataset (2 per class of MNIST and Fashion-MNIST), each under all 15 ' +
-      'corruptions at severity 5 (600 samples).',
+      'Full run (well under an hour for the 6 CLIP methods × 3 seeds on 2 cores): 6 test images per dataset ' +
+      '(drawn uniformly from MNIST and Fashion-MNIST), each under all 15 corruptions at severity 5 (180 samples).',
     listPath: listPath('mini-clip-corrupt-full'),
     recipe: {
       datasets: ['mnist', 'fashion-mnist'],
       split: 'test',
-      perClass: 2,
+      n: 6,
       corruptions: 'all',
       severities: [5],
       seed: 1,
       pairing: 'cross',
     },
-    samples: 600,
+    samples: 180,
   },
 } as const satisfies Record<string, SuiteDescriptor>;
 
