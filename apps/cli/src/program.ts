@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
+import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
 import { createProgressBar } from './progress.js';
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIo): Command {
   registerListCommand(program, io);
   registerInfoCommand(program, io);
   registerDataCommand(program, io);
+  registerZooCommand(program, io);
   registerBenchCommand(program, io, () => loadRegistry(io), {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,
