@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIo): Command {
   registerInfoCommand(program, io);
   registerDataCommand(program, io);
   registerZooCommand(program, io);
+  registerRunCommand(program, io);
   registerBenchCommand(program, io, () => loadRegistry(io), {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,

@@ -142,3 +142,17 @@ export function psnr(reference: FloatImage, test: FloatImage): number {
   const mse = meanSquaredError(reference, test);
   return mse === 0 ? Number.POSITIVE_INFINITY : -10 * Math.log10(mse);
 }
+
+/**
+ * Interleaved `[H,W,C]` pixels of a planar float image: the layout image libraries and
+ * `@attune/models`' RawImage use.
+ */
+export function planarToInterleaved(image: FloatImage): Float32Array {
+  const { width, height, channels, data } = image;
+  const plane = width * height;
+  const out = new Float32Array(plane * channels);
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < plane; i++) out[i * channels + c] = data[c * plane + i]!;
+  }
+  return out;
+}
