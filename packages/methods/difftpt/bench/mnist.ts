@@ -3,9 +3,12 @@
 // DiffTPT, and the time per image. Not a test: `pnpm bench`, or e.g.
 //   pnpm --filter @attune/method-difftpt bench -- --count 50 --corruption gaussian_noise --severity 5
 import { parseArgs } from 'node:util';
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import { corrupt, datasetImage, loadMnist } from '@attune/data';
 import { type TptClassifier, type TptConfig, tptConfig, tptPlugin } from '@attune/method-tpt';
 import type { RawImage } from '@attune/models';
+import { clipModelPlugin, imageVariationPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { formatTable, summarize } from '@attune/timing';
 import { type DiffTptConfig, difftptConfig } from '../src/config.js';
@@ -23,12 +26,25 @@ const count = Number(values.count);
 const severity = Number(values.severity);
 const mnist = loadMnist('test');
 const classNames = mnist.classNames;
-const registry = new Registry().register(difftptPlugin).register(tptPlugin);
+const registry = new Registry();
+for (const plugin of [
+  difftptPlugin,
+  tptPlugin,
+  clipModelPlugin,
+  imageVariationPlugin,
+  onnxBackendPlugin,
+  tfjsBackendPlugin,
+]) {
+  registry.register(plugin);
+}
 const difftpt = (await difftptPlugin.create(difftptConfig.parse({ filter: values.filter }) as DiffTptConfig, {
   registry,
   seed: 0,
 })) as DiffTptClassifier;
-const tpt = (await tptPlugin.create(tptConfig.parse({}) as TptConfig, { registry, seed: 0 })) as TptClassifier;
+const tpt = (await tptPlugin.create(tptConfig.parse({}) as TptConfig, {
+  registry,
+  seed: 0,
+})) as TptClassifier;
 
 function testImage(i: number): RawImage {
   const clean = datasetImage(mnist, i);

@@ -10,12 +10,13 @@ float64.
 
 Views (128): view 0 = MNIST test image 0; 64 conventional views = RandomResizedCrop(0.08-1) + flip of it
 (seeded, the recipe's batched crop); 63 generated views:
-  --generated stand-in (default while zoo:mini-diffusion is not committed): the 63 MNIST test images that
-      follow (real images; some of another digit, so the cosine filter has something to drop);
-  --generated diffusion: variations sampled from an image-variation model folder (--diffusion-dir, default
-      packages/zoo/models/mini-diffusion) with the zoo recipe's DDIM sampler (attune_recipes/ddim.py, guidance
-      from its config) on its committed denoiser.onnx, conditioned on the normalised mini-CLIP embedding of
-      the image — what @attune/models' ImageVariationModel does, with torch's random numbers.
+  --generated diffusion (default): variations sampled from an image-variation model folder (--diffusion-dir,
+      default packages/zoo/models/mini-diffusion) with the zoo recipe's DDIM sampler (attune_recipes/ddim.py,
+      guidance and steps from its config) on its committed denoiser.onnx, conditioned on the normalised
+      mini-CLIP embedding of the image — what @attune/models' ImageVariationModel does, with torch's random
+      numbers;
+  --generated stand-in: the 63 MNIST test images that follow (real images, for when no diffusion model is
+      at hand).
 The fixture stores all 128 view features, so the TypeScript test starts from exactly these numbers whatever
 produced them.
 
@@ -139,7 +140,7 @@ def main():
     parser.add_argument("--mnist-dir", default=tpt.DEFAULT_MNIST_DIR)
     parser.add_argument("--image-index", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0, help="seed of the conventional view crops")
-    parser.add_argument("--generated", choices=["stand-in", "diffusion"], default="stand-in")
+    parser.add_argument("--generated", choices=["diffusion", "stand-in"], default="diffusion")
     parser.add_argument("--diffusion-dir", default=DEFAULT_DIFFUSION_DIR)
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--check", action="store_true", help="recompute and compare with the committed fixture")
@@ -161,7 +162,7 @@ def main():
         generated = torch.from_numpy(images[stand_ins].copy()).float().div(255).unsqueeze(1)
         source = {
             "kind": "stand-in",
-            "what": "MNIST test images following the test image (zoo:mini-diffusion not committed yet)",
+            "what": "MNIST test images following the test image (no diffusion model used)",
             "indices": stand_ins,
             "labels": [int(labels[i]) for i in stand_ins],
         }

@@ -12,14 +12,13 @@ import {
 import {
   type ClassifyInput,
   type ClassifyResult,
+  createVisionLanguageModel,
   type ImageClassifierMethod,
   type ImageVariationModel,
-  loadImageVariationModel,
-  loadVisionLanguageModel,
   summarizeLogits,
   type VisionLanguageModel,
 } from '@attune/models';
-import { definePlugin } from '@attune/registry';
+import { definePlugin, type PluginContext } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { type DiffTptConfig, difftptConfig } from './config.js';
 import { codeSelector, paperSelector, type ViewLayout } from './difftpt.js';
@@ -45,6 +44,8 @@ export class DiffTptClassifier implements ImageClassifierMethod {
     readonly model: VisionLanguageModel,
     readonly config: DiffTptConfig,
     private readonly seed: number,
+    /** Loads the image-variation model (on the first call that needs generated views). */
+    private readonly loadVariationModel: (source: string) => Promise<ImageVariationModel>,
   ) {
     this.prompt = new EpisodicPrompt(model, { ...config, seed });
   }
@@ -75,7 +76,7 @@ export class DiffTptClassifier implements ImageClassifierMethod {
         model.imageSize,
       );
     }
-    this.variationModel ??= loadImageVariationModel(config.diffusionModel);
+    this.variationModel ??= this.loadVariationModel(config.diffusionModel);
     let generator: ImageVariationModel;
     try {
       generator = await this.variationModel;
@@ -173,6 +174,28 @@ export class DiffTptClassifier implements ImageClassifierMethod {
   }
 }
 
+/** The image-variation model, created by whichever installed model plugin provides 'image-variation'. */
+async function createImageVariationModel(
+  source: string,
+  context: PluginContext,
+): Promise<ImageVariationModel> {
+  const providers = context.registry.resolve('image-variation');
+  const provider = providers.find((p) => p.kind === 'model') ?? providers[0];
+  if (!provider) {
+    throw new Error(
+      'no model plugin provides "image-variation" (e.g. "image-variation" from @attune/models) in the registry',
+    );
+  }
+  const model = (await provider.create(provider.config.parse({ source }), context)) as ImageVariationModel;
+  if (typeof model?.generateVariations !== 'function') {
+    await (model as { dispose?: () => unknown } | undefined)?.dispose?.();
+    throw new Error(
+      `plugin "${provider.name}" provides "image-variation" but created no ImageVariationModel`,
+    );
+  }
+  return model;
+}
+
 export const difftptPlugin = definePlugin({
   name: 'difftpt',
   kind: 'method',
@@ -182,9 +205,16 @@ export const difftptPlugin = definePlugin({
   config: difftptConfig,
   needs: ['vision-language', 'input-grad', 'image-variation'],
   provides: ['image-classification', 'test-time-adaptation'],
-  create: async (config, { seed }) => {
-    const model = await loadVisionLanguageModel(config.model, { tfjs: { backend: config.tfjsBackend } });
-    return new DiffTptClassifier(model, config, seed ?? config.seed);
+  create: async (config, context) => {
+    // Through the registry: the installed 'vision-language' and 'image-variation' providers load the models.
+    const model = await createVisionLanguageModel(
+      'difftpt',
+      { source: config.model, tfjsBackend: config.tfjsBackend },
+      context,
+    );
+    return new DiffTptClassifier(model, config, context.seed ?? config.seed, (source) =>
+      createImageVariationModel(source, context),
+    );
   },
 });
 

@@ -1,19 +1,15 @@
 // The @attune/standard-tests kit: schema round-trip, bad configs, create/dispose, determinism under a seed,
 // no tensor leaks — on a real MNIST test image with the zoo's mini-CLIP, few classes and few views, the
 // generated views passed with the call.
-import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
-import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
-import { clipModelPlugin, imageVariationPlugin } from '@attune/models';
-import { Registry } from '@attune/registry';
 import { describeConformance } from '@attune/standard-tests';
 import { tf } from '@attune/tensor';
 import { type DiffTptClassifier, difftptPlugin } from '../src/plugin.js';
 import { centreView } from '../src/variations.js';
-import { mnistTestImage, TEST_MODEL } from './fixtures.js';
+import { mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 const image = mnistTestImage(0);
 // Stand-ins for diffusion variations, passed with the call: the 3 MNIST test images after the test image.
-const standIns = [1, 2, 3].map((i) => {
+const generatedImages = [1, 2, 3].map((i) => {
   const raw = mnistTestImage(i);
   return centreView(
     { width: 28, height: 28, channels: 1, data: Float32Array.from(raw.data, (v) => v / 255) },
@@ -23,17 +19,11 @@ const standIns = [1, 2, 3].map((i) => {
 
 describeConformance<DiffTptClassifier, { prediction: string; probs: number[] }>({
   plugin: difftptPlugin,
-  registry: () =>
-    new Registry()
-      .register(difftptPlugin)
-      .register(clipModelPlugin)
-      .register(imageVariationPlugin)
-      .register(onnxBackendPlugin)
-      .register(tfjsBackendPlugin),
+  registry: () => testRegistry(difftptPlugin),
   config: { model: TEST_MODEL, augmentedViews: 4, generatedViews: 3, steps: 2 },
   exercise: async (method, seed) => {
     const generatedViews = tf.tensor4d(
-      Float32Array.from(standIns.flatMap((v) => Array.from(v))),
+      Float32Array.from(generatedImages.flatMap((v) => Array.from(v))),
       [3, 3, 28, 28],
     );
     try {

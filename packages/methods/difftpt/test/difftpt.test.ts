@@ -5,24 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MNIST_CLASS_NAMES } from '@attune/data';
 import { type ClassifyResult, loadImageVariationModel, type RawImage } from '@attune/models';
-import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiffTptConfig, difftptConfig } from '../src/config.js';
+import { difftptConfig } from '../src/config.js';
 import { type DiffTptClassifier, difftptPlugin } from '../src/plugin.js';
 import { centreView, readVariationFolder, variationPath } from '../src/variations.js';
-import { mnistTestImage, TEST_MODEL } from './fixtures.js';
+import { mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 const CLASSES: readonly string[] = MNIST_CLASS_NAMES;
 // 1 + 8 + 7 = 16 views: int(15 · 0.8) = 12 by cosine, + view 0 = 13, int(13 · 0.3) = 3 kept.
 const FAST = { model: TEST_MODEL, augmentedViews: 8, generatedViews: 7, steps: 2 };
-const registry = new Registry().register(difftptPlugin);
-const create = async (config: Record<string, unknown>, seed = 0) =>
-  (await difftptPlugin.create(registry.parseConfig('difftpt', config) as DiffTptConfig, {
-    registry,
-    seed,
-  })) as DiffTptClassifier;
+const registry = testRegistry(difftptPlugin);
+const create = (config: Record<string, unknown>, seed = 0) =>
+  registry.create<DiffTptClassifier>('difftpt', config, { seed });
 
 function numbers(result: ClassifyResult) {
   const { ms, ...adaptation } = result.adaptation;
@@ -39,15 +35,16 @@ function writePng(path: string, image: RawImage): void {
   writeFileSync(path, PNG.sync.write(png));
 }
 
-// Stand-ins for diffusion variations until zoo:mini-diffusion exists: the MNIST test images that follow.
+// The folder's "variations" are real images (reading them, not generating them, is under test here): the
+// MNIST test images that follow.
 const image = mnistTestImage(0);
-const standIns = [1, 2, 3, 4, 5, 6, 7].map(mnistTestImage);
+const folderImages = [1, 2, 3, 4, 5, 6, 7].map(mnistTestImage);
 
 describe('generated views from a folder', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'difftpt-'));
-    standIns.forEach((v, i) => {
+    folderImages.forEach((v, i) => {
       writePng(join(dir, `mnist-test-0_${i}.png`), v);
     });
   });
@@ -63,7 +60,7 @@ describe('generated views from a folder', () => {
     try {
       expect(views.shape).toEqual([7, 3, 28, 28]);
       const first = views.slice([0, 0, 0, 0], [1, 1, 28, 28]).dataSync();
-      expect(Array.from(first).map((v) => Math.round(v * 255))).toEqual(Array.from(standIns[0]!.data));
+      expect(Array.from(first).map((v) => Math.round(v * 255))).toEqual(Array.from(folderImages[0]!.data));
     } finally {
       views.dispose();
     }
@@ -99,7 +96,7 @@ describe('generated views from a folder', () => {
 
     it('gives the same result for the same images passed as generatedViews', async () => {
       const data = new Float32Array(7 * 3 * 28 * 28);
-      standIns.forEach((v, i) => {
+      folderImages.forEach((v, i) => {
         const planar = centreView(
           { width: 28, height: 28, channels: 1, data: Float32Array.from(v.data, (x) => x / 255) },
           28,

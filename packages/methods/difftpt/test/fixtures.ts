@@ -1,8 +1,11 @@
 // Reading the fixture the torch reference wrote (scripts/difftpt_reference.py), and comparing numbers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import { loadMnist } from '@attune/data';
-import type { RawImage } from '@attune/models';
+import { clipModelPlugin, imageVariationPlugin, type RawImage } from '@attune/models';
+import { type Plugin, Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { expect } from 'vitest';
 
@@ -92,4 +95,19 @@ export function mnistTestImage(index: number): RawImage {
   const [, height, width] = dataset.shape;
   const size = height * width;
   return { data: dataset.images.slice(index * size, (index + 1) * size), width, height, channels: 1 };
+}
+
+/** A registry with `plugins` and what DiffTPT needs: the 'clip' and 'image-variation' model plugins, both backends. */
+export function testRegistry(...plugins: Plugin[]): Registry {
+  const registry = new Registry();
+  for (const plugin of [
+    ...plugins,
+    clipModelPlugin,
+    imageVariationPlugin,
+    onnxBackendPlugin,
+    tfjsBackendPlugin,
+  ]) {
+    registry.register(plugin);
+  }
+  return registry;
 }

@@ -3,8 +3,11 @@
 // image. Not a test: `pnpm bench`, or e.g.
 //   pnpm --filter @attune/method-tpt bench -- --count 500 --corruption gaussian_noise --severity 5
 import { parseArgs } from 'node:util';
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import { corrupt, datasetImage, loadMnist } from '@attune/data';
 import type { RawImage } from '@attune/models';
+import { clipModelPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { formatTable, summarize } from '@attune/timing';
@@ -26,7 +29,11 @@ const count = Number(values.count);
 const severity = Number(values.severity);
 const mnist = loadMnist('test');
 const classNames = mnist.classNames;
-const registry = new Registry().register(tptPlugin);
+const registry = new Registry()
+  .register(tptPlugin)
+  .register(clipModelPlugin)
+  .register(onnxBackendPlugin)
+  .register(tfjsBackendPlugin);
 const config = tptConfig.parse({ model: values.model, steps: Number(values.steps) }) as TptConfig;
 const tpt = (await tptPlugin.create(config, { registry, seed: 0 })) as TptClassifier;
 const parts = await tpt.model.promptParts(classNames, { initText: config.initText, nCtx: config.nCtx });

@@ -1,3 +1,4 @@
+export { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
 export {
   checkContextLength,
   initTextWords,
@@ -7,7 +8,7 @@ export {
   tptFields,
 } from './config.js';
 export { EpisodicPrompt, type EpisodicPromptOptions } from './episodic-prompt.js';
-export { checkClassifyInput, elapsedSince, SerialQueue, TptClassifier, tptPlugin } from './plugin.js';
+export { TptClassifier, tptPlugin } from './plugin.js';
 export {
   confidenceSelector,
   type PromptTuningModel,

@@ -1,43 +1,20 @@
 // The `tpt` plugin: a CLIP image classifier that tunes its prompt context on every test image (episodic).
+
 import {
   type ClassifyInput,
   type ClassifyResult,
-  checkClassNames,
+  createVisionLanguageModel,
   type ImageClassifierMethod,
-  loadVisionLanguageModel,
   summarizeLogits,
   type VisionLanguageModel,
 } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import type { tf } from '@attune/tensor';
+import { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
 import { type TptConfig, tptConfig } from './config.js';
 import { EpisodicPrompt } from './episodic-prompt.js';
 import { confidenceSelector, predictAfterTuning, tunePrompt } from './tpt.js';
-import { augmentedViews, checkViews, encodeViews } from './views.js';
-
-/** Runs calls one at a time: the context and optimizer are shared by an instance's calls. */
-export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
-export function elapsedSince(start: number): number {
-  return Math.round((performance.now() - start) * 100) / 100;
-}
-
-/** Checks what every CLIP classify call needs before any work is done. */
-export function checkClassifyInput(input: ClassifyInput): void {
-  if (input === null || typeof input !== 'object') {
-    throw new TypeError(`expected a classify input { image, classNames, views? }, got ${input}`);
-  }
-  checkClassNames(input.classNames);
-  if (input.views !== undefined) checkViews(input.views);
-}
+import { augmentedViews, encodeViews } from './views.js';
 
 export class TptClassifier implements ImageClassifierMethod {
   private readonly prompt: EpisodicPrompt;
@@ -133,9 +110,14 @@ export const tptPlugin = definePlugin({
   config: tptConfig,
   needs: ['vision-language', 'input-grad'],
   provides: ['image-classification', 'test-time-adaptation'],
-  create: async (config, { seed }) => {
-    const model = await loadVisionLanguageModel(config.model, { tfjs: { backend: config.tfjsBackend } });
-    return new TptClassifier(model, config, seed ?? config.seed);
+  create: async (config, context) => {
+    // Through the registry: whichever installed plugin provides 'vision-language' loads the model.
+    const model = await createVisionLanguageModel(
+      'tpt',
+      { source: config.model, tfjsBackend: config.tfjsBackend },
+      context,
+    );
+    return new TptClassifier(model, config, context.seed ?? config.seed);
   },
 });
 

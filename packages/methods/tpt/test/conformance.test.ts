@@ -1,23 +1,14 @@
 // The @attune/standard-tests kit: schema round-trip, bad configs, create/dispose, determinism under a seed,
 // no tensor leaks — on a real MNIST test image with the zoo's mini-CLIP, few classes and few views.
-import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
-import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
-import { clipModelPlugin } from '@attune/models';
-import { Registry } from '@attune/registry';
 import { describeConformance } from '@attune/standard-tests';
 import { type TptClassifier, tptPlugin } from '../src/plugin.js';
-import { mnistTestImage, TEST_MODEL } from './fixtures.js';
+import { mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 const { image } = mnistTestImage(0);
 
 describeConformance<TptClassifier, { prediction: string; probs: number[] }>({
   plugin: tptPlugin,
-  registry: () =>
-    new Registry()
-      .register(tptPlugin)
-      .register(clipModelPlugin)
-      .register(onnxBackendPlugin)
-      .register(tfjsBackendPlugin),
+  registry: () => testRegistry(tptPlugin),
   config: { model: TEST_MODEL, views: 8, selection: 0.25 },
   exercise: async (method, seed) => {
     const result = await method.classify({ image, classNames: ['one', 'seven', 'nine'] }, { seed });

@@ -1,8 +1,11 @@
 // Reading the fixtures the torch reference wrote, and comparing numbers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import { loadMnist, MNIST_CLASS_NAMES } from '@attune/data';
-import type { RawImage } from '@attune/models';
+import { clipModelPlugin, type RawImage } from '@attune/models';
+import { type Plugin, Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { expect } from 'vitest';
 
@@ -110,3 +113,11 @@ export function mnistTestImage(index: number): { image: RawImage; label: number 
 }
 
 export const MNIST_CLASSES: readonly string[] = MNIST_CLASS_NAMES;
+
+/** A registry with `plugins` and what a CLIP method needs: the 'clip' model plugin and both backends. */
+export function testRegistry(...plugins: Plugin[]): Registry {
+  const registry = new Registry();
+  for (const plugin of [...plugins, clipModelPlugin, onnxBackendPlugin, tfjsBackendPlugin])
+    registry.register(plugin);
+  return registry;
+}

@@ -1,22 +1,19 @@
 // The tpt plugin on real MNIST test images with the zoo's mini-CLIP: what a call returns, episodic reset,
 // caller-supplied views, and the errors a wrong call gets.
 import type { ClassifyResult } from '@attune/models';
-import { InvalidConfigError, Registry } from '@attune/registry';
+import { InvalidConfigError } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TptConfig, tptConfig } from '../src/config.js';
+import { tptConfig } from '../src/config.js';
 import { type TptClassifier, tptPlugin } from '../src/plugin.js';
 import { augmentedViews } from '../src/views.js';
-import { MNIST_CLASSES, mnistTestImage, TEST_MODEL } from './fixtures.js';
+import { MNIST_CLASSES, mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 // Small enough to be quick: 16 views, int(16 · 0.25) = 4 kept.
 const FAST = { model: TEST_MODEL, views: 16, selection: 0.25 };
-const registry = new Registry().register(tptPlugin);
-const create = async (config: Record<string, unknown> = FAST, seed = 0) =>
-  (await tptPlugin.create(registry.parseConfig('tpt', config) as TptConfig, {
-    registry,
-    seed,
-  })) as TptClassifier;
+const registry = testRegistry(tptPlugin);
+const create = (config: Record<string, unknown> = FAST, seed = 0) =>
+  registry.create<TptClassifier>('tpt', config, { seed });
 
 /** A result without its wall times, for equality. */
 function numbers(result: ClassifyResult) {
@@ -71,6 +68,17 @@ describe('tpt classify', () => {
     // And A again gives A's first result: nothing carried over from B either.
     expect(numbers(await method.classify({ image: a.image, classNames: MNIST_CLASSES }))).toEqual(
       numbers(first),
+    );
+  }, 60_000);
+
+  it('runs concurrent calls one at a time: each gets what it would get alone', async () => {
+    const [onA, onB] = await Promise.all([
+      method.classify({ image: a.image, classNames: MNIST_CLASSES }),
+      method.classify({ image: b.image, classNames: MNIST_CLASSES }),
+    ]);
+    expect(numbers(onA!)).toEqual(numbers(first));
+    expect(numbers(onB!)).toEqual(
+      numbers(await method.classify({ image: b.image, classNames: MNIST_CLASSES })),
     );
   }, 60_000);
 
