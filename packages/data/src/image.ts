@@ -156,3 +156,30 @@ export function planarToInterleaved(image: FloatImage): Float32Array {
   }
   return out;
 }
+
+/**
+ * A planar float image from interleaved `[H,W,C]` pixels (uint8 0..255 or float 0..1), as decoders and
+ * `@attune/models`' RawImage hold them. Grey stays one channel; RGB and RGBA become 3 (alpha dropped, as
+ * PIL's convert('RGB')).
+ */
+export function interleavedToPlanar(pixels: {
+  readonly data: Uint8Array | Uint8ClampedArray | Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}): FloatImage {
+  const { width, height, channels: stride, data } = pixels;
+  if (data.length !== width * height * stride) {
+    throw new Error(
+      `expected ${width * height * stride} values (${height}x${width}x${stride}, HWC), got ${data.length}`,
+    );
+  }
+  const channels = stride === 1 ? 1 : 3;
+  const scale = data instanceof Float32Array ? 1 : 1 / 255;
+  const size = width * height;
+  const planar = new Float32Array(channels * size);
+  for (let i = 0; i < size; i++) {
+    for (let c = 0; c < channels; c++) planar[c * size + i] = data[i * stride + c]! * scale;
+  }
+  return { width, height, channels, data: planar };
+}

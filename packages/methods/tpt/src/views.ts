@@ -1,22 +1,14 @@
 // The test-time views of one image and their image features: TPT's AugMixAugmenter (view 0 = the image
 // resized and centre-cropped; the others RandomResizedCrop + flip, optionally AugMix), then the frozen image
 // tower, once, without gradients.
-import { augmentViews, type FloatImage } from '@attune/data';
+import { augmentViews, type FloatImage, interleavedToPlanar } from '@attune/data';
 import { checkRawImage, type RawImage, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
 /** A RawImage (interleaved HWC, uint8 or float in [0,1]) as @attune/data's planar float image; alpha dropped. */
 export function rawToFloatImage(image: RawImage): FloatImage {
   checkRawImage(image);
-  const { width, height, channels: stride, data } = image;
-  const channels = stride === 1 ? 1 : 3;
-  const scale = data instanceof Float32Array ? 1 : 1 / 255;
-  const size = width * height;
-  const planar = new Float32Array(channels * size);
-  for (let i = 0; i < size; i++) {
-    for (let c = 0; c < channels; c++) planar[c * size + i] = data[i * stride + c]! * scale;
-  }
-  return { width, height, channels, data: planar };
+  return interleavedToPlanar(image);
 }
 
 export interface ViewOptions {
