@@ -14,9 +14,13 @@ const packageDirs = roots
 
 for (const dir of packageDirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 
-const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+const turbo = spawnSync(
+  'pnpm',
+  ['exec', 'turbo', 'run', 'test', '--concurrency=1', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+  },
+);
 
 let passed = 0;
 let failed = 0;
@@ -34,6 +38,7 @@ for (const dir of packageDirs) {
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
-if (missing.length > 0) console.log(`packages without a test report (not run, or failed to start): ${missing.join(', ')}`);
+if (missing.length > 0)
+  console.log(`packages without a test report (not run, or failed to start): ${missing.join(', ')}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(turbo.status ?? 1);

@@ -104,7 +104,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '—');
         const totalMs = Object.values(a.ms).reduce((s, v) => s + v, 0);
         io.stdout(
-          [
+          `${[
             `prediction: ${result.prediction}`,
             'top-5:',
             ...result.top5.map((t) => `  ${t.label.padEnd(16)} ${(100 * t.prob).toFixed(2)}%`),
@@ -114,7 +114,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
             `  time ${totalMs.toFixed(0)} ms (${Object.entries(a.ms)
               .map(([k, v]) => `${k} ${v.toFixed(0)}`)
               .join(', ')})`,
-          ].join('\n') + '\n',
+          ].join('\n')}\n`,
         );
       } finally {
         await method.dispose();
