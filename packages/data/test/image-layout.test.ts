@@ -24,7 +24,7 @@ describe('interleavedToPlanar', () => {
     });
     expect(image.channels).toBe(3);
     const expected = [1, 0, 0, 1, 0.2, 0.4];
-    Array.from(image.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+    for (const [i, v] of Array.from(image.data).entries()) expect(v).toBeCloseTo(expected[i]!, 6);
   });
   it('names a length that does not fit the shape', () => {
     expect(() =>
