@@ -68,7 +68,7 @@ HEADLINE_KEYS = [
 
 def parse_args():
     parser = base_parser(MODEL_ID, __doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=float, default=6.0)
+    parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--captions-per-class", type=int, default=2)

@@ -341,6 +341,7 @@ def main():
             "timestep_spacing": "leading",
             "timesteps": timesteps,
             "clip_sample": True,
+            "use_clipped_model_output": True,
             "final_alpha_cumprod": 1.0,
         },
         "model_input_range": [-1, 1],

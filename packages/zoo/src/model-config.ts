@@ -53,6 +53,13 @@ export interface ImageVariationConfig {
   readonly guidanceScale: number;
   readonly ddimSteps: number;
   readonly ddimEta: number;
+  /** Clip the x0 estimate to [-1, 1] at every step (config ddim.clip_sample; default true). */
+  readonly clipSample: boolean;
+  /**
+   * Re-derive eps from the clipped x0 before the update, as GLIDE does (config
+   * ddim.use_clipped_model_output, diffusers' name; default false as in diffusers). zoo:mini-diffusion sets it.
+   */
+  readonly useClippedModelOutput: boolean;
   readonly raw: Json;
 }
 
@@ -140,6 +147,18 @@ class FieldReader {
       );
     }
     return v as number[];
+  }
+
+  boolean(paths: readonly string[], what: string, fallback: boolean): boolean {
+    const found = pick(this.sources, paths);
+    if (!found) return fallback;
+    if (typeof found.value !== 'boolean') {
+      throw new InvalidModelConfigError(
+        this.file,
+        `${found.path} (${what}) must be true or false, got ${JSON.stringify(found.value)}`,
+      );
+    }
+    return found.value;
   }
 
   string(paths: readonly string[], what: string, fallback?: string): string {
@@ -259,6 +278,8 @@ export function parseImageVariationConfig(raw: Json, file: string): ImageVariati
     guidanceScale: r.number(['guidance_scale'], 'classifier-free guidance scale', 'finite'),
     ddimSteps,
     ddimEta: r.number(['ddim.eta'], 'DDIM eta', 'finite'),
+    clipSample: r.boolean(['ddim.clip_sample'], 'x0 clipping', true),
+    useClippedModelOutput: r.boolean(['ddim.use_clipped_model_output'], 'eps re-derivation', false),
     raw,
   };
 }

@@ -48,6 +48,8 @@ describe('zoo:mini-diffusion', () => {
     expect(config.ddimSteps).toBe(25);
     expect(config.ddimEta).toBe(0);
     expect(config.guidanceScale).toBe(3);
+    expect(config.clipSample).toBe(true);
+    expect(config.useClippedModelOutput).toBe(true);
     expect(config.conditionModel).toBe('zoo:mini-clip');
     expect(config.condDim).toBe((clip.config as ClipModelConfig).projectionDim);
   });
@@ -81,7 +83,7 @@ describe('zoo:mini-diffusion', () => {
 
   it('records variation accuracy and speed in its card', () => {
     const m = card.metrics as Record<string, number>;
-    expect(m.variation_top1).toBeGreaterThan(0.1);
+    expect(m.variation_top1).toBeGreaterThan(0.3); // chance is 0.1
     expect(m.variation_top1).toBeLessThanOrEqual(1);
     expect(m.ms_per_variation).toBeGreaterThan(0);
   });

@@ -48,6 +48,17 @@ describe('parseImageVariationConfig', () => {
     expect(c.betas).toEqual([0.1, 0.2, 0.3]);
     expect(c.ddimSteps).toBe(2);
     expect(c.guidanceScale).toBe(3);
+    // diffusers' defaults when the keys are absent
+    expect(c.clipSample).toBe(true);
+    expect(c.useClippedModelOutput).toBe(false);
+    const glide = parseImageVariationConfig(
+      { ...base, ddim: { steps: 2, eta: 0, use_clipped_model_output: true } },
+      'c.json',
+    );
+    expect(glide.useClippedModelOutput).toBe(true);
+    expect(() =>
+      parseImageVariationConfig({ ...base, ddim: { steps: 2, eta: 0, clip_sample: 'yes' } }, 'c.json'),
+    ).toThrow('c.json: ddim.clip_sample (x0 clipping) must be true or false, got "yes"');
   });
 
   it('rejects a schedule whose length disagrees with num_train_timesteps', () => {

@@ -4,6 +4,8 @@
   timesteps    = [k * (T // S) for k in S-1 .. 0]            ("leading" spacing, e.g. 960, 920, ..., 0)
   eps          = eps(x, t, 0) + w * (eps(x, t, c) - eps(x, t, 0))
   x0           = clip((x - sqrt(1 - a_t) * eps) / sqrt(a_t), -1, 1)
+  eps          = (x - sqrt(a_t) * x0) / sqrt(1 - a_t)          (re-derived from the clipped x0, as GLIDE does;
+                                                               diffusers: use_clipped_model_output=True)
   a_prev       = alpha_bar[t - T // S], or 1 after the last step
   sigma        = eta * sqrt((1 - a_prev) / (1 - a_t)) * sqrt(1 - a_t / a_prev)
   x            = sqrt(a_prev) * x0 + sqrt(1 - a_prev - sigma^2) * eps + sigma * z
@@ -38,6 +40,9 @@ def ddim_sample(denoiser, cond, betas, steps=25, eta=0.0, guidance=3.0, x_T=None
         a_t = float(alpha_bar[t])
         a_prev = float(alpha_bar[t - stride]) if t - stride >= 0 else 1.0
         x0 = ((x - (1 - a_t) ** 0.5 * eps) / a_t**0.5).clamp(-1, 1)
+        # Keep eps consistent with the clipped x0; with the raw eps, early steps (where x0 estimates are far
+        # outside [-1, 1]) push samples off the data (measured: 20% vs 65% class agreement on MNIST).
+        eps = (x - a_t**0.5 * x0) / (1 - a_t) ** 0.5
         sigma = eta * ((1 - a_prev) / (1 - a_t)) ** 0.5 * (1 - a_t / a_prev) ** 0.5
         noise = torch.randn(x.shape, generator=generator) if sigma > 0 else 0.0
         x = a_prev**0.5 * x0 + max(1 - a_prev - sigma**2, 0.0) ** 0.5 * eps + sigma * noise

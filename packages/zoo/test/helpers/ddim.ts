@@ -43,9 +43,11 @@ export async function ddimSample(
     const next = new Float32Array(n * P);
     for (let i = 0; i < n * P; i++) {
       const eps = both[n * P + i]! + guidance * (both[i]! - both[n * P + i]!);
-      const x0 = Math.min(1, Math.max(-1, (x[i]! - Math.sqrt(1 - aT) * eps) / Math.sqrt(aT)));
+      const raw = (x[i]! - Math.sqrt(1 - aT) * eps) / Math.sqrt(aT);
+      const x0 = config.clipSample ? Math.min(1, Math.max(-1, raw)) : raw;
+      const direction = config.useClippedModelOutput ? (x[i]! - Math.sqrt(aT) * x0) / Math.sqrt(1 - aT) : eps;
       // eta = 0: sigma = 0, so no noise term.
-      next[i] = Math.sqrt(aPrev) * x0 + Math.sqrt(Math.max(1 - aPrev, 0)) * eps;
+      next[i] = Math.sqrt(aPrev) * x0 + Math.sqrt(Math.max(1 - aPrev, 0)) * direction;
     }
     x = next;
   }
