@@ -6,6 +6,8 @@
  *   timesteps    = [k * (T // S) for k = S-1 .. 0]                 ("leading" spacing)
  *   eps          = eps(x, t, 0) + w * (eps(x, t, c) - eps(x, t, 0))
  *   x0           = clip((x - sqrt(1 - a_t) * eps) / sqrt(a_t), -1, 1)
+ *   eps          = (x - sqrt(a_t) * x0) / sqrt(1 - a_t)   (only with useClippedModelOutput: re-derived from the
+ *                                                         clipped x0, as GLIDE does; zoo:mini-diffusion sets it)
  *   a_prev       = alpha_bar[t - T // S], or 1 after the last step
  *   sigma        = eta * sqrt((1 - a_prev) / (1 - a_t)) * sqrt(1 - a_t / a_prev)
  *   x            = sqrt(a_prev) * x0 + sqrt(max(1 - a_prev - sigma², 0)) * eps + sigma * z
@@ -78,6 +80,7 @@ export function ddimUpdate(
   { aT, aPrev, sigma }: DdimStepCoefficients,
   noise?: Float32Array,
   clipSample = true,
+  useClippedModelOutput = false,
 ): void {
   if (sigma > 0 && (!noise || noise.length !== x.length)) {
     throw new Error(
@@ -91,7 +94,8 @@ export function ddimUpdate(
   for (let i = 0; i < x.length; i++) {
     let x0 = (x[i]! - sqrtOneMinusAT * eps[i]!) / sqrtAT;
     if (clipSample) x0 = Math.min(1, Math.max(-1, x0));
-    x[i] = sqrtAPrev * x0 + direction * eps[i]! + (sigma > 0 ? sigma * noise![i]! : 0);
+    const e = useClippedModelOutput ? (x[i]! - sqrtAT * x0) / sqrtOneMinusAT : eps[i]!;
+    x[i] = sqrtAPrev * x0 + direction * e + (sigma > 0 ? sigma * noise![i]! : 0);
   }
 }
 

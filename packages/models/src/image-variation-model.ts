@@ -133,7 +133,7 @@ export class ImageVariationModel {
     if (!Number.isFinite(guidance)) throw new Error(`guidance must be a finite number, got ${guidance}`);
     if (!(eta >= 0)) throw new Error(`eta must be >= 0, got ${eta}`);
     const { timesteps, stride } = ddimTimesteps(config.numTrainTimesteps, steps);
-    const clipSample = (config.raw.ddim as { clip_sample?: boolean } | undefined)?.clip_sample ?? true;
+    const { clipSample } = config;
     const S = this.imageSize;
     const perImage = this.channels * S * S;
     const rng = createRng(options.seed ?? 0);
@@ -176,7 +176,7 @@ export class ImageVariationModel {
         const stepRng = rng.fork(`step-${step}`);
         noise = Float32Array.from({ length: x.length }, () => stepRng.normal());
       }
-      ddimUpdate(x, guided, coefficients, noise, clipSample);
+      ddimUpdate(x, guided, coefficients, noise, clipSample, this.config.useClippedModelOutput);
       options.onProgress?.(step + 1, timesteps.length);
     }
     return toUnitRange(x);
