@@ -16,8 +16,8 @@ import { shapedModelDir } from '@attune/zoo';
 import { buildReport, formatDocument, type RunMeta, reportJson, type ScaleReport } from '../src/document.js';
 import { GiB, MiB, readMeminfo } from '../src/memory.js';
 import { PHOTO_PACKAGES } from '../src/photos.js';
-import { GRADIENT_METHODS, MODEL, planCases } from '../src/plan.js';
-import { describePrediction, extrapolate, summarizeCase } from '../src/report.js';
+import { MODEL, planCases } from '../src/plan.js';
+import { summarizeCase } from '../src/report.js';
 import { PACKAGE_DIR, runCase } from '../src/runner.js';
 import { type CaseResult, METHODS, type MethodName } from '../src/types.js';
 
@@ -150,14 +150,6 @@ const results: CaseResult[] = [];
 for (const [i, spec] of cases.entries()) {
   const label = `${spec.method} C=${spec.classes}${spec.role === 'probe' ? ' (probe)' : ''}`;
   console.log(`[${i + 1}/${cases.length}] ${label}: ${spec.warmup} warm-up + ${spec.samples} samples`);
-  let predictedNeed: string | undefined;
-  if (spec.role === 'main' && GRADIENT_METHODS.includes(spec.method)) {
-    const probes = results
-      .filter((r) => r.spec.method === spec.method && r.spec.role === 'probe')
-      .map(summarizeCase);
-    const e = extrapolate(probes, spec.classes);
-    if (e) predictedNeed = describePrediction(e);
-  }
   const result = await runCase(spec, {
     ...(budgetBytes !== undefined ? { budgetBytes } : {}),
     reserveBytes,
@@ -165,7 +157,6 @@ for (const [i, spec] of cases.entries()) {
     maxOldSpaceMiB,
     timeoutSeconds,
     pollMs: 200,
-    ...(predictedNeed ? { predictedNeed } : {}),
     log: (line) => console.log(line),
   });
   results.push(result);

@@ -6,6 +6,8 @@ import {
   type CaseSummary,
   type Comparison,
   compareWithTpt,
+  describePrediction,
+  extrapolate,
   formatComparison,
   formatOverhead,
   formatResultsTable,
@@ -76,7 +78,7 @@ export function formatDocument(report: ScaleReport): string {
     `- **Runtimes**: ${backends.length > 0 ? backends.map((b) => `\`${b}\``).join('; ') : '–'}.`,
     `- **Machine**: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${(meta.machine.memTotalBytes / GiB).toFixed(0)} GiB RAM, no GPU, Node ${meta.machine.node}. Shared with other work while measured: load average (1/5/15 min) ${la(meta.machine.loadAverageStart)} at the start, ${la(meta.machine.loadAverageEnd)} at the end.`,
     `- **Samples**: ${meta.samples} timed samples per (method, C) after ${meta.warmup} untimed warm-up, each (method, C) in a fresh child process; p50/p95 over those ${meta.samples}. Photos (real, from npm \`@stdlib/datasets-img-*\`): ${meta.photos.join(', ')}; sample i uses photo i with seed i.`,
-    `- **Classes**: synthetic distinct names of two placeholder-vocabulary words each ("w1000 w30000", "w1001 w30001", …; up to ${MAX_SYNTHETIC_CLASSES}); the shaped tokenizer maps English words to <|unk|>, which would make every prompt identical.`,
+    `- **Classes**: synthetic distinct names of two placeholder-vocabulary words each ("w1000 w30000", "w1001 w30001", …; up to ${MAX_SYNTHETIC_CLASSES}); the shaped tokenizer maps English words to \`<|unk|>\`, which would make every prompt identical.`,
     '- **Views**: 64 per sample (view 0 = the resized centre crop, 63 RandomResizedCrop + flip), TPT/STS defaults; DiffTPT 1 + 64 conventional + 63 generated = 128 (generated views precomputed and passed in, as the released code reads them from disk; stand-ins, generation not timed). Zero-shot encodes view 0 only.',
     `- **Memory guard**: ${meta.budget}.`,
     '',
@@ -116,8 +118,14 @@ export function formatDocument(report: ScaleReport): string {
   );
   lines.push('## What does not fit, and why', '');
   if (notFitting.length === 0) lines.push('- everything ran.');
-  for (const s of notFitting)
-    lines.push(`- ${s.method}, C = ${s.classes}${s.role === 'probe' ? ' (probe)' : ''}: ${s.reason}`);
+  for (const s of notFitting) {
+    const probes = summaries.filter(
+      (p) => p.method === s.method && p.role === 'probe' && p.classes < s.classes,
+    );
+    const e = s.role === 'main' ? extrapolate(probes, s.classes) : undefined;
+    const need = e ? `; memory ${describePrediction(e)}` : '';
+    lines.push(`- ${s.method}, C = ${s.classes}${s.role === 'probe' ? ' (probe)' : ''}: ${s.reason}${need}`);
+  }
   lines.push('');
   return lines.join('\n');
 }

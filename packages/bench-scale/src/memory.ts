@@ -91,8 +91,6 @@ export interface ChildOutcome {
   readonly stderrTail: string;
   readonly lastStage: string;
   readonly peakRssBytes?: number;
-  /** What the method's cost at this C is predicted to be from smaller C, when known ("~64 GiB of tfjs heap"). */
-  readonly predictedNeed?: string;
 }
 
 export interface FailureVerdict {
@@ -108,12 +106,11 @@ const NATIVE_ALLOC = /std::bad_alloc|Failed to allocate memory|bad allocation/i;
 export function classifyFailure(outcome: ChildOutcome): FailureVerdict {
   const where = `during ${outcome.lastStage}`;
   const peak = outcome.peakRssBytes !== undefined ? `; peak RSS ${gib(outcome.peakRssBytes)} GiB` : '';
-  const predicted = outcome.predictedNeed ? `; ${outcome.predictedNeed}` : '';
   if (outcome.overBudget) {
     const { rssBytes, budgetBytes } = outcome.overBudget;
     return {
       status: 'does-not-fit',
-      reason: `does not fit: resident memory reached ${gib(rssBytes)} GiB ${where}, over the ${gib(budgetBytes)} GiB budget (stopped)${predicted}`,
+      reason: `does not fit: resident memory reached ${gib(rssBytes)} GiB ${where}, over the ${gib(budgetBytes)} GiB budget (stopped)`,
     };
   }
   if (outcome.timedOutSeconds !== undefined) {
@@ -131,25 +128,25 @@ export function classifyFailure(outcome: ChildOutcome): FailureVerdict {
     const at = node ? `, at ONNX node ${node}` : '';
     return {
       status: 'does-not-fit',
-      reason: `does not fit: the tfjs-wasm heap ran out ${where}${at} (wasm32 caps it at 4 GiB${grown})${predicted}`,
+      reason: `does not fit: the tfjs-wasm heap ran out ${where}${at} (wasm32 caps it at 4 GiB${grown})`,
     };
   }
   if (V8_HEAP.test(text)) {
     return {
       status: 'does-not-fit',
-      reason: `does not fit: the V8 heap limit (--max-old-space-size) was reached ${where}${peak}${predicted}`,
+      reason: `does not fit: the V8 heap limit (--max-old-space-size) was reached ${where}${peak}`,
     };
   }
   if (NATIVE_ALLOC.test(text)) {
     return {
       status: 'does-not-fit',
-      reason: `does not fit: a native allocation failed ${where} (${firstLine(text, NATIVE_ALLOC)})${peak}${predicted}`,
+      reason: `does not fit: a native allocation failed ${where} (${firstLine(text, NATIVE_ALLOC)})${peak}`,
     };
   }
   if (outcome.signal === 'SIGKILL') {
     return {
       status: 'does-not-fit',
-      reason: `does not fit: killed by SIGKILL ${where}, not by this benchmark (the kernel's OOM killer)${peak}${predicted}`,
+      reason: `does not fit: killed by SIGKILL ${where}, not by this benchmark (the kernel's OOM killer)${peak}`,
     };
   }
   const cause = message || lastLines(outcome.stderrTail) || 'no error message';

@@ -3,6 +3,7 @@
 // the result is a CaseResult; a child that dies is a row saying why, never a crashed benchmark.
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -29,8 +30,6 @@ export interface RunOptions {
   readonly timeoutSeconds: number;
   /** How often the watchdog reads /proc/<pid>/status. */
   readonly pollMs: number;
-  /** A cost prediction from smaller C, put into a "does not fit" reason. */
-  readonly predictedNeed?: string;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -43,6 +42,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
 
 export async function runCase(spec: CaseSpec, options: RunOptions): Promise<CaseResult> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const elapsed = () => (performance.now() - started) / 1000;
   const decision = decideBudget({
     availableBytes: readMeminfo().availableBytes,
@@ -183,6 +183,7 @@ export async function runCase(spec: CaseSpec, options: RunOptions): Promise<Case
     ...(tfBackend !== undefined ? { tfBackend } : {}),
     lastStage,
     wallSeconds: elapsed(),
+    loadAverage: [loadAtStart, loadavg()[0]!] as const,
     notes,
   };
   if (done && exitCode === 0 && !overBudget && timedOutSeconds === undefined) {
@@ -197,7 +198,6 @@ export async function runCase(spec: CaseSpec, options: RunOptions): Promise<Case
     stderrTail: stderr,
     lastStage,
     ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
-    ...(options.predictedNeed ? { predictedNeed: options.predictedNeed } : {}),
   });
   return { ...common, status: verdict.status, reason: verdict.reason };
 }

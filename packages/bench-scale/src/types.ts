@@ -121,5 +121,7 @@ export interface CaseResult {
   /** The stage the child was in last (where it died, for a failed case). */
   readonly lastStage?: string;
   readonly wallSeconds: number;
+  /** The machine's 1-minute load average when the case started and ended (the machine is shared). */
+  readonly loadAverage?: readonly [number, number];
   readonly notes: readonly string[];
 }

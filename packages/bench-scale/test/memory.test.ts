@@ -68,18 +68,17 @@ describe('decideBudget', () => {
 describe('classifyFailure', () => {
   const base = { exitCode: 1, signal: null, stderrTail: '', lastStage: 'warm-up sample 1 (cat)' } as const;
 
-  it('reports a child stopped over its budget as not fitting, with the prediction', () => {
+  it('reports a child stopped over its budget as not fitting', () => {
     const verdict = classifyFailure({
       ...base,
       exitCode: null,
       signal: 'SIGKILL',
       overBudget: { rssBytes: 19.5 * GiB, budgetBytes: 19 * GiB },
-      predictedNeed: 'predicted from C=4,8: ~64 GiB RSS',
     });
     expect(verdict).toEqual({
       status: 'does-not-fit',
       reason:
-        'does not fit: resident memory reached 19.5 GiB during warm-up sample 1 (cat), over the 19.0 GiB budget (stopped); predicted from C=4,8: ~64 GiB RSS',
+        'does not fit: resident memory reached 19.5 GiB during warm-up sample 1 (cat), over the 19.0 GiB budget (stopped)',
     });
   });
 

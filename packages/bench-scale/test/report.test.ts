@@ -171,9 +171,22 @@ describe('STS vs TPT', () => {
     expect(lines[1]).toContain('≥ 1.8× faster (target ≥ 8×: **not met** as a bound)');
     expect(lines[1]).toContain('≥ 3.5× less peak RSS');
     expect(lines[2]).toBe(
-      "  - estimates, not measurements: ~26× faster (tpt's text-encoder passes at C = 200 timed in chunks of 8: p50 286 s/sample; target ≥ 8×: met by this estimate), ~52× less peak memory (tpt's peak RSS extrapolated linearly in C from C = 4, 8: ~62 GiB; target ≥ 10×: met by this estimate).",
+      "  - estimates, not measurements: ~26× faster (tpt's text-encoder passes at C = 200 timed in chunks of 8: ~286 s/sample; target ≥ 8×: met by this estimate), ~52× less peak memory (tpt's peak RSS extrapolated linearly in C from C = 4, 8: ~62 GiB; target ≥ 10×: met by this estimate).",
     );
     expect(tableRows([summarizeCase(estimate)])[0]![0]).toBe('tpt (chunked passes)');
+
+    // At C = 1000 with only the C = 200 estimate: views + encode as measured, the passes ×5.
+    const sts1000 = summarizeCase({ ...sts200, spec: spec('sts', 1000) });
+    const at1000 = compareWithTpt([...summaries, sts1000], 'sts', 1000)!;
+    expect(at1000.estimatedSpeed).toEqual({
+      speed: (11_000 + 5 * 275_000) / 11_000,
+      tptP50Ms: 11_000 + 5 * 275_000,
+      chunk: 8,
+      scaledFrom: 200,
+    });
+    expect(formatComparison(at1000).at(-1)).toContain(
+      "~126× faster (tpt's text-encoder passes timed at C = 200 in chunks of 8, scaled ×5 to C = 1000: ~1386 s/sample;",
+    );
   });
 
   it('has nothing to compare without an STS result', () => {
@@ -226,7 +239,9 @@ describe('the document', () => {
     expect(doc).toContain('### Probes: the gradient methods at small C');
     expect(doc).toContain('- sts vs tpt at C = 200: **not measurable directly**');
     expect(doc).toContain('- sts, C = 200: adaptation + prediction = **1.0 %**');
-    expect(doc).toContain('- tpt, C = 200: does not fit: the tfjs-wasm heap ran out');
+    expect(doc).toContain(
+      '- tpt, C = 200: does not fit: the tfjs-wasm heap ran out during warm-up sample 1 (cat); memory predicted from C=4,8 (0.32 GiB/class): ~65 GiB tfjs-wasm heap, ~62 GiB RSS',
+    );
     expect(doc).toContain('load average (1/5/15 min) 1.00 / 2.00 / 3.00 at the start');
   });
 });
