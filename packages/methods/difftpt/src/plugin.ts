@@ -5,9 +5,8 @@ import {
   EpisodicPrompt,
   elapsedSince,
   encodeViews,
-  predictAfterTuning,
   SerialQueue,
-  tunePrompt,
+  tuneAndPredict,
 } from '@attune/method-tpt';
 import {
   type ClassifyInput,
@@ -15,7 +14,6 @@ import {
   createVisionLanguageModel,
   type ImageClassifierMethod,
   type ImageVariationModel,
-  summarizeLogits,
   type VisionLanguageModel,
 } from '@attune/models';
 import { definePlugin, type PluginContext } from '@attune/registry';
@@ -126,36 +124,19 @@ export class DiffTptClassifier implements ImageClassifierMethod {
       ms.encode = elapsedSince(start);
       const layout: ViewLayout = { augmented: views.shape[0] - 1, generated: generated.shape[0] };
 
-      start = performance.now();
-      const parts = await this.prompt.partsFor(input.classNames);
-      this.prompt.reset(parts);
       const select =
         config.filter === 'code'
           ? codeSelector(config.cosineSelection, config.selection)
           : paperSelector(features, layout, config.cosineSelection, config.selection);
-      const { kept, losses } = tunePrompt({
+      return await tuneAndPredict({
         model,
-        parts,
-        viewFeatures: features,
-        ctx: this.prompt.ctx,
-        optimizer: this.prompt.optimizer,
+        prompt: this.prompt,
+        features,
+        classNames: input.classNames,
         steps: config.steps,
         select,
+        ms,
       });
-      ms.tune = elapsedSince(start);
-      start = performance.now();
-      const { logits, entropyAfter } = predictAfterTuning(model, parts, this.prompt.ctx, features, kept);
-      ms.predict = elapsedSince(start);
-      return {
-        ...summarizeLogits(logits, input.classNames),
-        adaptation: {
-          entropyBefore: losses[0]!,
-          entropyAfter,
-          viewsKept: kept.length,
-          steps: config.steps,
-          ms,
-        },
-      };
     } finally {
       features?.dispose();
       tf.dispose(owned);

@@ -21,4 +21,5 @@ export {
   tunePrompt,
   type ViewSelector,
 } from './tpt.js';
+export { type EpisodeOptions, tuneAndPredict } from './tune-and-predict.js';
 export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';

@@ -5,7 +5,6 @@ import {
   type ClassifyResult,
   createVisionLanguageModel,
   type ImageClassifierMethod,
-  summarizeLogits,
   type VisionLanguageModel,
 } from '@attune/models';
 import { definePlugin } from '@attune/registry';
@@ -13,7 +12,8 @@ import type { tf } from '@attune/tensor';
 import { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
 import { type TptConfig, tptConfig } from './config.js';
 import { EpisodicPrompt } from './episodic-prompt.js';
-import { confidenceSelector, predictAfterTuning, tunePrompt } from './tpt.js';
+import { confidenceSelector } from './tpt.js';
+import { tuneAndPredict } from './tune-and-predict.js';
 import { augmentedViews, encodeViews } from './views.js';
 
 export class TptClassifier implements ImageClassifierMethod {
@@ -60,32 +60,15 @@ export class TptClassifier implements ImageClassifierMethod {
     }
     ms.encode = elapsedSince(start);
     try {
-      start = performance.now();
-      const parts = await this.prompt.partsFor(input.classNames);
-      this.prompt.reset(parts);
-      const { kept, losses } = tunePrompt({
+      return await tuneAndPredict({
         model,
-        parts,
-        viewFeatures: features,
-        ctx: this.prompt.ctx,
-        optimizer: this.prompt.optimizer,
+        prompt: this.prompt,
+        features,
+        classNames: input.classNames,
         steps: config.steps,
         select: confidenceSelector(config.selection),
+        ms,
       });
-      ms.tune = elapsedSince(start);
-      start = performance.now();
-      const { logits, entropyAfter } = predictAfterTuning(model, parts, this.prompt.ctx, features, kept);
-      ms.predict = elapsedSince(start);
-      return {
-        ...summarizeLogits(logits, input.classNames),
-        adaptation: {
-          entropyBefore: losses[0]!,
-          entropyAfter,
-          viewsKept: kept.length,
-          steps: config.steps,
-          ms,
-        },
-      };
     } finally {
       features.dispose();
     }

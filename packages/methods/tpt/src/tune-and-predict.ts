@@ -1,0 +1,43 @@
+// One episode of prompt tuning on a sample's view features, as both TPT and DiffTPT run it: reset the
+// context and optimizer for the class set, tune, predict from view 0, and report what adaptation did.
+import { type ClassifyResult, summarizeLogits, type VisionLanguageModel } from '@attune/models';
+import type { tf } from '@attune/tensor';
+import { elapsedSince } from './classify-call.js';
+import type { EpisodicPrompt } from './episodic-prompt.js';
+import { predictAfterTuning, tunePrompt, type ViewSelector } from './tpt.js';
+
+export interface EpisodeOptions {
+  readonly model: VisionLanguageModel;
+  readonly prompt: EpisodicPrompt;
+  /** Image features of every view [N,D], view 0 first. */
+  readonly features: tf.Tensor2D;
+  readonly classNames: readonly string[];
+  readonly steps: number;
+  readonly select: ViewSelector;
+  /** Stage timings so far (views, encode, ...); tune and predict are added. */
+  readonly ms: Record<string, number>;
+}
+
+export async function tuneAndPredict(options: EpisodeOptions): Promise<ClassifyResult> {
+  const { model, prompt, features, classNames, steps, select, ms } = options;
+  let start = performance.now();
+  const parts = await prompt.partsFor(classNames);
+  prompt.reset(parts);
+  const { kept, losses } = tunePrompt({
+    model,
+    parts,
+    viewFeatures: features,
+    ctx: prompt.ctx,
+    optimizer: prompt.optimizer,
+    steps,
+    select,
+  });
+  ms.tune = elapsedSince(start);
+  start = performance.now();
+  const { logits, entropyAfter } = predictAfterTuning(model, parts, prompt.ctx, features, kept);
+  ms.predict = elapsedSince(start);
+  return {
+    ...summarizeLogits(logits, classNames),
+    adaptation: { entropyBefore: losses[0]!, entropyAfter, viewsKept: kept.length, steps, ms },
+  };
+}
