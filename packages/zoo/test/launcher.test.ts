@@ -10,7 +10,9 @@ describe('pnpm zoo:train launcher', () => {
   it('rejects an unknown model, listing the recipes it knows', () => {
     const r = run(['zoo:mini-gpt']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('no recipe for "zoo:mini-gpt"; known: mini-clip, mini-diffusion');
+    expect(r.stderr).toContain(
+      'no recipe for "zoo:mini-gpt"; known: mini-clip, mini-diffusion, mini-lm, mini-rm',
+    );
   });
 
   it('without Debian Python prints the exact apt-get line and installs nothing', () => {
@@ -18,7 +20,7 @@ describe('pnpm zoo:train launcher', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('no Python at /nonexistent/python3');
     expect(r.stderr).toContain(
-      'apt-get install -y --no-install-recommends python3-torch python3-onnx libopenblas0-pthread',
+      'apt-get install -y --no-install-recommends python3-torch python3-onnx python3-regex libopenblas0-pthread',
     );
   });
 });

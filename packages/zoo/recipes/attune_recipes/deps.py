@@ -4,7 +4,7 @@ import glob
 import importlib
 import sys
 
-APT_LINE = "apt-get install -y --no-install-recommends python3-torch python3-onnx libopenblas0-pthread"
+APT_LINE = "apt-get install -y --no-install-recommends python3-torch python3-onnx python3-regex libopenblas0-pthread"
 
 # Without the pthread OpenBLAS, Debian's torch falls back to the reference BLAS (~25x slower).
 OPENBLAS_GLOBS = (
@@ -13,10 +13,10 @@ OPENBLAS_GLOBS = (
 )
 
 
-def check_dependencies():
+def check_dependencies(extra_modules=()):
     """Exit with status 3 and the exact apt-get line when torch/onnx/numpy or OpenBLAS is missing."""
     missing = []
-    for module in ("numpy", "torch", "onnx"):
+    for module in ("numpy", "torch", "onnx", *extra_modules):
         try:
             importlib.import_module(module)
         except ImportError:
