@@ -63,6 +63,17 @@ def parse_args():
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--arithmetic-fraction", type=float, default=0.8, help="share of rows that are problems")
     parser.add_argument("--eval-every", type=int, default=400)
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        help="stop after this many steps of the --steps schedule (the card records both)",
+    )
+    parser.add_argument(
+        "--export-checkpoint",
+        default=None,
+        help="skip training: evaluate and export this run's checkpoint (step-N.pt from --checkpoints)",
+    )
     parser.add_argument("--checkpoints", default=os.path.join(PACKAGE_DIR, ".retrain", "checkpoints", MODEL_ID))
     return parser.parse_args()
 
@@ -168,7 +179,12 @@ def main():
     eval_set = heldout[:200]
     history = []
     started = time.time()
-    for step in range(args.steps):
+    stop = args.steps if args.stop_after is None else min(args.stop_after, args.steps)
+    if args.export_checkpoint:
+        model.load_state_dict(torch.load(args.export_checkpoint))
+        stop = int(os.path.basename(args.export_checkpoint).split("-")[1].split(".")[0])
+        log(f"exporting {args.export_checkpoint} (step {stop} of a {args.steps}-step schedule)")
+    for step in range(0 if not args.export_checkpoint else stop, stop):
         model.train()
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr)
@@ -182,7 +198,7 @@ def main():
         if step % 50 == 0:
             rate = (step + 1) * args.batch_size * args.seq_len / (time.time() - started)
             log(f"step {step}/{args.steps} loss {loss.item():.3f} ({rate:,.0f} tokens/s)")
-        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
+        if (step + 1) % args.eval_every == 0 or step + 1 == stop:
             model.eval()
             acc = greedy_accuracy(model, tokenizer, eval_set)
             history.append({"step": step + 1, "greedy_accuracy_200": acc, "loss": round(loss.item(), 4)})
@@ -201,7 +217,7 @@ def main():
             "by_steps": {},
         },
         "english": {"heldout_perplexity": perplexity(model, english_heldout, args.seq_len)},
-        "training": {"tokens": args.steps * args.batch_size * args.seq_len, "seconds": round(train_seconds)},
+        "training": {"tokens": stop * args.batch_size * args.seq_len, "steps": stop, "seconds": round(train_seconds)},
         "history": history,
     }
     for steps in (2, 3, 4):
@@ -261,7 +277,8 @@ def main():
         "retrain": "pnpm zoo:train mini-lm",
         "seed": args.seed,
         "hyperparameters": {
-            "steps": args.steps,
+            "steps": stop,
+            "schedule_steps": args.steps,
             "batch_size": args.batch_size,
             "seq_len": args.seq_len,
             "lr": args.lr,
