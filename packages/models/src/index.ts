@@ -1,3 +1,11 @@
+export {
+  type CausalLM,
+  type CausalLMConfig,
+  type GenerateOptions,
+  type Generation,
+  loadCausalLM,
+  OnnxCausalLM,
+} from './causal-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
   type ClassifyInput,
@@ -32,9 +40,23 @@ export {
   loadImageVariationModel,
   type SampleOptions,
 } from './image-variation-model.js';
-export { createVisionLanguageModel, modelEnsembleTemplates } from './model-from-registry.js';
+export {
+  createCausalLM,
+  createRewardModel,
+  createVisionLanguageModel,
+  modelEnsembleTemplates,
+} from './model-from-registry.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
-export { clipModelConfig, clipModelPlugin, imageVariationConfig, imageVariationPlugin } from './plugin.js';
+export {
+  causalLMConfig,
+  causalLMPlugin,
+  clipModelConfig,
+  clipModelPlugin,
+  imageVariationConfig,
+  imageVariationPlugin,
+  rewardModelConfig,
+  rewardModelPlugin,
+} from './plugin.js';
 export {
   assemblePromptEmbeds,
   type BuildPromptPartsOptions,
@@ -44,4 +66,5 @@ export {
 } from './prompt-parts.js';
 export { PrototypeCache } from './prototype-cache.js';
 export { checkRawImage, isByteImage, type RawImage } from './raw-image.js';
+export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';
 export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';

@@ -2,6 +2,8 @@
 // provides 'vision-language' (the 'clip' plugin of this package) loads it. Methods go through here rather
 // than importing a loader, so a team can swap in another model plugin without touching the methods.
 import type { PluginContext } from '@attune/registry';
+import type { CausalLM } from './causal-lm.js';
+import type { RewardModel } from './reward-model.js';
 import type { VisionLanguageModel } from './vision-language-model.js';
 
 export async function createVisionLanguageModel(
@@ -35,4 +37,59 @@ export function modelEnsembleTemplates(model: VisionLanguageModel): readonly str
     );
   }
   return templates;
+}
+
+/** The model a provider of `capability` creates, checked to have the named methods. */
+async function createProvided<T>(
+  method: string,
+  capability: string,
+  example: string,
+  modelConfig: { source: string } & Record<string, unknown>,
+  context: PluginContext,
+  members: readonly string[],
+): Promise<T> {
+  const providers = context.registry.resolve(capability);
+  const provider = providers.find((p) => p.kind === 'model') ?? providers[0];
+  if (!provider) {
+    throw new Error(
+      `plugin "${method}" needs a model plugin that provides "${capability}" (e.g. "${example}" from @attune/models); the registry has none`,
+    );
+  }
+  const model = (await provider.create(provider.config.parse(modelConfig), context)) as Record<
+    string,
+    unknown
+  > & {
+    dispose?: () => unknown;
+  };
+  const missing = members.filter((m) => typeof model?.[m] !== 'function');
+  if (missing.length > 0) {
+    await model?.dispose?.();
+    throw new Error(
+      `plugin "${provider.name}" provides "${capability}" but did not create one (no ${missing.join('/')})`,
+    );
+  }
+  return model as T;
+}
+
+/** The causal LM a method runs on: whichever installed plugin provides 'causal-lm' loads it. */
+export function createCausalLM(
+  method: string,
+  modelConfig: { source: string } & Record<string, unknown>,
+  context: PluginContext,
+): Promise<CausalLM> {
+  return createProvided<CausalLM>(method, 'causal-lm', 'causal-lm', modelConfig, context, [
+    'generate',
+    'tokenLogProbs',
+    'encode',
+    'decode',
+  ]);
+}
+
+/** The reward model a method scores with: whichever installed plugin provides 'reward-model' loads it. */
+export function createRewardModel(
+  method: string,
+  modelConfig: { source: string } & Record<string, unknown>,
+  context: PluginContext,
+): Promise<RewardModel> {
+  return createProvided<RewardModel>(method, 'reward-model', 'reward-model', modelConfig, context, ['score']);
 }

@@ -1,6 +1,8 @@
 import { definePlugin, z } from '@attune/registry';
+import { loadCausalLM } from './causal-lm.js';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { loadImageVariationModel } from './image-variation-model.js';
+import { loadRewardModel } from './reward-model.js';
 
 /** Config of the 'clip' model plugin; `{}` gives the zoo's mini-CLIP with onnxruntime's default threads. */
 export const clipModelConfig = z.object({
@@ -80,4 +82,58 @@ export const imageVariationPlugin = definePlugin({
     }),
 });
 
-export default [clipModelPlugin, imageVariationPlugin];
+const threads = z
+  .number()
+  .int()
+  .min(0)
+  .default(0)
+  .describe('onnxruntime intra-op threads; 0 = every core this process may use');
+
+/** Config of the 'causal-lm' model plugin; `{}` gives the zoo's mini-lm. */
+export const causalLMConfig = z.object({
+  source: z
+    .string()
+    .min(1)
+    .default('zoo:mini-lm')
+    .describe(
+      'A zoo id (zoo:mini-lm) or a decoder model folder (config.json, tokenizer.json, onnx/model.onnx with a KV cache)',
+    ),
+  threads,
+});
+
+export const causalLMPlugin = definePlugin({
+  name: 'causal-lm',
+  kind: 'model',
+  version: '0.1.0',
+  description:
+    'Decoder language model: tokenisation, batched sampling with a key/value cache, token log-probabilities (onnxruntime).',
+  config: causalLMConfig,
+  needs: ['onnx-inference'],
+  provides: ['causal-lm'],
+  create: (config) => loadCausalLM(config.source, config.threads > 0 ? { threads: config.threads } : {}),
+});
+
+/** Config of the 'reward-model' model plugin; `{}` gives the zoo's mini-rm. */
+export const rewardModelConfig = z.object({
+  source: z
+    .string()
+    .min(1)
+    .default('zoo:mini-rm')
+    .describe(
+      'A zoo id (zoo:mini-rm) or a one-label sequence-classification folder (config.json, tokenizer.json, onnx/model.onnx)',
+    ),
+  threads,
+});
+
+export const rewardModelPlugin = definePlugin({
+  name: 'reward-model',
+  kind: 'model',
+  version: '0.1.0',
+  description: 'Reward model: one scalar score per (prompt, completion) pair, batched (onnxruntime).',
+  config: rewardModelConfig,
+  needs: ['onnx-inference'],
+  provides: ['reward-model'],
+  create: (config) => loadRewardModel(config.source, config.threads > 0 ? { threads: config.threads } : {}),
+});
+
+export default [clipModelPlugin, imageVariationPlugin, causalLMPlugin, rewardModelPlugin];

@@ -4,7 +4,13 @@ import { tf } from '@attune/tensor';
 import { describe, expect, it } from 'vitest';
 import type { ClipVisionLanguageModel } from '../src/clip-model.js';
 import type { ImageVariationModel } from '../src/image-variation-model.js';
-import plugins, { clipModelPlugin, imageVariationPlugin } from '../src/plugin.js';
+import { createCausalLM, createRewardModel } from '../src/model-from-registry.js';
+import plugins, {
+  causalLMPlugin,
+  clipModelPlugin,
+  imageVariationPlugin,
+  rewardModelPlugin,
+} from '../src/plugin.js';
 import { FIXTURES, TINY_CLIP } from './fixtures.js';
 
 describe("the 'clip' plugin", () => {
@@ -56,7 +62,7 @@ describe("the 'clip' plugin", () => {
 
 describe("the 'image-variation' plugin", () => {
   it('is exported with clip as the package plugin list', () => {
-    expect(plugins.map((p) => p.name)).toEqual(['clip', 'image-variation']);
+    expect(plugins.map((p) => p.name)).toEqual(['clip', 'image-variation', 'causal-lm', 'reward-model']);
     expect(imageVariationPlugin.provides).toEqual(['image-variation']);
   });
 
@@ -72,5 +78,44 @@ describe("the 'image-variation' plugin", () => {
     } finally {
       await model.dispose();
     }
+  });
+});
+
+describe("the 'causal-lm' and 'reward-model' plugins", () => {
+  it('declare what they need and provide, defaulting to the zoo language models', () => {
+    expect(causalLMPlugin.kind).toBe('model');
+    expect(causalLMPlugin.needs).toEqual(['onnx-inference']);
+    expect(causalLMPlugin.provides).toEqual(['causal-lm']);
+    expect(causalLMPlugin.config.parse({})).toEqual({ source: 'zoo:mini-lm', threads: 0 });
+    expect(rewardModelPlugin.provides).toEqual(['reward-model']);
+    expect(rewardModelPlugin.config.parse({})).toEqual({ source: 'zoo:mini-rm', threads: 0 });
+  });
+
+  it('create a CausalLM and a RewardModel for a method through the registry', async () => {
+    const registry = new Registry()
+      .register(onnxBackendPlugin)
+      .register(causalLMPlugin)
+      .register(rewardModelPlugin);
+    const lm = await createCausalLM('qalign', { source: 'zoo:mini-lm', threads: 1 }, { registry });
+    const rm = await createRewardModel('qalign', { source: 'zoo:mini-rm', threads: 1 }, { registry });
+    try {
+      const prefix = lm.encode('Question: Mia has 2 apples.\nAnswer:');
+      const [g] = await lm.generate([prefix], { maxNewTokens: 4, temperature: 0, stopTokens: [] });
+      expect(g!.tokens).toHaveLength(4);
+      const [score] = await rm.score([{ prompt: 'Question: x\nAnswer:', completion: lm.decode(g!.tokens) }]);
+      expect(Number.isFinite(score)).toBe(true);
+    } finally {
+      await Promise.all([lm.dispose(), rm.dispose()]);
+    }
+  });
+
+  it('say which plugin a method lacks when none provides the capability', async () => {
+    const registry = new Registry().register(onnxBackendPlugin);
+    await expect(createCausalLM('qalign', { source: 'zoo:mini-lm' }, { registry })).rejects.toThrow(
+      'plugin "qalign" needs a model plugin that provides "causal-lm" (e.g. "causal-lm" from @attune/models); the registry has none',
+    );
+    await expect(createRewardModel('qalign', { source: 'zoo:mini-rm' }, { registry })).rejects.toThrow(
+      /provides "reward-model"/,
+    );
   });
 });

@@ -16,11 +16,13 @@ export interface ModelCard {
   readonly retrain: string;
   readonly seed: number;
   readonly metrics: Record<string, unknown>;
-  readonly parameters: Record<string, number>;
+  /** Parameter counts by part (vision cards); language cards give architecture.parameters instead. */
+  readonly parameters?: Record<string, number>;
   readonly files: readonly CardFile[];
-  readonly training_seconds: number;
+  /** Vision cards; language cards record metrics.training.seconds / metrics.train.seconds. */
+  readonly training_seconds?: number;
   readonly date: string;
-  readonly torch_version: string;
+  readonly torch_version?: string;
   readonly [extra: string]: unknown;
 }
 
@@ -49,8 +51,18 @@ export function cardProblems(card: unknown): string[] {
 }
 
 /**
+ * Parameter counts by part: card.parameters (vision cards, e.g. { image, text, total }), else
+ * { total: card.architecture.parameters } (language cards), else {}.
+ */
+export function cardParameters(card: ModelCard): Record<string, number> {
+  if (card.parameters && typeof card.parameters === 'object') return card.parameters;
+  const total = (card.architecture as { parameters?: unknown } | undefined)?.parameters;
+  return typeof total === 'number' ? { total } : {};
+}
+
+/**
  * The few numbers `attune zoo ls` shows: every numeric metric whose key is a headline
- * (top-1 accuracies and speed), flattened to dotted keys, e.g. "mnist.single_template_top1".
+ * (top-1 accuracies, speed, an LM's arithmetic accuracy and perplexity, a reward model's AUC), flattened to dotted keys, e.g. "mnist.single_template_top1".
  */
 export function headlineMetrics(card: ModelCard): Record<string, number> {
   const out: Record<string, number> = {};
@@ -67,4 +79,5 @@ export function headlineMetrics(card: ModelCard): Record<string, number> {
   return out;
 }
 
-const HEADLINE_KEY = /^(single_template_top1|ensemble_top1|variation_top1|source_top1|ms_per_variation)$/;
+const HEADLINE_KEY =
+  /^(single_template_top1|ensemble_top1|variation_top1|source_top1|ms_per_variation|greedy_accuracy|sample_accuracy_t1|heldout_perplexity|auc)$/;

@@ -1,4 +1,4 @@
-export { type CardFile, cardProblems, headlineMetrics, type ModelCard } from './card.js';
+export { type CardFile, cardParameters, cardProblems, headlineMetrics, type ModelCard } from './card.js';
 export {
   type CorruptionMetric,
   type CorruptionMetrics,
@@ -14,6 +14,12 @@ export {
 } from './errors.js';
 export { listZoo, type ZooEntry } from './list-zoo.js';
 export {
+  type CausalLMModelConfig,
+  parseCausalLMConfig,
+  parseRewardModelConfig,
+  type RewardModelConfig,
+} from './lm-config.js';
+export {
   CLIP_IMAGE_MEAN,
   CLIP_IMAGE_STD,
   CLIP_TRAINED_LOGIT_SCALE,
@@ -25,6 +31,7 @@ export {
   parseImageVariationConfig,
 } from './model-config.js';
 export {
+  CAUSAL_LM_FILES,
   CLIP_FILES,
   FILES_BY_KIND,
   type FileSpec,
@@ -32,6 +39,7 @@ export {
   MODEL_TYPES,
   type ModelKind,
   type OnnxSignature,
+  REWARD_MODEL_FILES,
 } from './model-layout.js';
 export {
   InvalidOnnxError,

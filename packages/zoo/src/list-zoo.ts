@@ -1,5 +1,5 @@
 /** The committed zoo at a glance: what `attune zoo ls` prints. */
-import { headlineMetrics } from './card.js';
+import { cardParameters, headlineMetrics } from './card.js';
 import { resolveModel, zooIds } from './resolve-model.js';
 import { ZOO_MODELS_DIR } from './zoo-paths.js';
 
@@ -31,7 +31,7 @@ export async function listZoo(modelsDir: string = ZOO_MODELS_DIR): Promise<ZooEn
       dir: model.dir,
       bytes: card.files.reduce((s, f) => s + f.bytes, 0),
       files: card.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
-      parameters: card.parameters,
+      parameters: cardParameters(card),
       metrics: headlineMetrics(card),
       recipe: card.recipe,
       retrain: card.retrain,

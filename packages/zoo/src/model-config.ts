@@ -4,6 +4,8 @@
  * preprocessor_config.json, so every field falls back through those places.
  */
 import { InvalidModelConfigError } from './errors.js';
+import { FieldReader, isObject, type Json } from './field-reader.js';
+import type { CausalLMModelConfig, RewardModelConfig } from './lm-config.js';
 import { MODEL_TYPES, type ModelKind } from './model-layout.js';
 
 /** OpenAI CLIP's normalisation statistics (also what the zoo's mini-CLIP expects). */
@@ -11,8 +13,6 @@ export const CLIP_IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_IMAGE_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 /** ln(100): every OpenAI CLIP checkpoint ends training with exp(logit_scale) clamped at 100. */
 export const CLIP_TRAINED_LOGIT_SCALE = Math.log(100);
-
-type Json = Record<string, unknown>;
 
 export interface ClipModelConfig {
   readonly kind: 'clip';
@@ -63,121 +63,12 @@ export interface ImageVariationConfig {
   readonly raw: Json;
 }
 
-export type ModelConfig = ClipModelConfig | ImageVariationConfig;
+export type ModelConfig = ClipModelConfig | ImageVariationConfig | CausalLMModelConfig | RewardModelConfig;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The first defined value among dotted paths, e.g. 'text_config.max_position_embeddings'. */
-function pick(
-  sources: readonly Json[],
-  paths: readonly string[],
-): { value: unknown; path: string } | undefined {
-  for (const source of sources) {
-    for (const path of paths) {
-      let value: unknown = source;
-      for (const part of path.split('.')) value = isObject(value) ? value[part] : undefined;
-      if (value !== undefined && value !== null) return { value, path };
-    }
-  }
-  return undefined;
-}
-
-class FieldReader {
-  constructor(
-    private readonly file: string,
-    private readonly sources: readonly Json[],
-  ) {}
-
-  number(paths: readonly string[], what: string, check: 'positive-int' | 'finite' | 'unit'): number;
-  number(
-    paths: readonly string[],
-    what: string,
-    check: 'positive-int' | 'finite' | 'unit',
-    optional: true,
-  ): number | undefined;
-  number(
-    paths: readonly string[],
-    what: string,
-    check: 'positive-int' | 'finite' | 'unit',
-    optional = false,
-  ) {
-    const found = pick(this.sources, paths);
-    if (!found) {
-      if (optional) return undefined;
-      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
-    }
-    const v = found.value;
-    const ok =
-      typeof v === 'number' &&
-      Number.isFinite(v) &&
-      (check !== 'positive-int' || (Number.isInteger(v) && v > 0)) &&
-      (check !== 'unit' || (v > 0 && v < 1));
-    if (!ok) {
-      const expected = {
-        'positive-int': 'a positive integer',
-        finite: 'a finite number',
-        unit: 'a number in (0, 1)',
-      };
-      throw new InvalidModelConfigError(
-        this.file,
-        `${found.path} (${what}) must be ${expected[check]}, got ${JSON.stringify(v)}`,
-      );
-    }
-    return v;
-  }
-
-  numbers(paths: readonly string[], what: string, length: number | undefined, fallback?: readonly number[]) {
-    const found = pick(this.sources, paths);
-    if (!found) {
-      if (fallback) return fallback;
-      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
-    }
-    const v = found.value;
-    if (
-      !Array.isArray(v) ||
-      !v.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
-      (length !== undefined && v.length !== length)
-    ) {
-      const size = length === undefined ? '' : ` of length ${length}`;
-      throw new InvalidModelConfigError(
-        this.file,
-        `${found.path} (${what}) must be an array of finite numbers${size}, got ${JSON.stringify(v).slice(0, 80)}`,
-      );
-    }
-    return v as number[];
-  }
-
-  boolean(paths: readonly string[], what: string, fallback: boolean): boolean {
-    const found = pick(this.sources, paths);
-    if (!found) return fallback;
-    if (typeof found.value !== 'boolean') {
-      throw new InvalidModelConfigError(
-        this.file,
-        `${found.path} (${what}) must be true or false, got ${JSON.stringify(found.value)}`,
-      );
-    }
-    return found.value;
-  }
-
-  string(paths: readonly string[], what: string, fallback?: string): string {
-    const found = pick(this.sources, paths);
-    if (!found) {
-      if (fallback !== undefined) return fallback;
-      throw new InvalidModelConfigError(this.file, `missing ${what}: expected one of ${paths.join(', ')}`);
-    }
-    if (typeof found.value !== 'string') {
-      throw new InvalidModelConfigError(
-        this.file,
-        `${found.path} (${what}) must be a string, got ${JSON.stringify(found.value)}`,
-      );
-    }
-    return found.value;
-  }
-}
-
-/** The model kind named by config.json's model_type. */
+/**
+ * The model kind named by config.json's model_type. A Hugging Face decoder type (gpt2, llama, ...) whose
+ * `architectures` name a `*ForSequenceClassification` head is a reward model, otherwise a causal LM.
+ */
 export function modelKindOf(raw: unknown, file: string): ModelKind {
   if (!isObject(raw)) throw new InvalidModelConfigError(file, 'expected a JSON object');
   const type = raw.model_type;
@@ -190,6 +81,11 @@ export function modelKindOf(raw: unknown, file: string): ModelKind {
         .join(', ')}`,
     );
   }
+  const architectures = Array.isArray(raw.architectures) ? raw.architectures : [];
+  const classifier = architectures.some(
+    (a) => typeof a === 'string' && a.endsWith('ForSequenceClassification'),
+  );
+  if (kind === 'causal-lm' && classifier) return 'reward-model';
   return kind;
 }
 

@@ -4,7 +4,7 @@
  * graph must expose.
  */
 
-export type ModelKind = 'clip' | 'image-variation';
+export type ModelKind = 'clip' | 'image-variation' | 'causal-lm' | 'reward-model';
 
 export interface OnnxSignature {
   /** Inputs the graph must have (it may have more, e.g. attention_mask in some HF exports). */
@@ -79,13 +79,81 @@ export const IMAGE_VARIATION_FILES: readonly FileSpec[] = [
   },
 ];
 
+/**
+ * A decoder LM in the Hugging Face / transformers.js decoder layout: one graph with a key/value cache
+ * (past_key_values.{i}.key/.value in, present.{i}.key/.value out). Zoo models name it onnx/model.onnx;
+ * optimum's merged export names it decoder_model_merged.onnx.
+ */
+export const CAUSAL_LM_FILES: readonly FileSpec[] = [
+  {
+    role: 'config',
+    candidates: ['config.json'],
+    purpose: 'model configuration (sizes, context length, token ids)',
+    required: true,
+  },
+  { role: 'tokenizer', candidates: ['tokenizer.json'], purpose: 'tokenizer', required: true },
+  {
+    role: 'decoder',
+    candidates: [...onnxCandidates('model.onnx'), ...onnxCandidates('decoder_model_merged.onnx')],
+    purpose: 'decoder with key/value cache',
+    required: true,
+    signature: { inputs: ['input_ids', 'attention_mask'], outputs: ['logits'] },
+  },
+  {
+    role: 'decoderEmbeds',
+    candidates: onnxCandidates('model_embeds.onnx'),
+    purpose: 'decoder over input embeddings (the gradient entry point soft prompts need)',
+    required: false,
+    signature: { inputs: ['inputs_embeds', 'attention_mask'], outputs: ['logits'] },
+  },
+  {
+    role: 'tokenEmbedding',
+    candidates: onnxCandidates('embed_tokens.onnx'),
+    purpose: 'token-embedding table (input_ids -> inputs_embeds)',
+    required: false,
+    signature: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },
+  },
+];
+
+/** A sequence-classification export with one label: a scalar score per (right-padded) sequence. */
+export const REWARD_MODEL_FILES: readonly FileSpec[] = [
+  {
+    role: 'config',
+    candidates: ['config.json'],
+    purpose: 'model configuration (context length, token ids, input format)',
+    required: true,
+  },
+  { role: 'tokenizer', candidates: ['tokenizer.json'], purpose: 'tokenizer', required: true },
+  {
+    role: 'scorer',
+    candidates: onnxCandidates('model.onnx'),
+    purpose: 'reward scorer (sequence classification, one label)',
+    required: true,
+    signature: { inputs: ['input_ids', 'attention_mask'], outputs: ['logits'] },
+  },
+];
+
 export const FILES_BY_KIND: Readonly<Record<ModelKind, readonly FileSpec[]>> = {
   clip: CLIP_FILES,
   'image-variation': IMAGE_VARIATION_FILES,
+  'causal-lm': CAUSAL_LM_FILES,
+  'reward-model': REWARD_MODEL_FILES,
 };
 
-/** config.json `model_type` values and the kind each one means. */
+/**
+ * config.json `model_type` values and the kind each one means. Hugging Face decoder types map to
+ * 'causal-lm'; the same types with a `*ForSequenceClassification` architecture are reward models
+ * (see modelKindOf).
+ */
 export const MODEL_TYPES: Readonly<Record<string, ModelKind>> = {
   clip: 'clip',
   'ddpm-image-variation': 'image-variation',
+  'attune-gpt': 'causal-lm',
+  'attune-gpt-reward': 'reward-model',
+  gpt2: 'causal-lm',
+  gpt_neox: 'causal-lm',
+  llama: 'causal-lm',
+  mistral: 'causal-lm',
+  qwen2: 'causal-lm',
+  phi3: 'causal-lm',
 };

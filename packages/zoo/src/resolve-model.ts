@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cardProblems, type ModelCard } from './card.js';
 import { InvalidModelConfigError, MissingModelFileError, UnknownZooModelError, ZooError } from './errors.js';
+import { parseCausalLMConfig, parseRewardModelConfig } from './lm-config.js';
 import { type ModelConfig, modelKindOf, parseClipConfig, parseImageVariationConfig } from './model-config.js';
 import { FILES_BY_KIND, type FileSpec, type ModelKind, type OnnxSignature } from './model-layout.js';
 import { shapedCacheDir, ZOO_MODELS_DIR, ZOO_PREFIX } from './zoo-paths.js';
@@ -37,7 +38,10 @@ export interface ResolvedModel {
   readonly kind: ModelKind;
   readonly config: ModelConfig;
   readonly card: ModelCard | undefined;
-  /** Files by role, e.g. files.visionModel, files.textModel, files.tokenizer, files.denoiser. */
+  /**
+   * Files by role, e.g. files.visionModel, files.textModel, files.tokenizer, files.denoiser,
+   * files.decoder (causal LM), files.scorer (reward model).
+   */
   readonly files: Readonly<Record<string, ResolvedFile>>;
   /** Optional files this folder lacks (e.g. HF exports have no text_model_embeds.onnx). */
   readonly absentOptional: readonly AbsentOptionalFile[];
@@ -165,6 +169,10 @@ export async function resolveModel(
       ? ((await readJson(preprocessorPath, preprocessorPath)) as Record<string, unknown>)
       : undefined;
     config = parseClipConfig(raw, configPath, preprocessor);
+  } else if (kind === 'causal-lm') {
+    config = parseCausalLMConfig(raw, configPath);
+  } else if (kind === 'reward-model') {
+    config = parseRewardModelConfig(raw, configPath);
   } else {
     config = parseImageVariationConfig(raw, configPath);
   }

@@ -20,11 +20,18 @@ function percent(v: number): string {
   return v <= 1 ? `${(100 * v).toFixed(1)}%` : v.toFixed(1);
 }
 
+/** Accuracies as percentages; times, perplexities and AUCs in their own units. */
+function formatMetric(key: string, v: number): string {
+  if (key.startsWith('ms') || key.includes('.ms') || key.endsWith('perplexity')) return v.toFixed(1);
+  if (key.endsWith('auc')) return v.toFixed(3);
+  return percent(v);
+}
+
 /** `attune zoo ls`: a plain-text table. */
 export function formatZooList(entries: readonly ZooEntry[]): string {
   const lines = entries.map((e) => {
     const metrics = Object.entries(e.metrics)
-      .map(([k, v]) => `${k} ${k.startsWith('ms') || k.includes('.ms') ? v.toFixed(1) : percent(v)}`)
+      .map(([k, v]) => `${k} ${formatMetric(k, v)}`)
       .join(', ');
     return `${e.id.padEnd(20)} ${e.kind.padEnd(16)} ${megabytes(e.bytes).padStart(9)}  ${metrics}`;
   });

@@ -31,6 +31,22 @@ describe('attune zoo ls / verify', () => {
     );
   });
 
+  it('ls shows the language models with their kind, accuracy as a percentage and perplexity as a number', async () => {
+    const entries = await listZoo();
+    const lm = entries.find((e) => e.id === 'zoo:mini-lm')!;
+    expect(lm.kind).toBe('causal-lm');
+    expect(lm.parameters.total).toBe(1088256);
+    const accuracy = lm.metrics['arithmetic.greedy_accuracy']!;
+    const perplexity = lm.metrics['english.heldout_perplexity']!;
+    const line = formatZooList(entries)
+      .split('\n')
+      .find((l) => l.startsWith('zoo:mini-lm'))!;
+    expect(line).toContain('causal-lm');
+    expect(line).toContain(`arithmetic.greedy_accuracy ${(100 * accuracy).toFixed(1)}%`);
+    expect(line).toContain(`english.heldout_perplexity ${perplexity.toFixed(1)}`);
+    expect(entries.find((e) => e.id === 'zoo:mini-rm')!.kind).toBe('reward-model');
+  });
+
   it('verify checks every zoo model when given no ids', async () => {
     const reports = await zooVerify();
     expect(reports.map((r) => r.id)).toContain('zoo:mini-clip');
