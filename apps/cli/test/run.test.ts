@@ -77,3 +77,69 @@ describe('attune run', () => {
     );
   }, 120_000);
 });
+
+describe('attune run with a text method', () => {
+  const question = 'Zoe has 18 oranges. Zoe buys 33 more oranges. How many oranges does Zoe have now?';
+
+  it("qalign prints the chain's answer, acceptance rate and vote counts", () => {
+    const { code, stdout, stderr } = attune(
+      'run',
+      'qalign',
+      '--model',
+      'zoo:mini-lm',
+      '--reward',
+      'zoo:mini-rm',
+      '--prompt',
+      question,
+      '--steps',
+      '8',
+      '--config',
+      '{"maxNewTokens":24}',
+    );
+    expect(stderr).not.toMatch(/attune:/);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^answer: /);
+    expect(lines[1]).toMatch(/^acceptance rate: \d+\.\d% \(\d+ of 8 steps accepted, \d+ distinct states\)$/);
+    expect(lines[2]).toBe('votes (9 chain states):');
+    const counts = lines.slice(3).filter((l) => /^ {2}\S.* +\d+ {2}\d+\.\d%$/.test(l));
+    expect(counts.reduce((n, l) => n + Number(l.trim().split(/ +/).at(-2)), 0)).toBe(9);
+    expect(stdout).toMatch(/compute: \d+ LM tokens \(.+ FLOPs\), 9 reward evaluations/);
+    // The shared progress bar, on stderr (non-terminal form here).
+    expect(stderr).toMatch(/qalign 8\/8 \|/);
+  }, 120_000);
+
+  it('majority vote as JSON, and one-line errors for flags that do not apply', () => {
+    const mv = attune(
+      'run',
+      'majority-vote',
+      '--prompt',
+      question,
+      '--n',
+      '3',
+      '--config',
+      '{"maxNewTokens":16}',
+      '--json',
+    );
+    expect(mv.code).toBe(0);
+    const result = JSON.parse(mv.stdout);
+    expect(result.method).toBe('majority-vote');
+    expect(result.outputs).toBe(3);
+    expect(result.votes.reduce((n: number, v: { count: number }) => n + v.count, 0)).toBe(3);
+    expect(attune('run', 'best-of-n', '--prompt', question, '--steps', '4').stderr).toMatch(
+      /^attune: --steps does not apply to best-of-n \(it has no "steps" option/,
+    );
+    expect(attune('run', 'qalign', '--steps', '4').stderr).toBe(
+      'attune: --prompt is required: qalign answers a text prompt\n',
+    );
+    expect(attune('run', 'qalign', '--prompt', question, '--steps', '0').stderr).toBe(
+      'attune: --steps must be an integer >= 1, got "0"\n',
+    );
+    expect(attune('run', 'qalign', '--prompt', question, '--config', '{"beta":0}').stderr).toMatch(
+      /^attune: invalid config for plugin "qalign": beta: expected > 0, got 0/,
+    );
+    expect(attune('run', 'tpt', '--prompt', question).stderr).toBe(
+      'attune: --image is required: tpt classifies an image\n',
+    );
+  }, 120_000);
+});

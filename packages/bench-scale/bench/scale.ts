@@ -2,10 +2,11 @@
 // every (method, C) in a fresh child under the memory guard, and writes results/scale.md + scale.json
 // (results/scale-quick.* with --quick), printing the markdown.
 //
-// Options: --quick; --samples N; --classes 200,1000 | none; --methods zeroshot,sts,sts-ensemble,tpt,difftpt;
-// --probes 4,8 | none (TPT/DiffTPT at small C); --estimate 200 | none (TPT's passes timed in chunks);
-// --chunk 8; --budget-gib G (RSS cap per child); --reserve-gib 2; --timeout-s 3600; --merge (keep the stored
-// cases this run does not redo); --out name (results/<name>.md/.json).
+// Options: --quick; --samples N; --warmup N (untimed samples first, default 1); --classes 200,1000 | none;
+// --methods zeroshot,sts,sts-ensemble,tpt,difftpt; --probes 4,8 | none (TPT/DiffTPT at small C, all prompts
+// in one taped pass); --chunk N (TPT/DiffTPT's classChunk; default method-tpt's); --budget-gib G (RSS cap per
+// child); --reserve-gib 2; --timeout-s 3600; --merge (keep the stored cases this run does not redo);
+// --out name (results/<name>.md/.json).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,13 +22,16 @@ import { summarizeCase } from '../src/report.js';
 import { PACKAGE_DIR, runCase } from '../src/runner.js';
 import { type CaseResult, METHODS, type MethodName } from '../src/types.js';
 
+// `pnpm --filter @attune/bench-scale bench -- --quick` passes the `--` through.
+const argv = process.argv.slice(2);
 const { values: args } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     quick: { type: 'boolean', default: false },
     samples: { type: 'string' },
+    warmup: { type: 'string' },
     classes: { type: 'string' },
     probes: { type: 'string' },
-    estimate: { type: 'string' },
     chunk: { type: 'string' },
     merge: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -72,7 +76,7 @@ const cases = planCases({
   ...(args.samples ? { samples: Number(args.samples) } : {}),
   ...(args.classes ? { classes: args.classes === 'none' ? [] : list(args.classes)! } : {}),
   ...(args.probes ? { probeClasses: args.probes === 'none' ? [] : list(args.probes)! } : {}),
-  ...(args.estimate ? { estimateClasses: args.estimate === 'none' ? [] : list(args.estimate)! } : {}),
+  ...(args.warmup ? { warmup: Number(args.warmup) } : {}),
   ...(args.chunk ? { chunk: Number(args.chunk) } : {}),
   ...(methods ? { methods } : {}),
 });
@@ -115,9 +119,12 @@ function readStored(): ScaleReport | undefined {
   if (!existsSync(path)) return undefined;
   return JSON.parse(readFileSync(path, 'utf8')) as ScaleReport;
 }
-const ROLE_ORDER = { probe: 0, main: 1, estimate: 2 } as const;
+const ROLE_ORDER = { probe: 0, main: 1 } as const;
 function merged(results: CaseResult[]): CaseResult[] {
-  const kept = (stored?.cases ?? []).filter((c) => !results.some((r) => sameCase(r.spec, c.spec)));
+  // Roles of earlier versions (the chunked-passes 'estimate' of TPT before it chunked itself) are dropped.
+  const kept = (stored?.cases ?? [])
+    .filter((c) => c.spec.role in ROLE_ORDER)
+    .filter((c) => !results.some((r) => sameCase(r.spec, c.spec)));
   return [...kept, ...results].sort(
     (a, b) =>
       ROLE_ORDER[a.spec.role] - ROLE_ORDER[b.spec.role] ||

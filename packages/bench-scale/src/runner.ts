@@ -117,7 +117,7 @@ export async function runCase(spec: CaseSpec, options: RunOptions): Promise<Case
         if (message.record.wasmHeapBytes !== undefined) wasmHeapBytes = message.record.wasmHeapBytes;
         const r = message.record;
         options.log(
-          `    ${message.warmup ? 'warm-up' : 'sample'} ${r.image}: ${(r.totalMs / 1000).toFixed(2)} s, maxRSS ${(r.maxRssBytes / GiB).toFixed(2)} GiB`,
+          `    ${message.warmup ? 'warm-up' : 'sample'} ${r.image}: ${(r.totalMs / 1000).toFixed(2)} s${r.cpuMs !== undefined ? ` (CPU ${(r.cpuMs / 1000).toFixed(2)} s)` : ''}, maxRSS ${(r.maxRssBytes / GiB).toFixed(2)} GiB`,
         );
         break;
       }

@@ -6,12 +6,11 @@ export const METHODS = ['zeroshot', 'sts', 'sts-ensemble', 'tpt', 'difftpt'] as 
 export type MethodName = (typeof METHODS)[number];
 
 /**
- * 'main': a (method, C) cell of the issue's table (C = 200 or 1000). 'probe': the same method at a small C,
- * run to measure how the gradient methods' memory grows with C (and so to say why a main cell does not fit).
- * 'estimate': TPT's text-encoder passes at a main C, run in chunks of classes that fit (chunked-tpt.ts) —
- * what TPT's time would be there, since TPT itself does not fit.
+ * 'main': a (method, C) cell of the issue's table (C = 200 or 1000). 'probe': a gradient method at a small C
+ * with all C prompts in one taped pass (classChunk = C, as the released TPT code runs them), to measure how
+ * that memory grows with C: what TPT without chunking would need at C = 200 / 1000.
  */
-export type CaseRole = 'main' | 'probe' | 'estimate';
+export type CaseRole = 'main' | 'probe';
 
 /** One (method, C) run, in its own child process. */
 export interface CaseSpec {
@@ -26,7 +25,7 @@ export interface CaseSpec {
   readonly model: string;
   /** Views per sample for the view-based methods (TPT, STS: 64; DiffTPT: 1 + 64 conventional + 63 generated). */
   readonly views: number;
-  /** Classes per chunk ('estimate' cases). */
+  /** TPT/DiffTPT's classChunk: prompts per pass of the text encoder (probes: C, one pass; absent: 'auto'). */
   readonly chunk?: number;
 }
 
@@ -55,6 +54,11 @@ export interface SampleRecord {
   readonly seed: number;
   /** Wall time of the whole classify call. */
   readonly totalMs: number;
+  /**
+   * CPU time (user + system, all threads) the child spent in the classify call, ms: the work, less exposed
+   * to other processes' load than the wall time. Absent in results from before it was recorded.
+   */
+  readonly cpuMs?: number;
   readonly stages: StageTimes;
   /** process.resourceUsage().maxRSS after the sample, bytes. */
   readonly maxRssBytes: number;

@@ -4,24 +4,22 @@
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import { augmentViews } from '@attune/data';
-import { difftptPlugin } from '@attune/method-difftpt';
+import { DiffTptClassifier, difftptPlugin } from '@attune/method-difftpt';
 import { StsClassifier, sts, stsEnsemble } from '@attune/method-sts';
-import { augmentedViews, encodeViews, tptPlugin } from '@attune/method-tpt';
+import { chunkRanges, classChunkFor, TptClassifier, tptPlugin } from '@attune/method-tpt';
 import { ZeroShotClassifier, zeroshot, zeroshotEnsemble } from '@attune/method-zeroshot';
 import {
   type ClassifyResult,
   clipModelPlugin,
   type ImageClassifierMethod,
   imageVariationPlugin,
-  type PromptParts,
 } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
-import { chunkClassNames, chunkedTptPasses } from './chunked-tpt.js';
 import { syntheticClassNames } from './class-names.js';
 import { loadPhotos, type Photo } from './photos.js';
 import { rawStageTimes } from './stages.js';
-import { CLIP_IMAGENET_ENSEMBLE, TPT_INIT_TEXT } from './templates.js';
+import { CLIP_IMAGENET_ENSEMBLE } from './templates.js';
 import type { CaseSpec, SampleRecord, TfMemory, WorkerMessage } from './types.js';
 
 function send(message: WorkerMessage): Promise<void> {
@@ -76,10 +74,15 @@ function methodConfig(spec: CaseSpec): Record<string, unknown> {
     case 'sts-ensemble':
       return { model: spec.model, views: spec.views, templates: [...CLIP_IMAGENET_ENSEMBLE] };
     case 'tpt':
-      return { model: spec.model, views: spec.views };
+      return { model: spec.model, views: spec.views, ...chunkConfig(spec) };
     case 'difftpt':
-      return { model: spec.model };
+      return { model: spec.model, ...chunkConfig(spec) };
   }
+}
+
+/** TPT/DiffTPT's classChunk when the case sets one (else the method's default). */
+function chunkConfig(spec: CaseSpec): { classChunk?: number } {
+  return spec.chunk !== undefined ? { classChunk: spec.chunk } : {};
 }
 
 /** DiffTPT's 63 generated views, precomputed (as the released code reads them from --diff_root). */
@@ -92,72 +95,6 @@ function generatedViews(photo: Photo, count: number, size: number, seed: number)
   for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) floats[c * plane + i] = data[i * 3 + c]! / 255;
   const views = augmentViews({ width, height, channels: 3, data: floats }, { views: count, size, seed });
   return tf.tensor4d(views.data, [...views.shape] as [number, number, number, number]);
-}
-
-/** TPT's per-sample work at spec.classes, its text-encoder passes run in chunks (chunked-tpt.ts). */
-async function runEstimate(
-  spec: CaseSpec,
-  method: ImageClassifierMethod,
-  photos: Photo[],
-): Promise<string[]> {
-  const model = method.model;
-  const chunk = spec.chunk ?? 8;
-  const chunks = chunkClassNames(syntheticClassNames(spec.classes), chunk);
-  await enter('one-time setup');
-  let start = performance.now();
-  const parts: PromptParts[] = [];
-  for (const names of chunks) parts.push(await model.promptParts(names, { initText: TPT_INIT_TEXT }));
-  await send({
-    type: 'setup',
-    ms: performance.now() - start,
-    what: `token embeddings of ${spec.classes} prompts, in ${chunks.length} chunks`,
-    rssBytes: process.memoryUsage().rss,
-  });
-  const ctx = tf.variable(parts[0]!.ctxInit.clone(), true) as tf.Variable<tf.Rank.R2>;
-  const kept = [1, 2, 3, 4, 5, 6]; // int(64 · 0.1) = 6 views; which ones does not change the cost
-  const total = spec.warmup + spec.samples;
-  for (let i = 0; i < total; i++) {
-    const warmup = i < spec.warmup;
-    const index = warmup ? i : i - spec.warmup;
-    const photo = photos[index % photos.length]!;
-    const seed = warmup ? 1000 + i : index;
-    await enter(`${warmup ? 'warm-up (first chunk only)' : 'timed'} sample ${index + 1} (${photo.name})`);
-    const sampleStart = performance.now();
-    start = sampleStart;
-    const views = augmentedViews(model, photo.image, { views: spec.views, seed, augmix: false });
-    const viewsMs = performance.now() - start;
-    start = performance.now();
-    let features: tf.Tensor2D;
-    try {
-      features = await encodeViews(model, views);
-    } finally {
-      views.dispose();
-    }
-    const encodeMs = performance.now() - start;
-    ctx.assign(parts[0]!.ctxInit); // episodic reset, as TPT
-    let passes: ReturnType<typeof chunkedTptPasses>;
-    try {
-      passes = chunkedTptPasses(model, warmup ? parts.slice(0, 1) : parts, ctx, features, kept);
-    } finally {
-      features.dispose();
-    }
-    const record: SampleRecord = {
-      image: photo.name,
-      seed,
-      totalMs: performance.now() - sampleStart,
-      stages: { views: viewsMs, encode: encodeMs, adapt: passes.stepMs, predict: passes.predictMs },
-      maxRssBytes: maxRssBytes(),
-      tfMemory: tfMemory(),
-      ...(wasmHeapBytes() !== undefined ? { wasmHeapBytes: wasmHeapBytes()! } : {}),
-      facts: { chunks: passes.chunks, chunk },
-    };
-    await send({ type: 'sample', warmup, record });
-  }
-  ctx.dispose();
-  for (const p of parts) p.dispose();
-  return [
-    `TPT's text-encoder passes (1 step + prediction) over ${spec.classes} prompts in ${chunks.length} chunks of ${chunk}; TPT itself does not fit at this C`,
-  ];
 }
 
 async function main(): Promise<void> {
@@ -181,26 +118,31 @@ async function main(): Promise<void> {
     tfBackend: tf.getBackend(),
   });
 
-  if (spec.role === 'estimate') {
-    notes.push(...(await runEstimate(spec, method, photos)));
-    await finish(method, notes);
-    return;
-  }
-
   await enter('one-time setup');
   start = performance.now();
   let what: string;
+  let chunk: number | undefined; // TPT/DiffTPT's prompts per pass of the text encoder
   if (method instanceof StsClassifier) {
     const { space } = await method.basisFor(classNames);
     what = `${method.templates.length} template(s) × ${spec.classes} prompts through the text tower + SVD (k = ${space.rank})`;
   } else if (method instanceof ZeroShotClassifier) {
     await model.classPrototypes(classNames, method.templates);
     what = `${method.templates.length} template(s) × ${spec.classes} prompts through the text tower`;
+  } else if (method instanceof TptClassifier || method instanceof DiffTptClassifier) {
+    // What their first classify would do once and keep: the prompts' token embeddings and, when the class
+    // set is chunked, its text features at the initial context (every sample starts from that context).
+    await method.prepareClasses(classNames);
+    chunk = classChunkFor(method.config.classChunk, {
+      length: model.contextLength,
+      width: model.tokenEmbedDim,
+    });
+    const passes = chunkRanges(spec.classes, chunk).length;
+    what =
+      passes > 1
+        ? `token embeddings of ${spec.classes} prompts + their text features at the initial context (${passes} passes of ≤ ${chunk} prompts, no tape); the tuning's taped passes run per sample`
+        : `token embeddings of ${spec.classes} prompts (the text tower runs per sample, with gradients, in one pass)`;
   } else {
-    // TPT/DiffTPT build these again inside their first classify (then keep them): timed here on their own.
-    const parts = await model.promptParts(classNames, { initText: TPT_INIT_TEXT });
-    parts.dispose();
-    what = `token embeddings of ${spec.classes} prompts (the text tower itself runs per sample, with gradients)`;
+    throw new Error(`no one-time setup known for ${spec.method}`);
   }
   await send({ type: 'setup', ms: performance.now() - start, what, rssBytes: process.memoryUsage().rss });
 
@@ -218,6 +160,7 @@ async function main(): Promise<void> {
     if (spec.method === 'difftpt')
       input.generatedViews = generatedViews(photo, 63, model.imageSize, 5000 + seed);
     let result: ClassifyResult;
+    const cpuStart = process.cpuUsage();
     start = performance.now();
     try {
       result = await method.classify(input, { seed });
@@ -225,15 +168,17 @@ async function main(): Promise<void> {
       input.generatedViews?.dispose();
     }
     const totalMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
     const record: SampleRecord = {
       image: photo.name,
       seed,
       totalMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       stages: rawStageTimes(result.adaptation.ms),
       maxRssBytes: maxRssBytes(),
       tfMemory: tfMemory(),
       ...(wasmHeapBytes() !== undefined ? { wasmHeapBytes: wasmHeapBytes()! } : {}),
-      facts: facts(result),
+      facts: { ...facts(result), ...(chunk !== undefined ? { chunk } : {}) },
     };
     await send({ type: 'sample', warmup, record });
   }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chunkClassNames } from '../src/chunked-tpt.js';
 import { MAX_SYNTHETIC_CLASSES, syntheticClassNames } from '../src/class-names.js';
 import { formatJson, LINE_WIDTH } from '../src/json.js';
 import { loadPhotos, PHOTO_PACKAGES, planarToInterleaved } from '../src/photos.js';
@@ -20,13 +19,6 @@ describe('synthetic class names', () => {
         expect(id).toBeLessThanOrEqual(49405);
       }
     }
-  });
-
-  it('splits them into chunks for the TPT estimate', () => {
-    const chunks = chunkClassNames(syntheticClassNames(20), 8);
-    expect(chunks.map((c) => c.length)).toEqual([8, 8, 4]);
-    expect(chunks.flat()).toEqual(syntheticClassNames(20));
-    expect(() => chunkClassNames(['a'], 0)).toThrow('chunk size must be an integer >= 1, got 0');
   });
 
   it('refuses counts it cannot name distinctly', () => {
@@ -55,7 +47,7 @@ describe('stage names', () => {
 describe('the plan', () => {
   it('runs the gradient methods’ probes first, then every method at C = 200 and 1000', () => {
     const cases = planCases({ quick: false });
-    const tag = { main: '', probe: 'p', estimate: 'e' } as const;
+    const tag = { main: '', probe: 'p' } as const;
     expect(cases.map((c) => `${c.method}@${c.classes}${tag[c.role]}`)).toEqual([
       'tpt@4p',
       'tpt@8p',
@@ -71,26 +63,42 @@ describe('the plan', () => {
       'sts-ensemble@1000',
       'tpt@1000',
       'difftpt@1000',
-      'tpt@200e',
     ]);
-    expect(cases.every((c) => c.warmup === 1 && c.views === 64)).toBe(true);
-    expect(cases.filter((c) => c.role !== 'estimate').every((c) => c.samples === 4)).toBe(true);
-    expect(cases.at(-1)).toMatchObject({ role: 'estimate', samples: 2, chunk: 8 });
+    expect(cases.every((c) => c.warmup === 1 && c.views === 64 && c.samples === 4)).toBe(true);
     expect(cases[0]!.model).toBe('shaped:clip-vit-b-32');
+  });
+
+  it("runs probes in one taped pass (classChunk = C) and leaves the main cases' chunk to the method", () => {
+    const cases = planCases({ quick: false });
+    expect(cases.filter((c) => c.role === 'probe').map((c) => c.chunk)).toEqual([4, 8, 4, 8]);
+    expect(cases.filter((c) => c.role === 'main').every((c) => c.chunk === undefined)).toBe(true);
+    const chunked = planCases({ quick: false, chunk: 4, probeClasses: [] });
+    expect(chunked.filter((c) => c.chunk !== undefined).map((c) => `${c.method}@${c.classes}`)).toEqual([
+      'tpt@200',
+      'difftpt@200',
+      'tpt@1000',
+      'difftpt@1000',
+    ]);
+    expect(chunked.find((c) => c.method === 'tpt')!.chunk).toBe(4);
   });
 
   it('is smaller with --quick', () => {
     const cases = planCases({ quick: true });
     expect(cases.filter((c) => c.role === 'main').map((c) => c.classes)).toEqual([200, 200, 200, 200, 200]);
     expect(cases.filter((c) => c.role === 'probe').map((c) => c.classes)).toEqual([2, 4, 2, 4]);
-    expect(cases.filter((c) => c.role !== 'estimate').every((c) => c.samples === 2)).toBe(true);
-    expect(cases.at(-1)).toMatchObject({ role: 'estimate', classes: 200, samples: 1 });
+    expect(cases.every((c) => c.samples === 2)).toBe(true);
   });
 
-  it('takes a method list and rejects bad counts', () => {
+  it('takes a method list, samples and warm-ups, and rejects bad counts', () => {
     expect(planCases({ quick: true, methods: ['sts'] }).map((c) => c.method)).toEqual(['sts']);
+    expect(planCases({ quick: true, methods: ['sts'], samples: 1, warmup: 0 })[0]).toMatchObject({
+      samples: 1,
+      warmup: 0,
+    });
     expect(() => planCases({ quick: true, classes: [0] })).toThrow('positive integers, got 0');
     expect(() => planCases({ quick: true, samples: 0 })).toThrow('samples must be an integer >= 1, got 0');
+    expect(() => planCases({ quick: true, warmup: -1 })).toThrow('warmup must be an integer >= 0, got -1');
+    expect(() => planCases({ quick: true, chunk: 0 })).toThrow('chunk must be an integer >= 1, got 0');
   });
 });
 

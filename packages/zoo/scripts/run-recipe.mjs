@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_LINE = 'apt-get install -y --no-install-recommends python3-torch python3-onnx python3-regex libopenblas0-pthread';
+const APT_LINE =
+  'apt-get install -y --no-install-recommends python3-torch python3-onnx python3-regex libopenblas0-pthread';
 
 // Debian's interpreter: the `python3` first on PATH may be another install that cannot see python3-torch.
 export function debianPython() {

@@ -3,10 +3,15 @@ import type { Command } from 'commander';
 import { loadRegistry } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
+import { isTextMethod, runTextMethod } from './run-text.js';
 
 interface RunFlags {
-  model: string;
+  model?: string;
   image?: string;
+  prompt?: string;
+  reward?: string;
+  steps?: string;
+  n?: string;
   classes?: string;
   dataset?: string;
   config?: string;
@@ -34,10 +39,20 @@ function classList(
 export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('run a method on one input and show what adaptation did')
-    .argument('<method>', 'an image-classification method plugin, e.g. tpt, sts, zeroshot')
-    .requiredOption('--image <file>', 'PNG or JPEG image')
-    .option('--model <source>', 'zoo id or CLIP export folder', 'zoo:mini-clip')
+    .description('run a method on one input: an image method on --image, a text method on --prompt')
+    .argument('<method>', 'a method plugin: image (tpt, sts, zeroshot, ...) or text (qalign, best-of-n, ...)')
+    .option('--image <file>', 'PNG or JPEG image (image methods)')
+    .option(
+      '--prompt <text>',
+      "the question (text methods; the method's template turns it into the LM prompt)",
+    )
+    .option(
+      '--model <source>',
+      'zoo id or export folder (image methods: default zoo:mini-clip; text: the LM)',
+    )
+    .option('--reward <source>', 'text methods: the reward model, e.g. zoo:mini-rm')
+    .option('--steps <n>', 'qalign: MCMC steps')
+    .option('--n <n>', 'best-of-n / majority votes: samples')
     .option('--classes <list>', 'comma-separated class names')
     .option(
       '--dataset <name>',
@@ -47,7 +62,9 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--seed <n>', 'seed for views and sampling', '0')
     .option('--json', 'print the full result as JSON')
     .action(async (methodName: string, flags: RunFlags) => {
-      if (!existsSync(flags.image!)) throw new Error(`--image: no such file ${flags.image}`);
+      if (flags.image !== undefined && !existsSync(flags.image)) {
+        throw new Error(`--image: no such file ${flags.image}`);
+      }
       let extra: Record<string, unknown> = {};
       if (flags.config) {
         try {
@@ -61,11 +78,50 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       const plugin = registry.get(methodName);
       if (plugin.kind !== 'method')
         throw new Error(`"${methodName}" is a ${plugin.kind} plugin; run takes a method`);
+      if (isTextMethod(plugin)) {
+        if (flags.prompt === undefined) {
+          throw new Error(`--prompt is required: ${methodName} answers a text prompt`);
+        }
+        for (const [flag, value] of [
+          ['--image', flags.image],
+          ['--classes', flags.classes],
+          ['--dataset', flags.dataset],
+        ] as const) {
+          if (value !== undefined) throw new Error(`${flag} does not apply to ${methodName}, a text method`);
+        }
+        await runTextMethod(
+          registry,
+          plugin,
+          {
+            prompt: flags.prompt,
+            ...(flags.model !== undefined ? { model: flags.model } : {}),
+            ...(flags.reward !== undefined ? { reward: flags.reward } : {}),
+            ...(flags.steps !== undefined ? { steps: parseIntegerOption('--steps', flags.steps, 1) } : {}),
+            ...(flags.n !== undefined ? { n: parseIntegerOption('--n', flags.n, 1) } : {}),
+            config: extra,
+            seed,
+            ...(flags.json ? { json: true } : {}),
+          },
+          io,
+        );
+        return;
+      }
+      if (flags.image === undefined) {
+        throw new Error(`--image is required: ${methodName} classifies an image`);
+      }
+      for (const [flag, value] of [
+        ['--prompt', flags.prompt],
+        ['--reward', flags.reward],
+        ['--steps', flags.steps],
+        ['--n', flags.n],
+      ] as const) {
+        if (value !== undefined) throw new Error(`${flag} does not apply to ${methodName}, an image method`);
+      }
       const { planarToInterleaved, readImageFile } = await import('@attune/data');
-      const decoded = readImageFile(flags.image!);
+      const decoded = readImageFile(flags.image);
       const method = (await registry.create(
         methodName,
-        { model: flags.model, ...extra },
+        { model: flags.model ?? 'zoo:mini-clip', ...extra },
         { seed },
       )) as unknown as {
         model: { config: { classNames?: Readonly<Record<string, readonly string[]>> } };

@@ -10,7 +10,7 @@
 import { checkContextLength, tptFields } from '@attune/method-tpt';
 import { z } from '@attune/registry';
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, tfjsBackend } = tptFields;
+const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, tfjsBackend } = tptFields;
 
 export const difftptFields = {
   model,
@@ -61,6 +61,8 @@ export const difftptFields = {
   augmix,
   /** Seed of the conventional views and of the generation when a call gives none. */
   seed,
+  /** Prompts per pass of the text encoder, as TPT: chunked back-propagation, the same gradient. */
+  classChunk,
   /** tfjs backend of the differentiable text encoder, as TPT ('auto': the fastest installed). */
   tfjsBackend,
 };

@@ -11,6 +11,7 @@ import {
 import {
   type ClassifyInput,
   type ClassifyResult,
+  checkClassNames,
   createVisionLanguageModel,
   type ImageClassifierMethod,
   type ImageVariationModel,
@@ -51,6 +52,16 @@ export class DiffTptClassifier implements ImageClassifierMethod {
   get backend(): string {
     const { inference, gradients } = this.model.backends;
     return `${inference} + ${gradients}`;
+  }
+
+  /**
+   * Does ahead what the first call with these classes does once and keeps: their prompts' token embeddings
+   * and, above classChunk classes, their text features at the initial context.
+   */
+  async prepareClasses(classNames: readonly string[]): Promise<void> {
+    checkClassNames(classNames);
+    if (this.disposed) throw new Error('this difftpt instance has been disposed');
+    await this.queue.run(() => this.prompt.prepare(classNames));
   }
 
   async classify(input: DiffTptInput, options: { seed?: number } = {}): Promise<ClassifyResult> {

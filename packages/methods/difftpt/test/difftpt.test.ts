@@ -205,6 +205,32 @@ describe('difftpt config', () => {
       filter: 'code',
       variationsDir: '',
       guidanceScale: 3,
+      classChunk: 'auto',
     });
+    expect(difftptConfig.parse({ classChunk: 3 }).classChunk).toBe(3);
+    expect(() => difftptConfig.parse({ classChunk: 0 })).toThrow();
   });
+
+  it('passes classChunk to the tuning: chunks of 3 classes give what one pass gives, leaking nothing', async () => {
+    const generatedViews = tf.randomUniform([7, 3, 28, 28], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const onePass = await create({ ...FAST, classChunk: 10 });
+    const chunked = await create({ ...FAST, classChunk: 3 });
+    try {
+      const input = { image, classNames: CLASSES, generatedViews };
+      const expected = await onePass.classify(input);
+      await chunked.prepareClasses(CLASSES);
+      await chunked.classify(input); // creates what an instance keeps: ctx and AdamW's moments
+      const before = tf.memory().numTensors;
+      const actual = await chunked.classify(input);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(actual.adaptation.viewsKept).toBe(expected.adaptation.viewsKept);
+      expect(actual.prediction).toBe(expected.prediction);
+      const diff = Math.max(...actual.probs.map((p, i) => Math.abs(p - expected.probs[i]!)));
+      expect(diff).toBeLessThan(1e-6);
+    } finally {
+      generatedViews.dispose();
+      await onePass.dispose();
+      await chunked.dispose();
+    }
+  }, 60_000);
 });

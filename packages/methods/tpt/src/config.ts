@@ -7,6 +7,7 @@
 // - the image features of the views are computed once (TPT recomputes them, without grad, every step);
 // - AugMix is a switch here; TPT turns it on by dataset (fine-grained sets) — see `augmix`.
 import { z } from '@attune/registry';
+import { DEFAULT_CLASS_CHUNK } from './class-chunks.js';
 
 /** The words TPT's context vectors start from (ctx_init "a_photo_of_a"). */
 export const TPT_INIT_TEXT = 'a photo of a';
@@ -40,6 +41,13 @@ export const tptFields = {
   augmix: z.boolean().default(false),
   /** Seed of the view augmentations (and of a random context init) when a call gives none (TPT: 0). */
   seed: z.number().int().min(0).default(0),
+  /**
+   * Prompts per pass of the text encoder. Above this many classes a step encodes the prompts in chunks
+   * without the gradient tape, then back-propagates chunk by chunk: the same gradient, with memory bounded
+   * by one chunk's activations instead of growing with C (TPT's code runs all C at once). 'auto': as many
+   * as keep prompts × context length × width within 8 · 77 · 512 (8 for ViT-B text towers).
+   */
+  classChunk: z.union([z.literal('auto'), z.number().int().min(1)]).default(DEFAULT_CLASS_CHUNK),
   /**
    * tfjs backend of the differentiable text encoder: 'auto' activates the fastest installed one (tfjs-node-gpu,
    * tfjs-node, wasm, then the pure-JS cpu backend); 'current' leaves tfjs as it is.

@@ -3,6 +3,7 @@
 // the fresh AdamW state, before every test_time_tuning call).
 import type { PromptParts, VisionLanguageModel } from '@attune/models';
 import { AdamW, tf } from '@attune/tensor';
+import { type ClassChunk, classChunkOf, textFeaturesInChunks } from './class-chunks.js';
 
 export interface EpisodicPromptOptions {
   /** Words the context starts from; '' for a random N(0, 0.02²) init of nCtx vectors. */
@@ -13,6 +14,8 @@ export interface EpisodicPromptOptions {
   readonly lr: number;
   readonly weightDecay: number;
   readonly eps: number;
+  /** Prompts per pass of the text encoder, or 'auto' (see tunePrompt). */
+  readonly classChunk: ClassChunk;
 }
 
 /**
@@ -22,12 +25,13 @@ export interface EpisodicPromptOptions {
 export class EpisodicPrompt {
   private parts: PromptParts | undefined;
   private partsKey = '';
+  private initialFeatures: tf.Tensor2D | undefined;
   private variable: tf.Variable<tf.Rank.R2> | undefined;
   private adamw: AdamW | undefined;
   private disposed = false;
 
   constructor(
-    private readonly model: Pick<VisionLanguageModel, 'promptParts'>,
+    private readonly model: Pick<VisionLanguageModel, 'promptParts' | 'encodeTextEmbeds'>,
     private readonly options: EpisodicPromptOptions,
   ) {}
 
@@ -42,9 +46,38 @@ export class EpisodicPrompt {
       initText === '' ? { nCtx, seed } : { initText, nCtx },
     );
     this.parts?.dispose();
+    this.initialFeatures?.dispose();
+    this.initialFeatures = undefined;
     this.parts = parts;
     this.partsKey = key;
     return parts;
+  }
+
+  /**
+   * Raw text features [C,D] of the current parts' prompts at the initial context, computed on first use and
+   * kept with the parts: every sample starts from that context, so tunePrompt's chunked path can skip its
+   * first pass without the tape. Undefined when the class set fits in one chunk (one taped pass then gives
+   * them anyway). Owned here: do not dispose.
+   */
+  initialTextFeatures(): tf.Tensor2D | undefined {
+    this.assertUsable();
+    const parts = this.parts;
+    if (!parts) throw new Error('EpisodicPrompt.initialTextFeatures called before partsFor(classNames)');
+    const classChunk = classChunkOf(this.options.classChunk, parts);
+    if (parts.prefix.shape[0] <= classChunk) return undefined;
+    this.initialFeatures ??= textFeaturesInChunks(this.model, parts, parts.ctxInit, classChunk);
+    return this.initialFeatures;
+  }
+
+  /** The per-class-set work of a first call, done ahead: the prompt parts and their initial text features. */
+  async prepare(classNames: readonly string[]): Promise<void> {
+    await this.partsFor(classNames);
+    this.initialTextFeatures();
+  }
+
+  /** Prompts per pass of the text encoder, or 'auto'. */
+  get classChunk(): ClassChunk {
+    return this.options.classChunk;
   }
 
   /**
@@ -84,9 +117,11 @@ export class EpisodicPrompt {
     if (this.disposed) return;
     this.disposed = true;
     this.parts?.dispose();
+    this.initialFeatures?.dispose();
     this.adamw?.dispose();
     this.variable?.dispose();
     this.parts = undefined;
+    this.initialFeatures = undefined;
   }
 
   private assertUsable(): void {

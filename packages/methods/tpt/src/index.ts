@@ -1,3 +1,14 @@
+export {
+  CLASS_CHUNK_TOKEN_BUDGET,
+  type ClassChunk,
+  checkClassChunk,
+  chunkRanges,
+  classChunkFor,
+  classChunkOf,
+  DEFAULT_CLASS_CHUNK,
+  textFeaturesInChunks,
+  textFeaturesVjp,
+} from './class-chunks.js';
 export { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
 export {
   checkContextLength,

@@ -12,19 +12,29 @@
 //
 // The pieces are exported one by one so that DiffTPT (and others) reuse them with their own view filter.
 import type { PromptParts, VisionLanguageModel } from '@attune/models';
-import { assemblePromptEmbeds } from '@attune/models';
 import { type AdamW, marginalEntropy, selectConfidentViews, tf } from '@attune/tensor';
+import {
+  type ClassChunk,
+  classChunkOf,
+  DEFAULT_CLASS_CHUNK,
+  textFeaturesInChunks,
+  textFeaturesVjp,
+} from './class-chunks.js';
 
 /** What the tuning needs from a model: the differentiable text encoder and CLIP scoring. */
 export type PromptTuningModel = Pick<VisionLanguageModel, 'encodeTextEmbeds' | 'logits'>;
 
-/** Raw text features [C,D] of the prompts built around `ctx`; differentiable with respect to ctx. */
+/**
+ * Raw text features [C,D] of the prompts built around `ctx`, `classChunk` prompts per pass of the text
+ * encoder (the same rows as one pass); differentiable with respect to ctx.
+ */
 export function promptTextFeatures(
   model: PromptTuningModel,
   parts: PromptParts,
   ctx: tf.Tensor2D,
+  classChunk: ClassChunk = DEFAULT_CLASS_CHUNK,
 ): tf.Tensor2D {
-  return tf.tidy(() => model.encodeTextEmbeds(assemblePromptEmbeds(parts, ctx), parts.eotIndex));
+  return textFeaturesInChunks(model, parts, ctx, classChunk);
 }
 
 /**
@@ -36,8 +46,9 @@ export function promptLogits(
   parts: PromptParts,
   ctx: tf.Tensor2D,
   imageFeatures: tf.Tensor2D,
+  classChunk: ClassChunk = DEFAULT_CLASS_CHUNK,
 ): tf.Tensor2D {
-  return tf.tidy(() => model.logits(imageFeatures, promptTextFeatures(model, parts, ctx)));
+  return tf.tidy(() => model.logits(imageFeatures, promptTextFeatures(model, parts, ctx, classChunk)));
 }
 
 /**
@@ -67,6 +78,20 @@ export interface PromptTuningOptions {
    * every step computes the logits of those rows only.
    */
   readonly select: ViewSelector | readonly number[];
+  /**
+   * Prompts per pass of the text encoder, or 'auto' (the default; see CLASS_CHUNK_TOKEN_BUDGET). With
+   * C <= classChunk a step is one pass with the gradient tape, as TPT's. Otherwise: the text features of all
+   * C prompts without the tape, the loss's gradient with respect to them, then per chunk a taped pass and its
+   * vector-Jacobian product into d/dctx. The same gradient; memory holds one chunk's activations instead of
+   * C prompts'.
+   */
+  readonly classChunk?: ClassChunk;
+  /**
+   * Raw text features [C,D] of the prompts at ctx's value on entry, when the caller has them: the chunked
+   * path's first step then skips its pass without the tape. Episodic callers reset ctx to the same init
+   * before every sample, so these are the same for every sample of a class set. Not disposed here.
+   */
+  readonly textFeatures?: tf.Tensor2D;
 }
 
 export interface PromptTuningResult {
@@ -80,32 +105,46 @@ export interface PromptTuningResult {
  * TPT's test_time_tuning: `steps` AdamW steps on ctx, each minimising the marginal entropy of the kept views'
  * logits. Step 1 computes the logits of all views, lets `select` pick the views, and differentiates the loss
  * of those; later steps compute the kept views only (the rows TPT indexes out of its full logits). With the
- * kept rows given instead of a selector, every step computes those rows only.
+ * kept rows given instead of a selector, every step computes those rows only. The text encoder runs
+ * `classChunk` prompts at a time (see PromptTuningOptions.classChunk).
  */
 export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
   const { model, parts, viewFeatures, ctx, optimizer, steps, select } = options;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be an integer >= 1, got ${steps}`);
+  const classChunk = classChunkOf(options.classChunk ?? DEFAULT_CLASS_CHUNK, parts);
   if (viewFeatures.rank !== 2 || viewFeatures.shape[0] < 1) {
     throw new Error(`expected view features [N,D] with N >= 1, got [${viewFeatures.shape.join(',')}]`);
+  }
+  const classes = parts.prefix.shape[0];
+  const given = options.textFeatures;
+  if (given && (given.rank !== 2 || given.shape[0] !== classes || given.shape[1] !== viewFeatures.shape[1])) {
+    throw new Error(
+      `expected text features [${classes},${viewFeatures.shape[1]}] (one row per prompt), got [${given.shape.join(',')}]`,
+    );
   }
   const views = viewFeatures.shape[0];
   let kept = typeof select === 'function' ? undefined : checkSelection([...select], views);
   let keptFeatures = kept ? tf.gather(viewFeatures, kept) : undefined;
+  // The loss as a function of the raw text features [C,D]; step 1 with a selector also picks the views.
+  const objective = (text: tf.Tensor2D): tf.Scalar => {
+    if (keptFeatures) return marginalEntropy(model.logits(keptFeatures, text));
+    const logits = model.logits(viewFeatures, text);
+    kept = checkSelection((select as ViewSelector)(logits), views);
+    return marginalEntropy(tf.gather(logits, kept));
+  };
   const losses: number[] = [];
   try {
     for (let step = 0; step < steps; step++) {
-      const { value, grads } = tf.variableGrads(() => {
-        if (keptFeatures) return marginalEntropy(promptLogits(model, parts, ctx, keptFeatures));
-        const logits = promptLogits(model, parts, ctx, viewFeatures);
-        kept = checkSelection((select as ViewSelector)(logits), views);
-        return marginalEntropy(tf.gather(logits, kept));
-      }, [ctx]);
+      const { value, grad } =
+        classes <= classChunk
+          ? onePassStep(model, parts, ctx, objective)
+          : chunkedStep(model, parts, ctx, objective, classChunk, step === 0 ? given : undefined);
       try {
         losses.push(value.dataSync()[0]!);
-        optimizer.step(grads);
+        optimizer.step({ [ctx.name]: grad });
       } finally {
         value.dispose();
-        tf.dispose(grads);
+        grad.dispose();
       }
       if (!keptFeatures && steps > 1) keptFeatures = tf.gather(viewFeatures, kept!);
     }
@@ -113,6 +152,56 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
     keptFeatures?.dispose();
   }
   return { kept: kept!, losses };
+}
+
+interface StepGradient {
+  readonly value: tf.Scalar;
+  /** d(loss)/d(ctx) [n,W]. */
+  readonly grad: tf.Tensor;
+}
+
+/** All prompts in one pass with the gradient tape, back-propagated to ctx (TPT's own step). */
+function onePassStep(
+  model: PromptTuningModel,
+  parts: PromptParts,
+  ctx: tf.Variable<tf.Rank.R2>,
+  objective: (text: tf.Tensor2D) => tf.Scalar,
+): StepGradient {
+  const classes = parts.prefix.shape[0];
+  const { value, grads } = tf.variableGrads(
+    () => objective(promptTextFeatures(model, parts, ctx, classes)),
+    [ctx],
+  );
+  return { value, grad: grads[ctx.name]! };
+}
+
+/**
+ * The same gradient, chunk by chunk: text features [C,D] without the tape (or `given`), the loss and its
+ * gradient with respect to them on the small head, then the chunks' vector-Jacobian products into ctx.
+ */
+function chunkedStep(
+  model: PromptTuningModel,
+  parts: PromptParts,
+  ctx: tf.Variable<tf.Rank.R2>,
+  objective: (text: tf.Tensor2D) => tf.Scalar,
+  classChunk: number,
+  given: tf.Tensor2D | undefined,
+): StepGradient {
+  const text = given ?? textFeaturesInChunks(model, parts, ctx, classChunk);
+  let upstream: tf.Tensor2D | undefined;
+  try {
+    const { value, grad } = tf.valueAndGrad(objective)(text);
+    upstream = grad as tf.Tensor2D;
+    try {
+      return { value, grad: textFeaturesVjp(model, parts, ctx, upstream, classChunk) };
+    } catch (error) {
+      value.dispose();
+      throw error;
+    }
+  } finally {
+    upstream?.dispose();
+    if (text !== given) text.dispose();
+  }
 }
 
 function checkSelection(indices: number[], views: number): number[] {
@@ -136,7 +225,7 @@ export interface TunedPrediction {
 
 /**
  * The prediction after tuning: view 0's logits, and the kept views' marginal entropy, from one pass of the
- * text encoder with the tuned ctx.
+ * text encoder with the tuned ctx (`classChunk` prompts at a time).
  */
 export function predictAfterTuning(
   model: PromptTuningModel,
@@ -144,9 +233,10 @@ export function predictAfterTuning(
   ctx: tf.Tensor2D,
   viewFeatures: tf.Tensor2D,
   kept: readonly number[],
+  classChunk: ClassChunk = DEFAULT_CLASS_CHUNK,
 ): TunedPrediction {
   const [view0, entropy] = tf.tidy(() => {
-    const logits = promptLogits(model, parts, ctx, tf.gather(viewFeatures, [0, ...kept]));
+    const logits = promptLogits(model, parts, ctx, tf.gather(viewFeatures, [0, ...kept]), classChunk);
     const keptLogits = tf.slice(logits, [1, 0], [kept.length, -1]) as tf.Tensor2D;
     return [tf.reshape(tf.slice(logits, [0, 0], [1, -1]), [-1]), marginalEntropy(keptLogits)];
   });

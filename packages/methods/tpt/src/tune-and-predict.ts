@@ -23,6 +23,7 @@ export async function tuneAndPredict(options: EpisodeOptions): Promise<ClassifyR
   let start = performance.now();
   const parts = await prompt.partsFor(classNames);
   prompt.reset(parts);
+  const textFeatures = prompt.initialTextFeatures();
   const { kept, losses } = tunePrompt({
     model,
     parts,
@@ -31,10 +32,19 @@ export async function tuneAndPredict(options: EpisodeOptions): Promise<ClassifyR
     optimizer: prompt.optimizer,
     steps,
     select,
+    classChunk: prompt.classChunk,
+    ...(textFeatures ? { textFeatures } : {}),
   });
   ms.tune = elapsedSince(start);
   start = performance.now();
-  const { logits, entropyAfter } = predictAfterTuning(model, parts, prompt.ctx, features, kept);
+  const { logits, entropyAfter } = predictAfterTuning(
+    model,
+    parts,
+    prompt.ctx,
+    features,
+    kept,
+    prompt.classChunk,
+  );
   ms.predict = elapsedSince(start);
   return {
     ...summarizeLogits(logits, classNames),

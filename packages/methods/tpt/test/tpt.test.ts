@@ -137,6 +137,7 @@ describe('tpt config', () => {
       initText: 'a photo of a',
       augmix: false,
       seed: 0,
+      classChunk: 'auto',
       tfjsBackend: 'auto',
     });
   });

@@ -1,0 +1,167 @@
+// The benchmark harness on a tiny run (3 problems, 1 seed, N up to 4): records, resume after an interrupted
+// run (identical to an uninterrupted one), a torn last line, store identity checks, list validation, and
+// the summary/plots.
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BenchOptions, runBench } from '../bench/harness.js';
+import { loadProblemList } from '../bench/problems.js';
+import { StoreMismatchError } from '../bench/store.js';
+import { errorPlotSpec, renderMarkdown, renderSvg, summarize } from '../bench/summary.js';
+import { HELDOUT_PATH, heldoutProblems } from './support/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qalign-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const LIST = new URL('../lists/arithmetic-200.tsv', import.meta.url).pathname;
+
+const options = (storePath: string, overrides: Partial<BenchOptions> = {}): BenchOptions => ({
+  listPath: LIST,
+  heldoutPath: HELDOUT_PATH,
+  storePath,
+  limit: 3,
+  seeds: [0],
+  maxN: 4,
+  model: 'zoo:mini-lm',
+  reward: 'zoo:mini-rm',
+  beta: 1,
+  temperature: 1,
+  maxNewTokens: 16,
+  chainBlock: 2,
+  batchSize: 64,
+  threads: 1,
+  ...overrides,
+});
+
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slice(1);
+
+describe('the QAlign benchmark harness', () => {
+  const full = join(dir, 'full.jsonl');
+
+  it('stores greedy, samples and chain records for every (problem, seed)', async () => {
+    const run = await runBench(options(full));
+    expect(run.complete).toBe(true);
+    expect(run.written).toBe(3 + 3 + 3);
+    const kinds = run.records.map((r) => r.kind).sort();
+    expect(kinds).toEqual([
+      'chain',
+      'chain',
+      'chain',
+      'greedy',
+      'greedy',
+      'greedy',
+      'samples',
+      'samples',
+      'samples',
+    ]);
+    for (const r of run.records) {
+      if (r.kind === 'samples') {
+        expect(r.answers).toHaveLength(4);
+        expect(r.rewards).toHaveLength(4);
+        expect(r.tokens.every((t) => t >= 1 && t <= 16)).toBe(true);
+      }
+      if (r.kind === 'chain') {
+        expect(r.answers).toHaveLength(5);
+        expect(r.accepted).toHaveLength(4);
+        expect(r.tokens).toHaveLength(5);
+      }
+    }
+    // A second call finds everything stored and writes nothing.
+    const again = await runBench(options(full));
+    expect(again.written).toBe(0);
+    expect(again.complete).toBe(true);
+  }, 60_000);
+
+  it('resumes an interrupted run to exactly the records of an uninterrupted one, past a torn line', async () => {
+    const store = join(dir, 'resumed.jsonl');
+    const controller = new AbortController();
+    const first = await runBench({
+      ...options(store),
+      signal: controller.signal,
+      // Stop once the first seed's samples are half done.
+      onProgress: (e) => {
+        if (e.stage === 'samples' && e.done >= 2) controller.abort();
+      },
+    });
+    expect(first.complete).toBe(false);
+    expect(first.records.map((r) => r.kind)).toEqual(['greedy', 'greedy', 'greedy', 'samples', 'samples']);
+    // A kill in the middle of a write leaves a torn last line; resuming drops it.
+    appendFileSync(store, '{"kind":"chain","problem":"arith-00');
+    const second = await runBench(options(store));
+    expect(second.complete).toBe(true);
+    expect(second.written).toBe(4);
+    const sorted = (path: string) => lines(path).sort();
+    expect(sorted(store)).toEqual(sorted(full));
+  }, 60_000);
+
+  it('refuses to resume a store made with other settings, naming the difference', async () => {
+    await expect(runBench(options(full, { beta: 2 }))).rejects.toThrow(StoreMismatchError);
+    await expect(runBench(options(full, { beta: 2 }))).rejects.toThrow(/beta: stored 1, now 2/);
+  });
+
+  it('summarises accuracy and compute per N and renders the plots', async () => {
+    const run = await runBench(options(full));
+    const summary = summarize(run.records, run.problems, {
+      seeds: [0],
+      maxN: 4,
+      betaWmv: 1,
+      parameters: run.parameters,
+    });
+    expect(summary.ns).toEqual([1, 2, 4]);
+    expect(summary.complete).toBe(true);
+    const mv1 = summary.points.find((p) => p.method === 'majority-vote' && p.n === 1)!;
+    const bon1 = summary.points.find((p) => p.method === 'best-of-n' && p.n === 1)!;
+    // With one sample every vote is that sample's answer; best-of-n also pays for its reward evaluation.
+    expect(bon1.mean).toBe(mv1.mean);
+    expect(bon1.tokens).toBe(mv1.tokens);
+    expect(bon1.flops).toBeGreaterThan(mv1.flops);
+    expect(mv1.lmFlops).toBeCloseTo(2 * run.parameters.lm * mv1.tokens, 3);
+    const q4 = summary.points.find((p) => p.method === 'qalign' && p.n === 4)!;
+    expect(q4.records).toBe(3);
+    expect(q4.rewardEvaluations).toBe(5);
+    expect(q4.acceptanceRate).toBeGreaterThanOrEqual(0);
+    const md = renderMarkdown(summary);
+    expect(md).toMatch(/\| N \| majority vote \| best-of-n \| weighted MV \| QAlign \|/);
+    expect(md.match(/^\| [124] \|/gm)).toHaveLength(6);
+    const svg = await renderSvg(errorPlotSpec(summary));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('FLOPs per problem');
+  }, 60_000);
+});
+
+describe('the pinned problem list', () => {
+  const [first] = heldoutProblems(1);
+  const row = `${first!.id}\t${first!.answer}\t${first!.steps}`;
+
+  it('loads the committed list: 200 held-out problems that match heldout.jsonl', () => {
+    const problems = loadProblemList(LIST, HELDOUT_PATH);
+    expect(problems).toHaveLength(200);
+    expect(problems[0]).toMatchObject({ id: first!.id, answer: String(first!.answer), steps: first!.steps });
+  });
+
+  it.each([
+    ['id\tanswer\n', /expected the header "id<TAB>answer<TAB>steps"/],
+    [
+      `id\tanswer\tsteps\n${first!.id}\t${first!.answer + 1}\t${first!.steps}\n`,
+      new RegExp(`${first!.id} has answer ${first!.answer} in .*, the list says ${first!.answer + 1}`),
+    ],
+    [
+      `id\tanswer\tsteps\n${first!.id}\t${first!.answer}\t${first!.steps + 1}\n`,
+      /steps in .*, the list says/,
+    ],
+    ['id\tanswer\tsteps\narith-9999\t1\t2\n', /id arith-9999 is not in/],
+    [`id\tanswer\tsteps\n${row}\n${row}\n`, new RegExp(`:3: id ${first!.id} is listed twice`)],
+    [`id\tanswer\tsteps\n${first!.id}\t${first!.answer}\n`, /expected 3 tab-separated fields/],
+    ['# only a comment\nid\tanswer\tsteps\n', /lists no problems/],
+  ])('rejects a broken list with a clear error (%#)', (text, message) => {
+    const path = join(dir, 'list.tsv');
+    writeFileSync(path, text);
+    expect(() => loadProblemList(path, HELDOUT_PATH)).toThrow(message);
+  });
+
+  it('names a missing list file', () => {
+    expect(() => loadProblemList(join(dir, 'nope.tsv'), HELDOUT_PATH)).toThrow(
+      /cannot read the problem list .*nope\.tsv/,
+    );
+  });
+});
