@@ -54,6 +54,8 @@ export interface BenchOptions {
   readonly batchSize: number;
   readonly threads?: number;
   readonly signal?: AbortSignal;
+  /** Only read what is stored (no lock, nothing written, nothing run): for rendering reports. */
+  readonly readOnly?: boolean;
   readonly onProgress?: (event: BenchProgress) => void;
 }
 
@@ -145,7 +147,10 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
   }
   const problems = all.slice(0, options.limit ?? all.length);
   const identity = await benchIdentity(options, problems);
-  const store = RecordStore.open(options.storePath, identity, { fresh: options.fresh ?? false });
+  const store = RecordStore.open(options.storePath, identity, {
+    fresh: options.fresh ?? false,
+    readOnly: options.readOnly ?? false,
+  });
   const threads = options.threads !== undefined && options.threads > 0 ? { threads: options.threads } : {};
   let lm: CausalLM | undefined;
   let rm: RewardModel | undefined;

@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
   const betaWmv = number('beta-wmv', values['beta-wmv'], 1, false);
   const started = performance.now();
   const run = values['report-only']
-    ? await runBench({ ...options, signal: AbortSignal.abort() })
+    ? await runBench({ ...options, readOnly: true, signal: AbortSignal.abort() })
     : await runBench(options);
   const identity = run.identity as { model: { source: string }; reward: { source: string } };
   const summary = summarize(run.records, run.problems, {

@@ -2,6 +2,8 @@
 // unit of work it was doing. Line 1 is the run's identity (models, list, settings); every other line is one
 // finished record. Resuming checks the identity first (a store made with other models or settings is
 // refused, naming each difference) and drops a torn last line left by a kill in the middle of a write.
+// One writer at a time: a writer holds `<store>.lock` (its pid); readers (report-only) take no lock and
+// never modify the file, so a report can be rendered while a run is still appending.
 import {
   closeSync,
   existsSync,
@@ -66,6 +68,48 @@ export class StoreMismatchError extends Error {
   override readonly name = 'StoreMismatchError';
 }
 
+export class StoreBusyError extends Error {
+  override readonly name = 'StoreBusyError';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<path>.lock` for this process. A lock whose pid is no longer running (a killed run) is taken
+ * over; a live one is refused. Hand-written rather than a lockfile library: the benchmark runs on one
+ * machine, where a pid check is exact and needs no heartbeat.
+ */
+function takeLock(path: string): string {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      if (Number.isInteger(holder) && processAlive(holder)) {
+        const who = holder === process.pid ? 'this process already' : `another benchmark run (pid ${holder})`;
+        throw new StoreBusyError(
+          `${path} is being written by ${who} (lock ${lock}); wait for it to ` +
+            'finish, stop it, or render its results so far with --report-only',
+        );
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new StoreBusyError(`could not take ${lock}: another run took it at the same time`);
+}
+
 function differences(a: unknown, b: unknown, path = ''): string[] {
   if (isDeepStrictEqual(a, b)) return [];
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
@@ -85,29 +129,52 @@ export class RecordStore {
   private readonly keys = new Set<string>();
   private readonly all: BenchRecord[] = [];
   private fd: number;
+  private lock: string | null;
 
   private constructor(
     readonly path: string,
     readonly identity: Record<string, unknown>,
     fd: number,
+    lock: string | null,
     records: BenchRecord[],
     /** Bytes of a torn last line that opening dropped (0 normally). */
     readonly droppedBytes: number,
   ) {
     this.fd = fd;
+    this.lock = lock;
     for (const r of records) this.remember(r);
   }
 
   /**
    * Opens (or creates) the store at `path` for a run with `identity`. `fresh` deletes an existing store
-   * first; otherwise an existing store must have been made with the same identity.
+   * first; otherwise an existing store must have been made with the same identity. `readOnly` opens it
+   * for reading only: no lock, no header written, a torn last line ignored rather than cut, and
+   * `append` refused.
    */
   static open(
     path: string,
     identity: Record<string, unknown>,
-    options: { fresh?: boolean } = {},
+    options: { fresh?: boolean; readOnly?: boolean } = {},
   ): RecordStore {
-    mkdirSync(dirname(path), { recursive: true });
+    if (options.fresh && options.readOnly) {
+      throw new TypeError('a store cannot be opened both fresh and read-only');
+    }
+    if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
+    const lock = options.readOnly ? null : takeLock(path);
+    try {
+      return RecordStore.openLocked(path, identity, options, lock);
+    } catch (error) {
+      if (lock) rmSync(lock, { force: true });
+      throw error;
+    }
+  }
+
+  private static openLocked(
+    path: string,
+    identity: Record<string, unknown>,
+    options: { fresh?: boolean; readOnly?: boolean },
+    lock: string | null,
+  ): RecordStore {
     if (options.fresh && existsSync(path)) rmSync(path);
     let records: BenchRecord[] = [];
     let dropped = 0;
@@ -115,7 +182,7 @@ export class RecordStore {
       const text = readFileSync(path, 'utf8');
       const end = text.lastIndexOf('\n') + 1;
       dropped = Buffer.byteLength(text.slice(end));
-      if (dropped > 0) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+      if (dropped > 0 && !options.readOnly) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
       const lines = text
         .slice(0, end)
         .split('\n')
@@ -137,9 +204,10 @@ export class RecordStore {
         records = lines.slice(1).map((l) => JSON.parse(l) as BenchRecord);
       }
     }
+    if (options.readOnly) return new RecordStore(path, identity, -1, null, records, dropped);
     const fd = openSync(path, 'a');
-    const store = new RecordStore(path, identity, fd, records, dropped);
-    if (!existsSync(path) || readFileSync(path, 'utf8').length === 0) {
+    const store = new RecordStore(path, identity, fd, lock, records, dropped);
+    if (readFileSync(path, 'utf8').length === 0) {
       store.writeLines([JSON.stringify({ kind: 'run', identity, created: new Date().toISOString() })]);
     }
     return store;
@@ -157,14 +225,20 @@ export class RecordStore {
   append(records: readonly BenchRecord[]): number {
     const fresh = records.filter((r) => !this.keys.has(recordKey(r)));
     if (fresh.length === 0) return 0;
+    if (this.fd < 0) {
+      throw new Error(`${this.path} is open read-only (or closed); open it for writing to append records`);
+    }
     this.writeLines(fresh.map((r) => JSON.stringify(r)));
     for (const r of fresh) this.remember(r);
     return fresh.length;
   }
 
+  /** Closes the file and releases the writer's lock. */
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    if (this.lock) rmSync(this.lock, { force: true });
+    this.lock = null;
   }
 
   private writeLines(lines: readonly string[]): void {

@@ -1,13 +1,14 @@
 // The benchmark harness on a tiny run (3 problems, 1 seed, N up to 4): records, resume after an interrupted
 // run (identical to an uninterrupted one), a torn last line, store identity checks, list validation, and
 // the summary/plots.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOptions, runBench } from '../bench/harness.js';
 import { loadProblemList } from '../bench/problems.js';
-import { StoreMismatchError } from '../bench/store.js';
+import { RecordStore, StoreBusyError, StoreMismatchError } from '../bench/store.js';
 import { errorPlotSpec, renderMarkdown, renderSvg, summarize } from '../bench/summary.js';
 import { HELDOUT_PATH, heldoutProblems } from './support/fixtures.js';
 
@@ -127,6 +128,62 @@ describe('the QAlign benchmark harness', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('FLOPs per problem');
   }, 60_000);
+});
+
+describe('the benchmark store', () => {
+  const identity = { harness: 1, beta: 1 };
+  const greedy = (problem: string) => ({ kind: 'greedy' as const, problem, answer: '4', tokens: 9 });
+
+  it('lets one writer at a time hold it, and releases the lock on close', () => {
+    const path = join(dir, 'locked.jsonl');
+    const writer = RecordStore.open(path, identity);
+    expect(readFileSync(`${path}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    expect(() => RecordStore.open(path, identity)).toThrow(/being written by this process already/);
+    writer.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('refuses a second writer while a live process holds the lock', () => {
+    const path = join(dir, 'busy.jsonl');
+    // The parent of this test process is alive for the whole test: stand it in as the other writer.
+    writeFileSync(`${path}.lock`, `${process.ppid}\n`);
+    expect(() => RecordStore.open(path, identity)).toThrow(StoreBusyError);
+    expect(() => RecordStore.open(path, identity)).toThrow(
+      new RegExp(`being written by another benchmark run \\(pid ${process.ppid}\\).*--report-only`),
+    );
+    // Readers take no lock.
+    expect(RecordStore.open(path, identity, { readOnly: true }).records).toEqual([]);
+    rmSync(`${path}.lock`);
+  });
+
+  it('takes over the lock of a killed run', () => {
+    const path = join(dir, 'stale.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    writeFileSync(`${path}.lock`, `${dead.stdout.toString()}\n`);
+    const store = RecordStore.open(path, identity);
+    expect(readFileSync(`${path}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    store.append([greedy('a')]);
+    store.close();
+    expect(lines(path)).toHaveLength(1);
+  });
+
+  it('reads read-only without touching the file: a torn tail stays, appends are refused', () => {
+    const path = join(dir, 'reader.jsonl');
+    const writer = RecordStore.open(path, identity);
+    writer.append([greedy('a'), greedy('b')]);
+    // A writer in the middle of a write.
+    appendFileSync(path, '{"kind":"greedy","probl');
+    const before = readFileSync(path, 'utf8');
+    const reader = RecordStore.open(path, identity, { readOnly: true });
+    expect(reader.records.map((r) => r.problem)).toEqual(['a', 'b']);
+    expect(reader.droppedBytes).toBe(Buffer.byteLength('{"kind":"greedy","probl'));
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(() => reader.append([greedy('c')])).toThrow(/open read-only/);
+    expect(() => RecordStore.open(path, identity, { readOnly: true, fresh: true })).toThrow(
+      /both fresh and read-only/,
+    );
+    writer.close();
+  });
 });
 
 describe('the pinned problem list', () => {
