@@ -36,8 +36,10 @@ function number(flag: string, value: string | undefined, fallback: number, integ
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '--';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+  // Round once, before splitting, so 539.6 s reads 9m00s rather than 8m60s.
+  const total = Math.round(s);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
 }
 
 /** Plain progress lines on stderr, at most every 10 s per stage (the run is long; logs stay short). */
