@@ -3,6 +3,7 @@
 // chain's first N steps, i.e. a vote over its N + 1 states (y0 included).
 import type { TopLevelSpec } from 'vega-lite';
 import { bestOfN, majorityVote, weightedMajorityVote } from '../src/votes.js';
+import { type HeadroomRow, headroom, type RewardRanking, rewardRanking } from './headroom.js';
 import type { Problem } from './problems.js';
 import type { BenchRecord, ChainRecord, GreedyRecord, SamplesRecord } from './store.js';
 
@@ -43,6 +44,10 @@ export interface BenchSummary {
   readonly problems: number;
   readonly complete: boolean;
   readonly points: CurvePoint[];
+  /** pass@N of the samples and of the chain's states, per N. */
+  readonly headroom: HeadroomRow[];
+  /** The reward model's AUC on the stored samples; null without samples. */
+  readonly rewardRanking: RewardRanking | null;
   readonly parameters: { lm: number; reward: number };
   readonly settings: Record<string, unknown>;
 }
@@ -208,6 +213,8 @@ export function summarize(
     problems: complete ? problems.length : covered.size,
     complete,
     points,
+    headroom: headroom(samples, chains, truth, ns),
+    rewardRanking: samples.length > 0 ? rewardRanking(samples, truth) : null,
     parameters: options.parameters,
     settings: options.settings ?? {},
   };
@@ -257,6 +264,7 @@ export function renderMarkdown(
     lines.push(`| ${n} | ${sampleMethods.map((m) => accuracyCell(get(m, n))).join(' | ')} |`);
   }
   lines.push('');
+  lines.push(...renderHeadroom(summary));
   lines.push('## Compute per problem (means)');
   lines.push('');
   lines.push(
@@ -277,6 +285,28 @@ export function renderMarkdown(
   }
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+function renderHeadroom(summary: BenchSummary): string[] {
+  const ranking = summary.rewardRanking;
+  if (!ranking) return [];
+  const lines = ['## Headroom and the reward model', ''];
+  lines.push(
+    `pass@N: some of the first N samples (QAlign: of the chain's N + 1 states) has the right answer — the ceiling of any rule that picks one of them. ` +
+      `Single samples are right ${pct(ranking.sampleAccuracy)} % of the time. ` +
+      `The reward model's AUC, correct against incorrect samples: ${ranking.pooledAuc.toFixed(3)} pooled over all samples, ` +
+      `${ranking.withinProblemAuc.toFixed(3)} within a problem (mean over the ${ranking.mixedUnits} problem × seed units that have both; the ranking best-of-n uses).`,
+  );
+  lines.push('');
+  lines.push('| N | samples: pass@N | QAlign states: pass@N |');
+  lines.push('|---:|---:|---:|');
+  for (const row of summary.headroom) {
+    lines.push(
+      `| ${row.n} | ${Number.isNaN(row.passAtN) ? '—' : pct(row.passAtN)} | ${row.chainPassAtN === null ? '—' : pct(row.chainPassAtN)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 interface PlotRow {

@@ -123,7 +123,24 @@ describe('the QAlign benchmark harness', () => {
     expect(q4.acceptanceRate).toBeGreaterThanOrEqual(0);
     const md = renderMarkdown(summary);
     expect(md).toMatch(/\| N \| majority vote \| best-of-n \| weighted MV \| QAlign \|/);
-    expect(md.match(/^\| [124] \|/gm)).toHaveLength(6);
+    // Three tables with a row per N: accuracy, headroom, compute.
+    expect(md.match(/^\| [124] \|/gm)).toHaveLength(9);
+    expect(md).toContain('## Headroom and the reward model');
+    // pass@N never falls with N, and is at least every selection rule's accuracy at that N.
+    const pass = summary.headroom.map((h) => h.passAtN);
+    expect(pass).toEqual([...pass].sort((a, b) => a - b));
+    for (const h of summary.headroom) {
+      for (const m of ['majority-vote', 'best-of-n', 'weighted-majority-vote'] as const) {
+        const p = summary.points.find((q) => q.method === m && q.n === h.n)!;
+        expect(h.passAtN).toBeGreaterThanOrEqual(p.mean);
+      }
+    }
+    const answers = run.records.flatMap((r) =>
+      r.kind === 'samples'
+        ? r.answers.map((a) => a === run.problems.find((p) => p.id === r.problem)!.answer)
+        : [],
+    );
+    expect(summary.rewardRanking!.sampleAccuracy).toBe(answers.filter(Boolean).length / answers.length);
     const svg = await renderSvg(errorPlotSpec(summary));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('FLOPs per problem');
