@@ -21,6 +21,7 @@ export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js'
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
+export { renderVegaLiteSvg } from './render-svg.js';
 export { formatAccuracy, renderSummaryMarkdown } from './report-markdown.js';
 export { accuracyBars, accuracyPlotSpec, renderAccuracySvg } from './report-plot.js';
 export { type BenchmarkMethod, resolveMethods } from './resolve-methods.js';

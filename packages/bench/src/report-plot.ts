@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { renderVegaLiteSvg } from './render-svg.js';
 import type { AccuracyStat, BenchSummary } from './summary.js';
 
 interface Bar {
@@ -76,19 +77,7 @@ export function accuracyPlotSpec(summary: BenchSummary): TopLevelSpec {
   };
 }
 
-/**
- * Renders the accuracy plot to SVG: vega-lite compiles the grouped bars with error bars and vega renders
- * them headless (no browser, no canvas: text widths are estimated). Both are imported on first use, so
- * worker processes and plugins importing this package do not pay for loading them.
- */
+/** Renders the accuracy plot (grouped bars with error bars) to SVG. */
 export async function renderAccuracySvg(summary: BenchSummary): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new vega.View(vega.parse(vegaLite.compile(accuracyPlotSpec(summary)).spec), {
-    renderer: 'none',
-  });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderVegaLiteSvg(accuracyPlotSpec(summary));
 }

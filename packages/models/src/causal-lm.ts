@@ -3,13 +3,14 @@
  * batched sampling with a key/value cache and left padding, and token log-probabilities, all on
  * onnxruntime-node.
  */
-import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
+import type { OnnxBackend, OnnxSession } from '@attune/backend-onnx';
 import { createRng } from '@attune/tensor';
-import { type CausalLMModelConfig, inspectOnnx, type ResolvedModel, resolveModel } from '@attune/zoo';
+import type { CausalLMModelConfig, ResolvedModel } from '@attune/zoo';
 import { type GenerationRow, generateBatch } from './batched-generation.js';
 import { DecodeBatch, type DecoderLayout, decoderLayout } from './kv-decoder.js';
+import { loadLmGraph } from './lm-graph-loader.js';
 import { checkPrefix, checkTokenIds, resolveGenerateOptions } from './lm-input-checks.js';
-import { LmTokenizer } from './lm-tokenizer.js';
+import type { LmTokenizer } from './lm-tokenizer.js';
 import { tokenLogProb } from './token-sampling.js';
 
 export interface CausalLMConfig {
@@ -63,30 +64,27 @@ export interface CausalLM {
 
 /** Loads a zoo id ("zoo:mini-lm") or a decoder model folder (Hugging Face / transformers.js layout). */
 export async function loadCausalLM(source: string, options: { threads?: number } = {}): Promise<CausalLM> {
-  const resolved = await resolveModel(source);
-  if (resolved.config.kind !== 'causal-lm') {
-    throw new Error(
-      `${source} is a ${resolved.kind} model; expected a causal LM folder (config.json model_type "attune-gpt", "gpt2", "llama", … and onnx/model.onnx with a key/value cache)`,
-    );
-  }
-  const config = resolved.config;
-  const backend = createOnnxBackend(
-    options.threads !== undefined ? { intraOpNumThreads: options.threads } : {},
+  return loadLmGraph(
+    source,
+    {
+      kind: 'causal-lm',
+      graph: 'decoder',
+      describe:
+        'a causal LM folder (config.json model_type "attune-gpt", "gpt2", "llama", … and onnx/model.onnx with a key/value cache)',
+    },
+    options,
+    (g) =>
+      new OnnxCausalLM(
+        source,
+        g.resolved,
+        g.config,
+        g.numParameters,
+        g.backend,
+        g.session,
+        decoderLayout(g.session, g.config),
+        g.tokenizer,
+      ),
   );
-  try {
-    const decoderFile = resolved.files.decoder!;
-    const [session, tokenizer, numParameters] = await Promise.all([
-      backend.load(decoderFile.path),
-      LmTokenizer.load(resolved.files.tokenizer!.path, config.bosTokenId),
-      // HF configs do not state it: count the graph's weights instead.
-      config.numParameters ?? inspectOnnx(decoderFile.path).then((s) => s.initializerElements),
-    ]);
-    const layout = decoderLayout(session, config);
-    return new OnnxCausalLM(source, resolved, config, numParameters, backend, session, layout, tokenizer);
-  } catch (error) {
-    await backend.dispose();
-    throw error;
-  }
 }
 
 export class OnnxCausalLM implements CausalLM {

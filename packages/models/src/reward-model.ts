@@ -4,10 +4,11 @@
  * batched, the format the zoo's mini-rm recipe trains on. Pairs that do not fit the context are refused
  * rather than truncated: a cut completion would be scored on text the model never sees end.
  */
-import { createOnnxBackend, type OnnxBackend, type OnnxSession, Tensor } from '@attune/backend-onnx';
-import { inspectOnnx, resolveModel, type RewardModelConfig as ZooRewardConfig } from '@attune/zoo';
+import { type OnnxBackend, type OnnxSession, Tensor } from '@attune/backend-onnx';
+import type { RewardModelConfig as ZooRewardConfig } from '@attune/zoo';
+import { loadLmGraph } from './lm-graph-loader.js';
 import { checkBatchSizeOption } from './lm-input-checks.js';
-import { LmTokenizer } from './lm-tokenizer.js';
+import type { LmTokenizer } from './lm-tokenizer.js';
 
 export interface RewardModel {
   readonly source: string;
@@ -29,28 +30,17 @@ export async function loadRewardModel(
   source: string,
   options: { threads?: number } = {},
 ): Promise<RewardModel> {
-  const resolved = await resolveModel(source);
-  if (resolved.config.kind !== 'reward-model') {
-    throw new Error(
-      `${source} is a ${resolved.kind} model; expected a reward model folder (config.json model_type "attune-gpt-reward", or a *ForSequenceClassification export with num_labels 1)`,
-    );
-  }
-  const config = resolved.config;
-  const backend = createOnnxBackend(
-    options.threads !== undefined ? { intraOpNumThreads: options.threads } : {},
+  return loadLmGraph(
+    source,
+    {
+      kind: 'reward-model',
+      graph: 'scorer',
+      describe:
+        'a reward model folder (config.json model_type "attune-gpt-reward", or a *ForSequenceClassification export with num_labels 1)',
+    },
+    options,
+    (g) => new OnnxRewardModel(source, g.config, g.numParameters, g.backend, g.session, g.tokenizer),
   );
-  try {
-    const scorerFile = resolved.files.scorer!;
-    const [session, tokenizer, numParameters] = await Promise.all([
-      backend.load(scorerFile.path),
-      LmTokenizer.load(resolved.files.tokenizer!.path, config.bosTokenId),
-      config.numParameters ?? inspectOnnx(scorerFile.path).then((s) => s.initializerElements),
-    ]);
-    return new OnnxRewardModel(source, config, numParameters, backend, session, tokenizer);
-  } catch (error) {
-    await backend.dispose();
-    throw error;
-  }
 }
 
 export class OnnxRewardModel implements RewardModel {

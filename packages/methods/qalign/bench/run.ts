@@ -5,9 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderVegaLiteSvg } from '@attune/bench';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
 import { type BenchOptions, type BenchProgress, runBench } from './harness.js';
-import { errorPlotSpec, renderMarkdown, renderSvg, summarize } from './summary.js';
+import { errorPlotSpec, renderMarkdown, summarize } from './summary.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -141,8 +142,8 @@ async function main(argv: string[]): Promise<void> {
   });
   writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(outDir, 'summary.md'), renderMarkdown(summary));
-  writeFileSync(join(outDir, 'error-vs-flops.svg'), await renderSvg(errorPlotSpec(summary, 'flops')));
-  writeFileSync(join(outDir, 'error-vs-n.svg'), await renderSvg(errorPlotSpec(summary, 'n')));
+  writeFileSync(join(outDir, 'error-vs-flops.svg'), await renderVegaLiteSvg(errorPlotSpec(summary, 'flops')));
+  writeFileSync(join(outDir, 'error-vs-n.svg'), await renderVegaLiteSvg(errorPlotSpec(summary, 'n')));
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(
     `${run.complete ? 'complete' : 'partial (run the same command again to resume)'}: ${run.written} records written in ${formatSeconds(seconds)}; reports in ${outDir}\n`,

@@ -178,6 +178,7 @@ export class RecordStore {
     if (options.fresh && existsSync(path)) rmSync(path);
     let records: BenchRecord[] = [];
     let dropped = 0;
+    let hasHeader = false;
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
       const end = text.lastIndexOf('\n') + 1;
@@ -187,7 +188,8 @@ export class RecordStore {
         .slice(0, end)
         .split('\n')
         .filter((l) => l.length > 0);
-      if (lines.length > 0) {
+      hasHeader = lines.length > 0;
+      if (hasHeader) {
         const head = JSON.parse(lines[0]!) as { kind?: string; identity?: unknown };
         if (head.kind !== 'run') {
           throw new StoreMismatchError(
@@ -207,7 +209,7 @@ export class RecordStore {
     if (options.readOnly) return new RecordStore(path, identity, -1, null, records, dropped);
     const fd = openSync(path, 'a');
     const store = new RecordStore(path, identity, fd, lock, records, dropped);
-    if (readFileSync(path, 'utf8').length === 0) {
+    if (!hasHeader) {
       store.writeLines([JSON.stringify({ kind: 'run', identity, created: new Date().toISOString() })]);
     }
     return store;

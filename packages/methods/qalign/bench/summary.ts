@@ -1,6 +1,7 @@
 // Accuracy-vs-compute curves from the stored records, as a markdown table and SVG plots (vega-lite, rendered
-// headless as @attune/bench does). Baselines at N use the first N of the stored samples; QAlign at N uses the
+// headless by @attune/bench). Baselines at N use the first N of the stored samples; QAlign at N uses the
 // chain's first N steps, i.e. a vote over its N + 1 states (y0 included).
+import { sampleStd } from '@attune/bench';
 import type { TopLevelSpec } from 'vega-lite';
 import { bestOfN, majorityVote, weightedMajorityVote } from '../src/votes.js';
 import { type HeadroomRow, headroom, type RewardRanking, rewardRanking } from './headroom.js';
@@ -66,11 +67,6 @@ const sum = (xs: readonly number[], n = xs.length) => {
   return s;
 };
 const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : sum(xs) / xs.length);
-function sampleStd(xs: readonly number[]): number | null {
-  if (xs.length < 2) return null;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-}
 
 interface Outcome {
   correct: boolean;
@@ -375,14 +371,4 @@ export function errorPlotSpec(summary: BenchSummary, x: 'flops' | 'n' = 'flops')
     ],
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif' },
   };
-}
-
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }

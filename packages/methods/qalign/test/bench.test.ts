@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderVegaLiteSvg } from '@attune/bench';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOptions, runBench } from '../bench/harness.js';
 import { loadProblemList } from '../bench/problems.js';
 import { RecordStore, StoreBusyError, StoreMismatchError } from '../bench/store.js';
-import { errorPlotSpec, renderMarkdown, renderSvg, summarize } from '../bench/summary.js';
+import { errorPlotSpec, renderMarkdown, summarize } from '../bench/summary.js';
 import { HELDOUT_PATH, heldoutProblems } from './support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qalign-bench-'));
@@ -141,7 +142,7 @@ describe('the QAlign benchmark harness', () => {
         : [],
     );
     expect(summary.rewardRanking!.sampleAccuracy).toBe(answers.filter(Boolean).length / answers.length);
-    const svg = await renderSvg(errorPlotSpec(summary));
+    const svg = await renderVegaLiteSvg(errorPlotSpec(summary));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('FLOPs per problem');
   }, 60_000);
