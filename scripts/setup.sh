@@ -4,18 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: dataset-fashion-mnist (real data for the zoo, tests and benchmarks).
-debian_packages=(dataset-fashion-mnist)
+# Debian packages: dataset-fashion-mnist (real data for the zoo, tests and benchmarks), chromium (the web
+# app's browser tests, driven by playwright-core; never a downloaded browser), redis-server (the BullMQ
+# queue's tests), shellcheck (lints this script and .ci/run).
+debian_packages=(dataset-fashion-mnist chromium redis-server shellcheck)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  # As root, run apt-get directly; otherwise through sudo. `env` carries DEBIAN_FRONTEND either way (a bare
+  # VAR=value after an empty "$sudo" expansion would be run as a command).
+  as_root=()
+  [ "$(id -u)" -ne 0 ] && as_root=(sudo)
   echo "setup: installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq
-  $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # pnpm, pinned: newer 12.x lock files ask for platform builds this registry does not serve.
