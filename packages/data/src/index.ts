@@ -58,7 +58,27 @@ export {
   SPLITS,
   type Split,
 } from './readers/labelled-idx.js';
-export { type LoadedSample, loadSample } from './samples/load-sample.js';
+export {
+  DETERMINISTIC_RENDITIONS,
+  isRenditionName,
+  checkRenditionName,
+  RENDITION_FAMILIES,
+  RENDITION_NAMES,
+  RENDITION_TABLE,
+  type RenderOptions,
+  type RenditionFamily,
+  type RenditionName,
+  render,
+  renditionFamily,
+} from './renditions/rendition.js';
+export {
+  jointClassNames,
+  LABEL_SPACES,
+  type LabelSpace,
+  type LoadedSample,
+  type LoadSampleOptions,
+  loadSample,
+} from './samples/load-sample.js';
 export { type MakeSampleListOptions, makeSampleList } from './samples/make-sample-list.js';
 export {
   formatSampleList,

@@ -2,9 +2,13 @@ import { defineSuite } from '@attune/bench';
 import {
   corruptionFamily,
   getSuite,
+  isRenditionName,
+  LABEL_SPACES,
+  type LabelSpace,
   loadSample,
   NO_CORRUPTION,
   readSampleList,
+  renditionFamily,
   type SampleEntry,
 } from '@attune/data';
 import type { ImageClassifierMethod, RawImage } from '@attune/models';
@@ -15,14 +19,19 @@ export function sampleKey(entry: SampleEntry): string {
   return `${entry.dataset}/${entry.split}/${entry.index}/${entry.corruption}/${entry.severity}/${entry.seed}`;
 }
 
-/** The corruption family (noise, blur, weather, digital) a sample belongs to, or 'clean'. */
+/**
+ * The family a sample belongs to: a corruption family (noise, blur, weather, digital), a rendition family
+ * (rendition, stroke, framing), or 'clean'.
+ */
 export function sampleFamily(entry: SampleEntry): string {
-  return entry.corruption === NO_CORRUPTION ? 'clean' : corruptionFamily(entry.corruption);
+  if (entry.corruption === NO_CORRUPTION) return 'clean';
+  return isRenditionName(entry.corruption) ? renditionFamily(entry.corruption) : corruptionFamily(entry.corruption);
 }
 
 /**
- * A bench suite over one of @attune/data's pinned lists: each sample is a (corrupted) MNIST or Fashion-MNIST
- * test image, classified among its own dataset's 10 class names by an image-classifier method.
+ * A bench suite over one of @attune/data's pinned lists: each sample is a (corrupted or rendered) MNIST or
+ * Fashion-MNIST test image, classified by an image-classifier method among its own dataset's 10 class names
+ * or, for the shift suites (label space 'joint'), among all 20 classes of both datasets.
  */
 export function corruptionSuite(name: string) {
   const descriptor = getSuite(name);
@@ -35,6 +44,10 @@ export function corruptionSuite(name: string) {
         .string()
         .default(descriptor.listPath)
         .describe('pinned sample list (TSV) to read instead of the committed one'),
+      labelSpace: z
+        .enum(LABEL_SPACES as [LabelSpace, ...LabelSpace[]])
+        .default(descriptor.labelSpace ?? 'dataset')
+        .describe("classes to choose among: 'dataset' (the sample's own 10) or 'joint' (all 20)"),
     }),
     needs: ['vision-language'],
     create: (config) => ({
@@ -43,7 +56,7 @@ export function corruptionSuite(name: string) {
       sampleKey,
       family: sampleFamily,
       evaluate: async (method: ImageClassifierMethod, entry: SampleEntry, seed: number) => {
-        const sample = loadSample(entry);
+        const sample = loadSample(entry, { labelSpace: config.labelSpace });
         const image: RawImage = {
           data: sample.image.data,
           width: sample.image.width,

@@ -1,4 +1,12 @@
 import { corruptionSuite } from './corruption-suite.js';
 
-/** The embedded suites: the short one is the README's main job, the full one is a flag away. */
-export default [corruptionSuite('mini-clip-corrupt-short'), corruptionSuite('mini-clip-corrupt-full')];
+/**
+ * The embedded suites: corruptions (10-way per dataset) and natural-style shifts (20-way); shift-short is
+ * the README's main job, shift-full a flag away.
+ */
+export default [
+  corruptionSuite('mini-clip-corrupt-short'),
+  corruptionSuite('mini-clip-corrupt-full'),
+  corruptionSuite('shift-short'),
+  corruptionSuite('shift-full'),
+];

@@ -7,6 +7,7 @@ import { englishCorpusArgs, mnistDir, PACKAGE_DIR, runRecipe } from './run-recip
 // The data each recipe reads, found in node_modules (devDependencies of @attune/zoo).
 const DATA_ARGS = {
   'mini-clip': () => ['--mnist-dir', mnistDir()],
+  'mini-clip-b': () => ['--mnist-dir', mnistDir()],
   'mini-diffusion': () => ['--mnist-dir', mnistDir()],
   'mini-lm': englishCorpusArgs,
   'mini-rm': () => [],

@@ -8,6 +8,7 @@ import {
 import { checkSeed, createRng, type Rng, seedFor } from '../random.js';
 import { type DatasetName, loadDataset } from '../readers/datasets.js';
 import type { Split } from '../readers/labelled-idx.js';
+import { isRenditionName, type RenditionName } from '../renditions/rendition.js';
 import { NO_CORRUPTION, type SampleEntry } from './sample-list.js';
 
 export interface MakeSampleListOptions {
@@ -17,8 +18,11 @@ export interface MakeSampleListOptions {
   readonly perClass?: number;
   /** Images per dataset, drawn uniformly without replacement. Give this or `perClass`. */
   readonly n?: number;
-  /** Corruption names, "none" for the clean image, or 'all' for the 15 corruptions. */
-  readonly corruptions: readonly (CorruptionName | typeof NO_CORRUPTION)[] | 'all';
+  /**
+   * Corruption or rendition names, "none" for the clean image, or 'all' for the 15 corruptions. The
+   * renditions (renditions/rendition.ts) take the same severities 1..5.
+   */
+  readonly corruptions: readonly (CorruptionName | RenditionName | typeof NO_CORRUPTION)[] | 'all';
   /** Severities for the corruptions (ignored for "none", which is severity 0). */
   readonly severities: readonly number[];
   readonly seed: number;
@@ -81,13 +85,13 @@ export function makeSampleList(options: MakeSampleListOptions): SampleEntry[] {
   if (datasets.length === 0) throw new Error('makeSampleList: expected at least one dataset');
   checkSeed(seed);
   const corruptions = options.corruptions === 'all' ? CORRUPTION_NAMES : options.corruptions;
-  const combos: [CorruptionName | typeof NO_CORRUPTION, Severity | 0][] = [];
+  const combos: [CorruptionName | RenditionName | typeof NO_CORRUPTION, Severity | 0][] = [];
   for (const corruption of corruptions) {
     if (corruption === NO_CORRUPTION) {
       combos.push([NO_CORRUPTION, 0]);
       continue;
     }
-    checkCorruptionName(corruption);
+    if (!isRenditionName(corruption)) checkCorruptionName(corruption);
     if (severities.length === 0) throw new Error('makeSampleList: expected at least one severity');
     for (const severity of severities) {
       checkSeverity(severity);

@@ -6,17 +6,21 @@ import {
   type Severity,
 } from '../corruptions/corrupt.js';
 import { DATASET_NAMES, type DatasetName, isDatasetName } from '../readers/datasets.js';
+import { isRenditionName, RENDITION_NAMES, type RenditionName } from '../renditions/rendition.js';
 import { SPLITS, type Split } from '../readers/labelled-idx.js';
 
 /** The clean image: no corruption, severity 0. */
 export const NO_CORRUPTION = 'none';
 
-/** One pinned benchmark sample: which image, which corruption at which severity, with which seed. */
+/**
+ * One pinned benchmark sample: which image, which corruption (or natural-style rendition, see
+ * renditions/rendition.ts) at which severity, with which seed.
+ */
 export interface SampleEntry {
   readonly dataset: DatasetName;
   readonly split: Split;
   readonly index: number;
-  readonly corruption: CorruptionName | typeof NO_CORRUPTION;
+  readonly corruption: CorruptionName | RenditionName | typeof NO_CORRUPTION;
   readonly severity: Severity | 0;
   readonly seed: number;
 }
@@ -50,9 +54,9 @@ function parseEntry(fields: readonly string[]): SampleEntry {
     throw new Error(`unknown dataset "${dataset}", expected one of ${DATASET_NAMES.join(', ')}`);
   if (!SPLITS.includes(split as Split))
     throw new Error(`unknown split "${split}", expected one of ${SPLITS.join(', ')}`);
-  if (corruption !== NO_CORRUPTION && !isCorruptionName(corruption)) {
+  if (corruption !== NO_CORRUPTION && !isCorruptionName(corruption) && !isRenditionName(corruption)) {
     throw new Error(
-      `unknown corruption "${corruption}", expected "${NO_CORRUPTION}" or one of ${CORRUPTION_NAMES.join(', ')}`,
+      `unknown corruption "${corruption}", expected "${NO_CORRUPTION}", a corruption (${CORRUPTION_NAMES.join(', ')}) or a rendition (${RENDITION_NAMES.join(', ')})`,
     );
   }
   const severityValue =

@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { RENDITION_NAMES } from '../renditions/rendition.js';
+import type { LabelSpace } from './load-sample.js';
 import type { MakeSampleListOptions } from './make-sample-list.js';
 import { readSampleList, type SampleEntry } from './sample-list.js';
 
@@ -10,13 +12,18 @@ export interface SuiteDescriptor {
   /** How the list was made; `pnpm make-lists` regenerates it, a test checks the file still matches. */
   readonly recipe: MakeSampleListOptions;
   readonly samples: number;
+  /** Which classes a sample is classified among (default 'dataset': its own dataset's 10). */
+  readonly labelSpace?: LabelSpace;
 }
 
 function listPath(name: string): string {
   return fileURLToPath(new URL(`../../lists/${name}.tsv`, import.meta.url));
 }
 
-/** The embedded benchmark suites: MNIST and Fashion-MNIST test images under the 15 corruptions. */
+/**
+ * The embedded benchmark suites: MNIST and Fashion-MNIST test images under the 15 corruptions (10-way per
+ * dataset), and under natural-style renditions (20-way over both datasets).
+ */
 export const SUITES = {
   'mini-clip-corrupt-short': {
     name: 'mini-clip-corrupt-short',
@@ -51,6 +58,45 @@ export const SUITES = {
       pairing: 'cross',
     },
     samples: 180,
+  },
+  'shift-short': {
+    name: 'shift-short',
+    description:
+      'Natural-style shifts, 20-way (the main job: about 5 minutes for the 6 CLIP methods × 3 seeds on 2 cores): ' +
+      '12 test images per dataset (drawn uniformly from MNIST and Fashion-MNIST), each classified among all 20 ' +
+      'classes of both datasets under one of the 8 renditions (sketch, inverted, stylised, thick, thin, zoom_out, ' +
+      'zoom_in, translate) at severity 3, dealt in turn (24 samples).',
+    listPath: listPath('shift-short'),
+    recipe: {
+      datasets: ['mnist', 'fashion-mnist'],
+      split: 'test',
+      n: 12,
+      corruptions: RENDITION_NAMES,
+      severities: [3],
+      seed: 2,
+      pairing: 'cycle',
+    },
+    samples: 24,
+    labelSpace: 'joint',
+  },
+  'shift-full': {
+    name: 'shift-full',
+    description:
+      'Natural-style shifts, 20-way, full run: 12 test images per dataset (drawn uniformly from MNIST and ' +
+      'Fashion-MNIST), each under all 8 renditions (sketch, inverted, stylised; thick, thin; zoom_out, zoom_in, ' +
+      'translate) at severity 3, classified among all 20 classes of both datasets (192 samples).',
+    listPath: listPath('shift-full'),
+    recipe: {
+      datasets: ['mnist', 'fashion-mnist'],
+      split: 'test',
+      n: 12,
+      corruptions: RENDITION_NAMES,
+      severities: [3],
+      seed: 3,
+      pairing: 'cross',
+    },
+    samples: 192,
+    labelSpace: 'joint',
   },
 } as const satisfies Record<string, SuiteDescriptor>;
 
