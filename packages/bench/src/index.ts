@@ -17,6 +17,12 @@ export {
   WorkerError,
 } from './errors.js';
 export { sha256File } from './file-hash.js';
+export {
+  comparePaired,
+  defaultBaseline,
+  type PairedComparison,
+  type PairedComparisonOptions,
+} from './paired-comparison.js';
 export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
@@ -50,6 +56,7 @@ export {
   type BenchSummary,
   type MethodSummary,
   type SeedAccuracy,
+  type SummaryOptions,
   summarizeRecords,
   summarizeRun,
 } from './summary.js';

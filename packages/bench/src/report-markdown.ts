@@ -1,4 +1,5 @@
 import { formatTable } from '@attune/timing';
+import type { PairedComparison } from './paired-comparison.js';
 import type { AccuracyStat, BenchSummary } from './summary.js';
 
 /** "81.33 ± 1.20" (percent); the mean alone with one seed; "—" without records. */
@@ -6,6 +7,35 @@ export function formatAccuracy(stat: AccuracyStat | undefined): string {
   if (!stat || stat.mean === null) return '—';
   const m = (stat.mean * 100).toFixed(2);
   return stat.std === null ? m : `${m} ± ${(stat.std * 100).toFixed(2)}`;
+}
+
+const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
+
+/** The paired comparison table against the baseline, or nothing without one. */
+function comparisonLines(summary: BenchSummary): string[] {
+  if (summary.baseline === null || summary.comparisons.length === 0) return [];
+  const row = (c: PairedComparison) => [
+    c.method,
+    String(c.pairs),
+    c.changedFraction === null ? '0' : `${c.changed} (${(c.changedFraction * 100).toFixed(1)} %)`,
+    String(c.fixed),
+    String(c.broken),
+    c.accuracyDifference === null ? '—' : points(c.accuracyDifference),
+    c.interval95 === null ? '—' : `[${points(c.interval95[0])}, ${points(c.interval95[1])}]`,
+  ];
+  const resamples = summary.comparisons[0]!.bootstrap.resamples;
+  return [
+    `## Against ${summary.baseline}: predictions changed, fixed, broken`,
+    '',
+    formatTable(
+      ['method', 'pairs', 'changed', 'fixed', 'broken', 'Δ top-1 (points)', '95 % interval'],
+      summary.comparisons.map(row),
+    ),
+    '',
+    `Pairs are (seed, sample). Fixed: ${summary.baseline} wrong, the method right; broken: the reverse. The`,
+    `interval is a paired bootstrap over samples (${resamples} resamples, seeded), each sample carrying its seeds.`,
+    '',
+  ];
 }
 
 const mib = (bytes: number | null) => (bytes === null ? '—' : (bytes / 2 ** 20).toFixed(1));
@@ -38,6 +68,7 @@ export function renderSummaryMarkdown(summary: BenchSummary): string {
       ]),
     ),
     '',
+    ...comparisonLines(summary),
     '## Cost per sample',
     '',
     formatTable(

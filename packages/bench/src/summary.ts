@@ -1,4 +1,5 @@
 import { summarize } from '@attune/timing';
+import { comparePaired, defaultBaseline, type PairedComparison } from './paired-comparison.js';
 import type { PeakRssScope } from './peak-memory.js';
 import type { BenchRecord, RunInfo } from './records.js';
 import { mean, sampleStd } from './stats.js';
@@ -51,6 +52,15 @@ export interface BenchSummary {
   /** Families in sample-list order. */
   readonly families: readonly string[];
   readonly methods: readonly MethodSummary[];
+  /** The method the others are compared with (label), or null (no zero-shot in the run, none asked for). */
+  readonly baseline: string | null;
+  /** Every other method against the baseline: changed / fixed / broken and a paired bootstrap interval. */
+  readonly comparisons: readonly PairedComparison[];
+}
+
+export interface SummaryOptions {
+  /** Method name or label to compare the others with; default 'zeroshot' when the run has it. */
+  readonly baseline?: string;
 }
 
 function accuracyStat(records: readonly BenchRecord[], seeds: readonly number[]): AccuracyStat {
@@ -66,7 +76,11 @@ function accuracyStat(records: readonly BenchRecord[], seeds: readonly number[])
 }
 
 /** Summarises a run's records: accuracy ± std over seeds per method × family and overall, latency, memory. */
-export function summarizeRecords(run: RunInfo, records: readonly BenchRecord[]): BenchSummary {
+export function summarizeRecords(
+  run: RunInfo,
+  records: readonly BenchRecord[],
+  options: SummaryOptions = {},
+): BenchSummary {
   const firstIndex = new Map<string, number>();
   for (const r of records)
     firstIndex.set(r.family, Math.min(firstIndex.get(r.family) ?? r.sampleIndex, r.sampleIndex));
@@ -109,6 +123,21 @@ export function summarizeRecords(run: RunInfo, records: readonly BenchRecord[]):
     };
   });
   const expected = run.methods.length * run.seeds.length * run.sampleCount;
+  let baseline: MethodSummary | undefined;
+  if (options.baseline !== undefined) {
+    baseline = methods.find((m) => m.label === options.baseline || m.name === options.baseline);
+    if (!baseline) {
+      throw new Error(
+        `baseline "${options.baseline}" is not a method of run ${run.runId} (methods: ${methods.map((m) => m.label).join(', ')})`,
+      );
+    }
+  } else {
+    const spec = defaultBaseline(run);
+    baseline = spec && methods.find((m) => m.name === spec.name && m.configHash === spec.configHash);
+  }
+  const comparisons = baseline
+    ? methods.filter((m) => m !== baseline).map((m) => comparePaired(records, m, baseline))
+    : [];
   return {
     run,
     expected,
@@ -116,11 +145,13 @@ export function summarizeRecords(run: RunInfo, records: readonly BenchRecord[]):
     complete: records.length === expected,
     families,
     methods,
+    baseline: baseline?.label ?? null,
+    comparisons,
   };
 }
 
 /** Reads a run from the store and summarises it. */
-export function summarizeRun(store: ResultStore, runId: string): BenchSummary {
+export function summarizeRun(store: ResultStore, runId: string, options: SummaryOptions = {}): BenchSummary {
   const run = store.getRun(runId);
   if (!run) {
     throw new Error(
@@ -132,5 +163,5 @@ export function summarizeRun(store: ResultStore, runId: string): BenchSummary {
       })`,
     );
   }
-  return summarizeRecords(run, store.records(runId));
+  return summarizeRecords(run, store.records(runId), options);
 }

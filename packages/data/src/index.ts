@@ -59,9 +59,9 @@ export {
   type Split,
 } from './readers/labelled-idx.js';
 export {
+  checkRenditionName,
   DETERMINISTIC_RENDITIONS,
   isRenditionName,
-  checkRenditionName,
   RENDITION_FAMILIES,
   RENDITION_NAMES,
   RENDITION_TABLE,

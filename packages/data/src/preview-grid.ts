@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { corrupt } from './corruptions/corrupt.js';
 import { assertImage, clampByte, type FloatImage, replicateChannels } from './image.js';
+import { isRenditionName, render } from './renditions/rendition.js';
 
 export interface PreviewGridOptions {
   /** Integer upscaling of each tile (nearest neighbour, so pixels stay crisp); default 4 (28 px -> 112 px). */
@@ -12,7 +13,7 @@ export interface PreviewGridOptions {
 }
 
 /**
- * Renders a contact sheet as PNG bytes: one row per corruption, columns = the clean image then each
+ * Renders a contact sheet as PNG bytes: one row per corruption (or rendition), columns = the clean image then each
  * severity. Row r shows images[r % images.length], so a few images give variety down the sheet. Grey
  * images are drawn grey; tiles are upscaled with nearest neighbour so corruption pixels stay visible.
  */
@@ -43,7 +44,11 @@ export function renderPreviewGrid(
     const clean = list[row % list.length]!;
     const tiles = [
       clean,
-      ...severities.map((severity) => corrupt(clean, name, severity, { seed: options.seed ?? 0 })),
+      ...severities.map((severity) =>
+        isRenditionName(name)
+          ? render(clean, name, severity, { seed: options.seed ?? 0 })
+          : corrupt(clean, name, severity, { seed: options.seed ?? 0 }),
+      ),
     ];
     tiles.forEach((tile, column) => {
       drawTile(png, tile, gap + column * (tileWidth + gap), gap + row * (tileHeight + gap), scale);

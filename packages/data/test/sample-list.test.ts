@@ -38,7 +38,7 @@ describe('sample lists', () => {
     ['mnist\ttest\t-1\tfog\t5\t1', 'x.tsv:4: index "-1" is not an integer in 0..'],
     [
       'mnist\ttest\t1\tsmog\t5\t1',
-      'x.tsv:4: unknown corruption "smog", expected "none" or one of gaussian_noise, shot_noise',
+      'x.tsv:4: unknown corruption "smog", expected "none", a corruption (gaussian_noise, shot_noise',
     ],
     ['mnist\ttest\t1\tfog\t6\t1', 'x.tsv:4: severity 6 is outside 1..5'],
     ['mnist\ttest\t1\tnone\t3\t1', 'x.tsv:4: severity (must be 0 for "none") 3 is outside 0..0'],

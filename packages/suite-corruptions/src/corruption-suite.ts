@@ -25,7 +25,9 @@ export function sampleKey(entry: SampleEntry): string {
  */
 export function sampleFamily(entry: SampleEntry): string {
   if (entry.corruption === NO_CORRUPTION) return 'clean';
-  return isRenditionName(entry.corruption) ? renditionFamily(entry.corruption) : corruptionFamily(entry.corruption);
+  return isRenditionName(entry.corruption)
+    ? renditionFamily(entry.corruption)
+    : corruptionFamily(entry.corruption);
 }
 
 /**

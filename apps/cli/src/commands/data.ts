@@ -12,7 +12,10 @@ export function registerDataCommand(program: Command, io: CliIo): void {
     .argument('<suite>', 'an embedded suite, e.g. mini-clip-corrupt-short')
     .requiredOption('--out <file>', 'PNG file to write')
     .option('--images <n>', 'distinct suite images to cycle through the rows', '4')
-    .option('--corruptions <list>', 'comma-separated corruption names (default: all 15)')
+    .option(
+      '--corruptions <list>',
+      "comma-separated corruption or rendition names (default: the suite's kind, all 15 corruptions or all 8 renditions)",
+    )
     .option('--severities <list>', 'comma-separated severities 1..5', '1,2,3,4,5')
     .option('--scale <n>', 'integer upscaling of each 28 px tile', '4')
     .option('--seed <n>', 'seed for the random corruptions', '0')
@@ -31,9 +34,14 @@ export function registerDataCommand(program: Command, io: CliIo): void {
         images.push(loaded.image);
         if (images.length === count) break;
       }
+      // A shift suite's rows are its renditions; a corruption suite's, the 15 corruptions.
+      const shiftSuite = entries.some((entry) => dataPkg.isRenditionName(entry.corruption));
+      const known = [...dataPkg.CORRUPTION_NAMES, ...dataPkg.RENDITION_NAMES];
       const corruptions = options.corruptions
-        ? parseListOption('--corruptions', options.corruptions, dataPkg.CORRUPTION_NAMES)
-        : [...dataPkg.CORRUPTION_NAMES];
+        ? parseListOption('--corruptions', options.corruptions, known)
+        : shiftSuite
+          ? [...dataPkg.RENDITION_NAMES]
+          : [...dataPkg.CORRUPTION_NAMES];
       const severities = parseListOption('--severities', options.severities!, ['1', '2', '3', '4', '5']).map(
         Number,
       );

@@ -184,7 +184,12 @@ export interface RenderOptions {
  * the renditions at severity 1..5; returns a new image of the same shape in [0,1]. Deterministic given
  * the seed.
  */
-export function render(image: FloatImage, name: string, severity: number, options: RenderOptions = {}): FloatImage {
+export function render(
+  image: FloatImage,
+  name: string,
+  severity: number,
+  options: RenderOptions = {},
+): FloatImage {
   checkRenditionName(name);
   if (!Number.isInteger(severity) || severity < 1 || severity > 5) {
     throw new Error(`severity must be an integer in 1..5, got ${severity}`);

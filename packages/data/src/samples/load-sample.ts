@@ -57,7 +57,8 @@ export function loadSample(entry: SampleEntry, options: LoadSampleOptions = {}):
         : corrupt(clean, entry.corruption, entry.severity, { seed: entry.seed });
   const own = dataset.labels[entry.index]!;
   const className = dataset.classNames[own]!;
-  if (labelSpace === 'dataset') return { entry, image, label: own, className, classNames: dataset.classNames };
+  if (labelSpace === 'dataset')
+    return { entry, image, label: own, className, classNames: dataset.classNames };
   const joint = jointClassNames();
   return { entry, image, label: joint.offsets[entry.dataset] + own, className, classNames: joint.classNames };
 }

@@ -6,8 +6,8 @@ import {
   type Severity,
 } from '../corruptions/corrupt.js';
 import { DATASET_NAMES, type DatasetName, isDatasetName } from '../readers/datasets.js';
-import { isRenditionName, RENDITION_NAMES, type RenditionName } from '../renditions/rendition.js';
 import { SPLITS, type Split } from '../readers/labelled-idx.js';
+import { isRenditionName, RENDITION_NAMES, type RenditionName } from '../renditions/rendition.js';
 
 /** The clean image: no corruption, severity 0. */
 export const NO_CORRUPTION = 'none';
