@@ -146,7 +146,9 @@ def train(model, train_x, train_y, caption_ids, caption_classes, args):
             )
             picks = base.sample_captions(caption_classes, args.captions_per_class, generator)
             image_emb = model.vision(to_pixel_values(gray))
-            text_emb = model.text(caption_ids[picks])
+            ids = caption_ids[picks]
+            # Trailing padding never changes the EOT feature (causal mask): encode at the batch's length.
+            text_emb = model.text(ids[:, : int(ids.argmax(1).max()) + 1])
             loss, acc = pairwise_clip_loss(image_emb, text_emb, labels[idx], caption_classes[picks], model.scale())
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
