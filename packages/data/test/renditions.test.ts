@@ -99,8 +99,8 @@ describe('renditions', () => {
 
   it('thick adds ink and thin removes it, more with severity', () => {
     for (const image of mnist) {
-      const [t1, t5] = [1, 5].map((s) => ink(render(image, 'thick', s)));
-      const [n1, n5] = [1, 5].map((s) => ink(render(image, 'thin', s)));
+      const [t1, t5] = [1, 5].map((s) => ink(render(image, 'thick', s))) as [number, number];
+      const [n1, n5] = [1, 5].map((s) => ink(render(image, 'thin', s))) as [number, number];
       expect(t1).toBeGreaterThan(ink(image));
       expect(t5).toBeGreaterThan(t1);
       expect(n1).toBeLessThan(ink(image));
