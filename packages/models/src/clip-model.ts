@@ -6,6 +6,7 @@
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph } from '@attune/backend-tfjs';
+import type { RawImage } from '@attune/contracts';
 import { l2Normalize, tf } from '@attune/tensor';
 import { type ClipModelConfig, type ResolvedFile, type ResolvedModel, resolveModel } from '@attune/zoo';
 import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
@@ -14,7 +15,6 @@ import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
-import type { RawImage } from './raw-image.js';
 import { expectShape, formatShape } from './tensor-checks.js';
 import type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
 

@@ -6,11 +6,11 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { createOnnxBackend, type OnnxBackend, type OnnxSession, Tensor } from '@attune/backend-onnx';
+import type { RawImage } from '@attune/contracts';
 import { createRng, l2Normalize, tf } from '@attune/tensor';
 import { type ImageVariationConfig, type ResolvedModel, resolveModel } from '@attune/zoo';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { alphaBars, ddimCoefficients, ddimTimesteps, ddimUpdate, guidedNoise, toUnitRange } from './ddim.js';
-import type { RawImage } from './raw-image.js';
 import { expectShape } from './tensor-checks.js';
 import type { VisionLanguageModel } from './vision-language-model.js';
 

@@ -1,3 +1,4 @@
+import { CAPABILITY } from '@attune/contracts';
 import { definePlugin, z } from '@attune/registry';
 import { loadCausalLM } from './causal-lm.js';
 import { loadVisionLanguageModel } from './clip-model.js';
@@ -38,8 +39,8 @@ export const clipModelPlugin = definePlugin({
   description:
     'CLIP vision-language model: preprocessing, image/text features (onnxruntime) and a differentiable text encoder over token embeddings (tfjs).',
   config: clipModelConfig,
-  needs: ['onnx-inference'],
-  provides: ['vision-language'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.visionLanguage],
   create: (config) =>
     loadVisionLanguageModel(config.source, {
       ...(config.threads > 0 ? { threads: config.threads } : {}),
@@ -73,8 +74,8 @@ export const imageVariationPlugin = definePlugin({
   description:
     'Image variations from a conditional diffusion model (DDIM with classifier-free guidance), conditioned on CLIP image embeddings.',
   config: imageVariationConfig,
-  needs: ['onnx-inference'],
-  provides: ['image-variation'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.imageVariation],
   create: (config) =>
     loadImageVariationModel(config.source, {
       ...(config.threads > 0 ? { threads: config.threads } : {}),
@@ -108,8 +109,8 @@ export const causalLMPlugin = definePlugin({
   description:
     'Decoder language model: tokenisation, batched sampling with a key/value cache, token log-probabilities (onnxruntime).',
   config: causalLMConfig,
-  needs: ['onnx-inference'],
-  provides: ['causal-lm'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.causalLm],
   create: (config) => loadCausalLM(config.source, config.threads > 0 ? { threads: config.threads } : {}),
 });
 
@@ -131,8 +132,8 @@ export const rewardModelPlugin = definePlugin({
   version: '0.1.0',
   description: 'Reward model: one scalar score per (prompt, completion) pair, batched (onnxruntime).',
   config: rewardModelConfig,
-  needs: ['onnx-inference'],
-  provides: ['reward-model'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.rewardModel],
   create: (config) => loadRewardModel(config.source, config.threads > 0 ? { threads: config.threads } : {}),
 });
 

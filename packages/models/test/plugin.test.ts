@@ -112,7 +112,7 @@ describe("the 'causal-lm' and 'reward-model' plugins", () => {
   it('say which plugin a method lacks when none provides the capability', async () => {
     const registry = new Registry().register(onnxBackendPlugin);
     await expect(createCausalLM('qalign', { source: 'zoo:mini-lm' }, { registry })).rejects.toThrow(
-      'plugin "qalign" needs a model plugin that provides "causal-lm" (e.g. "causal-lm" from @attune/models); the registry has none',
+      'plugin "qalign" needs a plugin that provides "causal-lm", but no installed plugin provides it (provided: onnx-inference). Install a package that provides "causal-lm".',
     );
     await expect(createRewardModel('qalign', { source: 'zoo:mini-rm' }, { registry })).rejects.toThrow(
       /provides "reward-model"/,
