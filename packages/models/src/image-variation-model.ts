@@ -36,6 +36,8 @@ export interface LoadImageVariationModelOptions {
   readonly conditionModel?: VisionLanguageModel;
   /** A shared onnxruntime backend; the model then neither creates nor disposes one. */
   readonly onnx?: OnnxBackend;
+  /** Dispose `onnx` with the model (it was created for this model alone). Default false: it is shared. */
+  readonly ownsOnnx?: boolean;
   readonly threads?: number;
   readonly batchSize?: number;
   readonly modelsDir?: string;
@@ -247,7 +249,7 @@ export async function loadImageVariationModel(
     );
   }
   const config = resolved.config;
-  const ownsBackend = options.onnx === undefined;
+  const ownsBackend = options.onnx === undefined || options.ownsOnnx === true;
   const backend =
     options.onnx ??
     createOnnxBackend({

@@ -1,9 +1,43 @@
+import type { OnnxBackend } from '@attune/backend-onnx';
+import type { TfjsBackend } from '@attune/backend-tfjs';
 import { CAPABILITY } from '@attune/contracts';
-import { definePlugin, z } from '@attune/registry';
+import { definePlugin, type PluginContext, z } from '@attune/registry';
 import { loadCausalLM } from './causal-lm.js';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { loadImageVariationModel } from './image-variation-model.js';
 import { loadRewardModel } from './reward-model.js';
+
+const backendName = (capability: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
+    .default(fallback)
+    .describe(`The plugin that provides "${capability}" for this model (its config comes from the registry)`);
+
+/**
+ * The onnxruntime backend a model runs on, created through the registry so that the backend plugin's
+ * config (threads, execution providers, batch size) reaches the run. A model's own `threads` (when > 0)
+ * and `batchSize` override the backend's.
+ */
+function createInferenceBackend(
+  requester: string,
+  provider: string,
+  overrides: { threads: number; batchSize?: number },
+  context: PluginContext,
+): Promise<OnnxBackend> {
+  return context.registry.createByCapability<OnnxBackend>(
+    CAPABILITY.onnxInference,
+    {
+      provider,
+      requester,
+      config: {
+        ...(overrides.threads > 0 ? { intraOpNumThreads: overrides.threads } : {}),
+        ...(overrides.batchSize !== undefined ? { batchSize: overrides.batchSize } : {}),
+      },
+    },
+    context,
+  );
+}
 
 /** Config of the 'clip' model plugin; `{}` gives the zoo's mini-CLIP with onnxruntime's default threads. */
 export const clipModelConfig = z.object({
@@ -30,6 +64,8 @@ export const clipModelConfig = z.object({
     .describe(
       "tfjs backend for the differentiable text encoder; 'auto' = fastest installed, 'current' leaves tfjs as it is",
     ),
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
+  gradientBackend: backendName(CAPABILITY.inputGrad, 'backend-tfjs'),
 });
 
 export const clipModelPlugin = definePlugin({
@@ -41,12 +77,32 @@ export const clipModelPlugin = definePlugin({
   config: clipModelConfig,
   needs: [CAPABILITY.onnxInference],
   provides: [CAPABILITY.visionLanguage],
-  create: (config) =>
-    loadVisionLanguageModel(config.source, {
-      ...(config.threads > 0 ? { threads: config.threads } : {}),
-      batchSize: config.batchSize,
-      tfjs: { backend: config.tfjsBackend },
-    }),
+  create: async (config, context) => {
+    const onnx = await createInferenceBackend('clip', config.inferenceBackend, config, context);
+    const { tfjsBackend } = config;
+    try {
+      return await loadVisionLanguageModel(config.source, {
+        onnx,
+        ownsOnnx: true,
+        batchSize: config.batchSize,
+        tfjs: { backend: tfjsBackend },
+        // Created on the first gradient call, so a model used only forward never touches tfjs's backend.
+        ...(tfjsBackend === 'current'
+          ? {}
+          : {
+              gradients: () =>
+                context.registry.createByCapability<TfjsBackend>(
+                  CAPABILITY.inputGrad,
+                  { provider: config.gradientBackend, requester: 'clip', config: { backend: tfjsBackend } },
+                  context,
+                ),
+            }),
+      });
+    } catch (error) {
+      await onnx.dispose();
+      throw error;
+    }
+  },
 });
 
 /** Config of the 'image-variation' model plugin; `{}` gives the zoo's mini-diffusion. */
@@ -65,6 +121,7 @@ export const imageVariationConfig = z.object({
     .default(0)
     .describe('onnxruntime intra-op threads; 0 = every core this process may use'),
   batchSize: z.number().int().min(1).default(64).describe('Denoiser rows per onnxruntime call'),
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
 });
 
 export const imageVariationPlugin = definePlugin({
@@ -76,11 +133,19 @@ export const imageVariationPlugin = definePlugin({
   config: imageVariationConfig,
   needs: [CAPABILITY.onnxInference],
   provides: [CAPABILITY.imageVariation],
-  create: (config) =>
-    loadImageVariationModel(config.source, {
-      ...(config.threads > 0 ? { threads: config.threads } : {}),
-      batchSize: config.batchSize,
-    }),
+  create: async (config, context) => {
+    const onnx = await createInferenceBackend('image-variation', config.inferenceBackend, config, context);
+    try {
+      return await loadImageVariationModel(config.source, {
+        onnx,
+        ownsOnnx: true,
+        batchSize: config.batchSize,
+      });
+    } catch (error) {
+      await onnx.dispose();
+      throw error;
+    }
+  },
 });
 
 const threads = z

@@ -26,17 +26,39 @@ type AnyPlugin = Plugin<z.ZodType, PluginInstance>;
 export interface RegistryOptions {
   /** The provider to create for a capability several plugins provide, e.g. { 'onnx-inference': 'backend-onnx' }. */
   readonly defaultProviders?: Readonly<Record<Capability, string>>;
+  /** Base config per plugin name, e.g. { 'backend-onnx': { intraOpNumThreads: 2 } } (see configure). */
+  readonly configs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Holds the plugins of one process (CLI run, web server, test). Nothing is global. */
 export class Registry implements RegistryLike {
   readonly #plugins = new Map<string, AnyPlugin>();
   readonly #defaultProviders = new Map<Capability, string>();
+  readonly #configs = new Map<string, Record<string, unknown>>();
 
   constructor(options: RegistryOptions = {}) {
     for (const [capability, provider] of Object.entries(options.defaultProviders ?? {})) {
       this.setDefaultProvider(capability, provider);
     }
+    for (const [name, config] of Object.entries(options.configs ?? {})) this.configure(name, config);
+  }
+
+  /**
+   * Sets a plugin's base config: every `create` of it (directly or by capability, e.g. a model creating its
+   * backend) starts from these values, and the caller's config overrides them field by field. This is how
+   * a backend's threads and execution providers reach every model that runs on it. Validated at create.
+   */
+  configure(name: string, config: Record<string, unknown>): this {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new TypeError(`configure("${name}"): expected a config object, got ${JSON.stringify(config)}`);
+    }
+    this.#configs.set(name, { ...config });
+    return this;
+  }
+
+  /** The base config set with configure ({} when none). */
+  configured(name: string): Record<string, unknown> {
+    return { ...(this.#configs.get(name) ?? {}) };
   }
 
   /**
@@ -136,7 +158,12 @@ export class Registry implements RegistryLike {
     rawConfig: unknown = {},
     context: Omit<PluginContext, 'registry'> = {},
   ): Promise<I> {
-    const config = this.parseConfig(name, rawConfig);
+    const base = this.#configs.get(name);
+    const merged =
+      base && rawConfig !== null && typeof rawConfig === 'object' && !Array.isArray(rawConfig)
+        ? { ...base, ...(rawConfig as Record<string, unknown>) }
+        : (rawConfig ?? base ?? {});
+    const config = this.parseConfig(name, merged);
     this.assertNeedsMet(name);
     return (await this.get(name).create(config, { ...context, registry: this })) as I;
   }

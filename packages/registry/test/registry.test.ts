@@ -315,3 +315,21 @@ describe('createByCapability', () => {
     await expect(registry.createByCapability('counting')).rejects.toThrow(UnmetCapabilityError);
   });
 });
+
+describe('configure', () => {
+  it("gives every create of a plugin its base config, overridden field by field by the caller's", async () => {
+    const registry = new Registry({ configs: { counter: { start: 100, step: 2 } } }).register(
+      counterPlugin(),
+    );
+    const a = await registry.create<{ next(): number; dispose(): void }>('counter');
+    expect(a.next()).toBe(102);
+    const b = await registry.createByCapability<{ next(): number; dispose(): void }>('counting', {
+      config: { step: 10 },
+    });
+    expect(b.next()).toBe(110);
+    expect(registry.configured('counter')).toEqual({ start: 100, step: 2 });
+    registry.configure('counter', { step: -1 });
+    await expect(registry.create('counter')).rejects.toThrow(InvalidConfigError);
+    expect(() => registry.configure('counter', [] as never)).toThrow('expected a config object, got []');
+  });
+});
