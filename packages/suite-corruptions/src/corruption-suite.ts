@@ -1,4 +1,4 @@
-import { defineSuite } from '@attune/bench';
+import { CAPABILITY, defineSuite, type ImageClassifierMethod, type RawImage } from '@attune/contracts';
 import {
   corruptionFamily,
   getSuite,
@@ -11,7 +11,6 @@ import {
   renditionFamily,
   type SampleEntry,
 } from '@attune/data';
-import type { ImageClassifierMethod, RawImage } from '@attune/models';
 import { z } from '@attune/registry';
 
 /** One key per list line: everything that decides the pixels and the label. */
@@ -51,7 +50,7 @@ export function corruptionSuite(name: string) {
         .default(descriptor.labelSpace ?? 'dataset')
         .describe("classes to choose among: 'dataset' (the sample's own 10) or 'joint' (all 20)"),
     }),
-    needs: ['vision-language'],
+    needs: [CAPABILITY.visionLanguage],
     create: (config) => ({
       sampleList: config.list,
       entries: () => readSampleList(config.list),
