@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxBackend from '@attune/backend-onnx/plugin';
 import { ResultStore, runBenchmark, summarizeRun } from '@attune/bench';
-import { CORRUPTION_FAMILIES, SUITES } from '@attune/data';
+import { CORRUPTION_FAMILIES, RENDITION_FAMILIES, SUITES } from '@attune/data';
 import { zeroshot } from '@attune/method-zeroshot';
 import { clipModelPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
@@ -58,6 +58,40 @@ describe('corruption suites', () => {
       }
       const summary = summarizeRun(store, result.run.runId);
       expect(summary).toBeTypeOf('object');
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+
+  it('shift suites: the rendition families, and a real 20-way run whose labels span both datasets', async () => {
+    const r = registry();
+    for (const name of ['shift-short', 'shift-full'] as const) {
+      const suite = (await r.create(name)) as unknown as { entries(): unknown[]; family(e: unknown): string };
+      expect(new Set(suite.entries().map((e) => suite.family(e)))).toEqual(
+        new Set(Object.keys(RENDITION_FAMILIES)),
+      );
+    }
+    const store = ResultStore.open(join(dir, 'shift.sqlite'));
+    try {
+      const result = await runBenchmark({
+        registry: r,
+        suite: 'shift-short',
+        methods: [{ name: 'zeroshot' }],
+        seeds: [0],
+        limit: 24,
+        store,
+      });
+      const records = store.records(result.run.runId);
+      expect(records).toHaveLength(24);
+      const labels = records.map((rec) => rec.label as number);
+      expect(Math.min(...labels)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...labels)).toBeGreaterThanOrEqual(10); // Fashion-MNIST's classes come after the digits
+      expect(Math.max(...labels)).toBeLessThan(20);
+      for (const rec of records) {
+        expect(rec.correct).toBe(rec.prediction === rec.label);
+        expect(rec.extra!.label_name).toBeTypeOf('string');
+      }
+      expect(result.run.suiteConfig).toMatchObject({ labelSpace: 'joint' });
     } finally {
       store.close();
     }
