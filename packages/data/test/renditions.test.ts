@@ -67,7 +67,9 @@ describe('renditions', () => {
   it('inverted at severity 5 is the negative', () => {
     const image = fashion[1]!;
     const out = render(image, 'inverted', 5);
-    out.data.forEach((v, i) => expect(v).toBeCloseTo(1 - image.data[i]!, 6));
+    out.data.forEach((v, i) => {
+      expect(v).toBeCloseTo(1 - image.data[i]!, 6);
+    });
   });
 
   it('sketch at severity 5 keeps the outline of a filled square and empties its inside', () => {
