@@ -19,6 +19,33 @@ export {
 export { sha256File } from './file-hash.js';
 export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
+export {
+  addQueueOptions,
+  type QueueCliIo,
+  queueRunOptions,
+  registerWorkerCommand,
+} from './queue/queue-cli.js';
+export {
+  driveQueue,
+  type FailedSample,
+  type QueueRunOptions,
+} from './queue/queue-coordinator.js';
+export {
+  DEFAULT_QUEUE_NAME,
+  jobIdFor,
+  type QueueJobData,
+  type QueueJobResult,
+  type Refusal,
+  type RunSetup,
+} from './queue/queue-job.js';
+export {
+  QUEUE_PREFIX,
+  type QueueWorkerExit,
+  type QueueWorkerHandle,
+  type QueueWorkerOptions,
+  startQueueWorker,
+} from './queue/queue-worker.js';
+export { queueConnection, REDIS_PASSWORD_ENV, redactUrl } from './queue/redis-connection.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';
