@@ -29,6 +29,8 @@ export interface QueueRunOptions {
   readonly pollMs?: number;
   /** Called once per sample that failed all its attempts. */
   readonly onFailure?: (failure: FailedSample) => void;
+  /** Called when the connection to Redis drops (once per outage; it reconnects by itself). */
+  readonly onConnectionLost?: (message: string) => void;
   /** Called once per worker that refused this run, with what differed. */
   readonly onRefusal?: (refusal: Refusal) => void;
 }
@@ -91,6 +93,20 @@ export async function driveQueue(options: QueueDriveOptions): Promise<QueueDrive
     throw new Error(`cannot reach Redis at ${redactUrl(options.queue.url)}: ${(error as Error).message}`);
   }
   const queue = new Queue<QueueJobData, QueueJobResult>(queueName, { connection, prefix: QUEUE_PREFIX });
+  // Redis went away (restart, network): commands wait and resume on reconnection; say so once per outage.
+  let connected = true;
+  const lost = (error: Error) => {
+    if (connected)
+      options.queue.onConnectionLost?.(
+        `lost Redis at ${redactUrl(options.queue.url)}: ${error.message}; reconnecting`,
+      );
+    connected = false;
+  };
+  redis.on('error', lost);
+  redis.on('ready', () => {
+    connected = true;
+  });
+  queue.on('error', lost);
   const setup = runSetup(options.registry, run, prepared);
   const methods = new Map<string, JobMethod>(
     run.methods.map((m) => [m.configHash + m.name, { ...m, version: options.registry.get(m.name).version }]),

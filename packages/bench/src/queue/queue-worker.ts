@@ -71,6 +71,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     redis.disconnect();
     throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`);
   }
+  redis.on('error', () => undefined); // reported once by the BullMQ worker's 'error' handler below
   const number = await redis.incr(workerCounterKey(QUEUE_PREFIX, queueName));
   const evaluator = new JobEvaluator(options.registry);
   let processed = 0;
@@ -106,7 +107,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     name: `${host}:${process.pid}#${number}`,
     drainDelay: 1,
   });
-  worker.on('error', (error) => log(`attune worker ${number}: ${error.message}\n`));
+  // Redis went away: BullMQ reconnects by itself; say so once per outage.
+  let connected = true;
+  worker.on('error', (error) => {
+    if (connected) log(`attune worker ${number}: lost Redis (${error.message}); reconnecting\n`);
+    connected = false;
+  });
+  worker.on('ready', () => {
+    connected = true;
+  });
   worker.on('failed', (job, error) => {
     if (job && !(error instanceof WaitingError)) {
       log(`attune worker ${number}: job ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}\n`);
