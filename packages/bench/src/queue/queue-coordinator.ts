@@ -69,6 +69,8 @@ export interface QueueDriveResult {
 }
 
 const PAGE = 1000;
+/** How often a running coordinator re-adds jobs Redis may have lost (a restart without persistence). */
+const REENQUEUE_MS = 10_000;
 
 /**
  * The coordinator's side of a queued run: enqueue one job per pending (list, index, method, seed) under an
@@ -182,19 +184,12 @@ export async function driveQueue(options: QueueDriveOptions): Promise<QueueDrive
     }
   };
 
-  try {
-    refusalsSeen = await redis.llen(refusalsKey(QUEUE_PREFIX, queueName));
-    // Results that reached Redis before a previous coordinator could store them.
-    while ((await collectCompleted()) > 0);
-    // A resumed run tries its failed samples again, with a fresh count of attempts.
-    for (const job of (await queue.getJobs(['failed'], 0, -1)).filter(ours)) {
-      if (wanted.has(keyOf(job.data))) {
-        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      }
-    }
-    const toAdd = pending.filter(
-      (t) => !recorded.has(taskKey(t.method.name, t.method.configHash, t.seed, t.sampleKey)),
-    );
+  /** Adds a job for every wanted sample not recorded or failed yet; BullMQ ignores ids it already has. */
+  const enqueueMissing = async (): Promise<void> => {
+    const toAdd = pending.filter((t) => {
+      const key = taskKey(t.method.name, t.method.configHash, t.seed, t.sampleKey);
+      return !recorded.has(key) && !failed.has(key);
+    });
     for (let start = 0; start < toAdd.length; start += PAGE) {
       await queue.addBulk(
         toAdd.slice(start, start + PAGE).map((task) => {
@@ -220,9 +215,29 @@ export async function driveQueue(options: QueueDriveOptions): Promise<QueueDrive
         }),
       );
     }
+  };
+
+  try {
+    refusalsSeen = await redis.llen(refusalsKey(QUEUE_PREFIX, queueName));
+    // Results that reached Redis before a previous coordinator could store them.
+    while ((await collectCompleted()) > 0);
+    // A resumed run tries its failed samples again, with a fresh count of attempts.
+    for (const job of (await queue.getJobs(['failed'], 0, -1)).filter(ours)) {
+      if (wanted.has(keyOf(job.data))) {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }
+    }
+    await enqueueMissing();
+    let lastEnqueue = Date.now();
     while (recorded.size + failed.size < wanted.size && signal?.aborted !== true) {
       const taken = await collectCompleted();
       await collectFailures();
+      if (Date.now() - lastEnqueue > REENQUEUE_MS) {
+        // A Redis restarted without persistence has lost the queue: put back what is neither recorded
+        // nor failed. Jobs still in Redis are left as they are (idempotent ids).
+        await enqueueMissing();
+        lastEnqueue = Date.now();
+      }
       if (taken === 0) await sleep(pollMs, signal);
     }
     return { evaluated, failed: [...failed.values()] };

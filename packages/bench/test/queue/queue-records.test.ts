@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_PREFIX, type Refusal, ResultStore, runBenchmark } from '../../src/index.js';
-import { createRegistry, KNN_VERSION_ENV } from '../fixtures/registry.js';
+import { KNN_VERSION_ENV } from '../fixtures/pixel-methods.js';
+import { createRegistry } from '../fixtures/registry.js';
 import {
   fixtureRegistrySource,
   outcomeOf,
