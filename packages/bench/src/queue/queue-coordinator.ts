@@ -88,11 +88,14 @@ export async function driveQueue(options: QueueDriveOptions): Promise<QueueDrive
   const queueName = options.queue.queueName ?? DEFAULT_QUEUE_NAME;
   const connection = queueConnection(options.queue.url);
   const redis = new Redis(connection.url, { ...connection, lazyConnect: true });
+  redis.on('error', () => undefined); // a failed first connect is reported by the catch below
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(options.queue.url)}: ${(error as Error).message}`);
+    throw new Error(
+      `cannot reach Redis at ${redactUrl(options.queue.url)} (${(error as Error).message}): is redis-server running there, and the password right?`,
+    );
   }
   const queue = new Queue<QueueJobData, QueueJobResult>(queueName, { connection, prefix: QUEUE_PREFIX });
   // Redis went away (restart, network): commands wait and resume on reconnection; say so once per outage.

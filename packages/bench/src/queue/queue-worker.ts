@@ -65,13 +65,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const log = options.log ?? (() => undefined);
   const host = hostname();
   const redis = new Redis(connection.url, { ...connection, lazyConnect: true });
+  redis.on('error', () => undefined); // reported once by the BullMQ worker's 'error' handler below
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`);
+    throw new Error(
+      `cannot reach Redis at ${redactUrl(options.url)} (${(error as Error).message}): is redis-server running there, and the password right?`,
+    );
   }
-  redis.on('error', () => undefined); // reported once by the BullMQ worker's 'error' handler below
   const number = await redis.incr(workerCounterKey(QUEUE_PREFIX, queueName));
   const evaluator = new JobEvaluator(options.registry);
   let processed = 0;
