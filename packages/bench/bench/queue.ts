@@ -111,28 +111,27 @@ async function main(): Promise<void> {
   try {
     for (const workload of WORKLOADS) {
       for (const workers of WORKERS) {
-        const runs = [];
-        for (let r = 0; r < REPEATS; r++) {
-          const local =
-            workers === 1
-              ? {}
-              : { workers, workerRegistry: fixtureRegistrySource, workerExecArgv: tsxExecArgv };
-          runs.push(await timeRun(dir, workload, local, `local-${n++}`));
-        }
-        record(workload, 'local', workers, runs);
-      }
-      for (const workers of WORKERS) {
         const queueName = `bench-${workload.name}-${workers}`;
         const procs = await Promise.all(
           Array.from({ length: workers }, () => startWorker(redis.url, queueName)),
         );
-        const runs = [];
-        // One unmeasured run first: queue workers are long-lived, so their instances are warm in steady state.
-        await timeRun(dir, workload, { queue: { url: redis.url, queueName } }, `warm-${n++}`);
+        const queue = { queue: { url: redis.url, queueName } };
+        const local =
+          workers === 1
+            ? {}
+            : { workers, workerRegistry: fixtureRegistrySource, workerExecArgv: tsxExecArgv };
+        // One unmeasured queue run first: queue workers are long-lived, so in steady state their method
+        // instance is already built (local workers build theirs in every run, after the clock starts).
+        await timeRun(dir, workload, queue, `warm-${n++}`);
+        const localRuns = [];
+        const queueRuns = [];
+        // Local and queue runs alternate, so both see the same load on this shared machine.
         for (let r = 0; r < REPEATS; r++) {
-          runs.push(await timeRun(dir, workload, { queue: { url: redis.url, queueName } }, `queue-${n++}`));
+          localRuns.push(await timeRun(dir, workload, local, `local-${n++}`));
+          queueRuns.push(await timeRun(dir, workload, queue, `queue-${n++}`));
         }
-        record(workload, 'queue', workers, runs);
+        record(workload, 'local', workers, localRuns);
+        record(workload, 'queue', workers, queueRuns);
         await Promise.all(procs.map(stopProcess));
       }
     }
