@@ -3,6 +3,7 @@ import type { Registry } from '@attune/registry';
 import type { Command } from 'commander';
 import { InvalidBenchOptionError } from './errors.js';
 import { addQueueOptions, describeFailure, type QueueFlags, queueRunOptions } from './queue/queue-cli.js';
+import { redactUrl } from './queue/redis-connection.js';
 import type { RegistrySource } from './registry-source.js';
 import { renderSummaryMarkdown } from './report-markdown.js';
 import type { BenchmarkMethod } from './resolve-methods.js';
@@ -195,14 +196,15 @@ export function registerBenchCommand(
       if (result.failed.length > 0) {
         throw new Error(
           `${result.failed.length} samples failed on every attempt (first: ${describeFailure(result.failed[0]!)}); ` +
-            `fix the cause and run attune bench ${suite} --resume --run-id ${result.run.runId} --queue ... to retry them`,
+            `fix the cause and run attune bench ${suite} --resume --run-id ${result.run.runId} --queue ${redactUrl(flags.queue ?? '')} to retry them`,
         );
       }
       if (result.interrupted) {
         throw new Error(
           `interrupted with ${summary.recorded}/${summary.expected} samples recorded; continue with ` +
             `attune bench ${suite} --resume --run-id ${result.run.runId}` +
-            (flags.out === 'attune-bench' ? '' : ` --out ${flags.out}`),
+            (flags.out === 'attune-bench' ? '' : ` --out ${flags.out}`) +
+            (flags.queue === undefined ? '' : ` --queue ${redactUrl(flags.queue)}`),
         );
       }
     } finally {
