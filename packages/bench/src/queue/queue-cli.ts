@@ -46,6 +46,7 @@ export function queueRunOptions(flags: QueueFlags, io: QueueCliIo): QueueRunOpti
     attempts: positiveInteger('--attempts', flags.attempts),
     onFailure: (f) => io.stderr(`attune: ${describeFailure(f)}\n`),
     onConnectionLost: (message) => io.stderr(`attune: ${message}\n`),
+    onNoWorkers: (message) => io.stderr(`attune: ${message}\n`),
     onRefusal: (r) =>
       io.stderr(
         `attune: worker ${r.worker} (${r.host}, pid ${r.pid}) refused this run and stopped: ${r.problems.join('; ')}\n`,

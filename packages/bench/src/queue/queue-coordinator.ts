@@ -31,6 +31,8 @@ export interface QueueRunOptions {
   readonly onFailure?: (failure: FailedSample) => void;
   /** Called when the connection to Redis drops (once per outage; it reconnects by itself). */
   readonly onConnectionLost?: (message: string) => void;
+  /** Called (at most every 10 s) while no worker is connected to the queue. */
+  readonly onNoWorkers?: (message: string) => void;
   /** Called once per worker that refused this run, with what differed. */
   readonly onRefusal?: (refusal: Refusal) => void;
 }
@@ -240,6 +242,12 @@ export async function driveQueue(options: QueueDriveOptions): Promise<QueueDrive
         // nor failed. Jobs still in Redis are left as they are (idempotent ids).
         await enqueueMissing();
         lastEnqueue = Date.now();
+        // CLIENT LIST may be disabled on a managed Redis: then this hint is skipped.
+        if ((await queue.getWorkersCount().catch(() => -1)) === 0) {
+          options.queue.onNoWorkers?.(
+            `no worker is connected to queue "${queueName}"; start one with attune worker --queue ${redactUrl(options.queue.url)}`,
+          );
+        }
       }
       if (taken === 0) await sleep(pollMs, signal);
     }
