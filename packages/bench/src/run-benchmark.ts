@@ -3,7 +3,7 @@ import { InvalidBenchOptionError, ResumeMismatchError, RunExistsError, WorkerErr
 import { type Executor, InlineExecutor } from './executor.js';
 import { harnessVersion } from './harness-version.js';
 import { type PreparedSuite, prepareSuite } from './prepared-suite.js';
-import { driveQueue, type FailedSample, type QueueRunOptions } from './queue/queue-coordinator.js';
+import type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
 import type { MethodSpec, RunInfo } from './records.js';
 import { taskKey } from './records.js';
 import type { RegistrySource } from './registry-source.js';
@@ -165,6 +165,8 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     }
     if (options.queue) {
       options.onProgress?.({ stage: 'evaluate', done: alreadyDone, total });
+      // Loaded only for queued runs: BullMQ and ioredis take seconds to import on a busy machine.
+      const { driveQueue } = await import('./queue/queue-coordinator.js');
       const queued = await driveQueue({
         queue: options.queue,
         registry,

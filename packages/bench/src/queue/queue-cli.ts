@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { InvalidBenchOptionError } from '../errors.js';
 import type { FailedSample, QueueRunOptions } from './queue-coordinator.js';
 import { DEFAULT_QUEUE_NAME } from './queue-job.js';
-import { startQueueWorker } from './queue-worker.js';
 import { queueConnection, REDIS_PASSWORD_ENV } from './redis-connection.js';
 
 /** Where queue commands write (the CLI's CliIo has this shape). */
@@ -100,6 +99,8 @@ export function registerWorkerCommand(
       const queueName = checkQueueName(flags.queueName);
       queueConnection(flags.queue!);
       const registry = await loadRegistry(io);
+      // Loaded only here: BullMQ and ioredis take seconds to import, and every other command would pay.
+      const { startQueueWorker } = await import('./queue-worker.js');
       const handle = await startQueueWorker({
         url: flags.queue!,
         queueName,

@@ -10,13 +10,13 @@ import {
   DEFAULT_QUEUE_NAME,
   type JobMethod,
   jobIdFor,
+  QUEUE_PREFIX,
   type QueueJobData,
   type QueueJobResult,
   type Refusal,
   type RunSetup,
   refusalsKey,
 } from './queue-job.js';
-import { QUEUE_PREFIX } from './queue-worker.js';
 import { queueConnection, redactUrl } from './redis-connection.js';
 
 export interface QueueRunOptions {

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { MethodSpec } from '../records.js';
 import type { EvaluationOutput } from '../sample-evaluator.js';
 
+/** BullMQ's key prefix (its default); coordinator and workers must agree. */
+export const QUEUE_PREFIX = 'bull';
+
 /** The BullMQ queue a coordinator and its workers share unless --queue-name says otherwise. */
 export const DEFAULT_QUEUE_NAME = 'attune-bench';
 

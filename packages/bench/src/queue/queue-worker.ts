@@ -6,6 +6,7 @@ import { InvalidBenchOptionError } from '../errors.js';
 import { JobEvaluator } from './job-evaluator.js';
 import {
   DEFAULT_QUEUE_NAME,
+  QUEUE_PREFIX,
   type QueueJobData,
   type QueueJobResult,
   type Refusal,
@@ -13,9 +14,6 @@ import {
   workerCounterKey,
 } from './queue-job.js';
 import { queueConnection, redactUrl } from './redis-connection.js';
-
-/** BullMQ's key prefix (its default); coordinator and workers must agree. */
-export const QUEUE_PREFIX = 'bull';
 
 export interface QueueWorkerOptions {
   /** redis:// or rediss:// URL of the coordinator's Redis. */
