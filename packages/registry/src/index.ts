@@ -35,3 +35,4 @@ export {
   type RegistryLike,
 } from './plugin.js';
 export { Registry } from './registry.js';
+export { assertStrictConfig, type UnknownConfigKey, UnknownConfigKeyError } from './strict-config.js';
