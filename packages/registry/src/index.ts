@@ -34,5 +34,6 @@ export {
   type ProgressEvent,
   type RegistryLike,
 } from './plugin.js';
+export { nearestPackageRoot, type ProjectRoots, projectRoots } from './project-roots.js';
 export { Registry } from './registry.js';
 export { assertStrictConfig, type UnknownConfigKey, UnknownConfigKeyError } from './strict-config.js';

@@ -1,7 +1,7 @@
 import type { PluginKind } from '@attune/registry';
 import { PLUGIN_KINDS } from '@attune/registry';
 import type { Command } from 'commander';
-import { loadRegistry } from '../load-registry.js';
+import { loadDiscovery } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { renderTable } from '../table.js';
 
@@ -9,20 +9,25 @@ export function registerListCommand(program: Command, io: CliIo): void {
   program
     .command('list')
     .description('list the installed plugins')
-    .option('--json', 'print a JSON array of { name, kind, package, version }')
+    .option('--json', 'print a JSON array of { name, kind, package, version, from, dir }')
     .option('--kind <kind>', `only plugins of one kind (${PLUGIN_KINDS.join(', ')})`)
     .action(async (options: { json?: boolean; kind?: string }) => {
       if (options.kind !== undefined && !PLUGIN_KINDS.includes(options.kind as PluginKind)) {
         throw new Error(`--kind must be one of ${PLUGIN_KINDS.join(', ')}, got "${options.kind}"`);
       }
-      const registry = await loadRegistry(io);
+      const { registry, packages } = await loadDiscovery(io);
       const plugins = registry.list(options.kind as PluginKind | undefined);
+      // Where each plugin's package was found: how discovery reached it, and (in JSON) its directory.
+      const byName = new Map(packages.map((p) => [p.name, p]));
+      const from = (name: string) => byName.get(name)?.origin ?? 'registered in code';
       if (options.json) {
         const rows = plugins.map((p) => ({
           name: p.name,
           kind: p.kind,
           package: p.package,
           version: p.version,
+          from: from(p.package),
+          dir: byName.get(p.package)?.dir ?? null,
         }));
         io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -33,8 +38,8 @@ export function registerListCommand(program: Command, io: CliIo): void {
       }
       io.stdout(
         `${renderTable(
-          ['name', 'kind', 'version', 'package', 'description'],
-          plugins.map((p) => [p.name, p.kind, p.version, p.package, p.description]),
+          ['name', 'kind', 'version', 'package', 'description', 'from'],
+          plugins.map((p) => [p.name, p.kind, p.version, p.package, p.description, from(p.package)]),
         )}\n`,
       );
     });
