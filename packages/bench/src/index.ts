@@ -21,7 +21,13 @@ export { sha256File } from './file-hash.js';
 export { type OpenedStore, openStoreForCommand } from './fresh-store.js';
 export { assertMethodsFitSuite } from './method-suite-fit.js';
 export { checkOutputPath } from './output-paths.js';
-export { collectGarbage, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+export {
+  collectGarbage,
+  collectGarbageIfGrown,
+  type PeakRssScope,
+  peakRssBytes,
+  resetPeakRss,
+} from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';

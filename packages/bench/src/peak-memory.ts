@@ -54,5 +54,20 @@ const fullGc: (() => void) | undefined = (() => {
 export function collectGarbage(): boolean {
   if (!fullGc) return false;
   fullGc();
+  heapAfterLastCollection = process.memoryUsage().heapUsed;
   return true;
+}
+
+let heapAfterLastCollection = 0;
+/** Garbage carried into a sample is kept below this; a full collection costs 10-40 ms, so not every time. */
+const GARBAGE_ALLOWANCE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Collects garbage when the JS heap has grown more than 16 MiB since the last collection: the peak RSS of
+ * the next sample then carries at most that much of earlier samples' garbage, while fast samples (a few ms)
+ * do not pay for a full collection each. Returns whether it collected.
+ */
+export function collectGarbageIfGrown(): boolean {
+  if (process.memoryUsage().heapUsed - heapAfterLastCollection <= GARBAGE_ALLOWANCE_BYTES) return false;
+  return collectGarbage();
 }

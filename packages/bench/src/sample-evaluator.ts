@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { SampleOutcome, Suite } from '@attune/contracts';
 import type { PluginInstance, Registry } from '@attune/registry';
 import { EvaluationError } from './errors.js';
-import { collectGarbage, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+import { collectGarbageIfGrown, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 import type { MethodSpec } from './records.js';
 
 /** One unit of work: a method (by index into the run's methods), a seed and a sample of the list. */
@@ -73,7 +73,7 @@ export class SampleEvaluator {
     const where = `method "${method.name}" (seed ${task.seed}) on sample "${task.sampleKey}" of suite "${this.suiteName}"`;
     const startedAt = new Date().toISOString();
     // A sample's peak RSS is its own: the garbage earlier samples left is collected before the reset.
-    collectGarbage();
+    collectGarbageIfGrown();
     const peakRssScope = resetPeakRss();
     const t0 = performance.now();
     let outcome: SampleOutcome;
