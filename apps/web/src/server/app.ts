@@ -66,7 +66,8 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
   });
   server.setErrorHandler((error: unknown, _request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    const { statusCode, status: own } = error as { statusCode?: number; status?: number };
+    const status = statusCode ?? (error instanceof RequestError ? own : undefined) ?? 500;
     reply.code(status >= 400 ? status : 500).send({ error: error instanceof Error ? error.message : String(error) });
   });
 
