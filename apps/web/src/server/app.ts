@@ -251,7 +251,8 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     return reply.code(404).send({ error: 'not found' });
   });
 
-  const uiDir = options.uiDir ?? join(here, '..', 'ui');
+  // dist/server/app.js and src/server/app.ts (tests) both serve the built dist/ui.
+  const uiDir = options.uiDir ?? join(here, '..', '..', 'dist', 'ui');
   if (existsSync(join(uiDir, 'index.html'))) {
     await server.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html', wildcard: false });
   } else {
