@@ -48,6 +48,18 @@ describe('the JSON API', () => {
     expect(plugins.find((p) => p.name === 'clip')?.kind).toBe('model');
   });
 
+  it('lists bundled samples of both datasets, with their classes and images', async () => {
+    const { samples, classSets } = (await (await fetch(url('/api/samples'))).json()) as {
+      samples: { id: string; label: string; classNames: string[] }[];
+      classSets: Record<string, string[]>;
+    };
+    expect(Object.keys(classSets)).toEqual(['mnist', 'fashion-mnist']);
+    expect(samples.find((s) => s.id === 'fashion-mnist-test-0')).toMatchObject({ label: 'ankle boot' });
+    const image = await fetch(url('/api/samples/fashion-mnist-test-0/image.png'));
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(url('/api/samples/nope-1/image.png'))).status).toBe(404);
+  });
+
   it('runs STS on a bundled digit: progress events, then the result with views and the kept ones', async () => {
     const response = await fetch(url('/api/run/sts'), {
       method: 'POST',

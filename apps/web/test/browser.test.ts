@@ -45,8 +45,11 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+let loads = 0;
+/** A fresh page load (a new query string), so no state carries over from the test before. */
 const open = async (hash: string) => {
-  await page.goto(`${server.url}/#${hash}`);
+  loads += 1;
+  await page.goto(`${server.url}/?load=${loads}#${hash}`);
 };
 const shoot = (name: string, fullPage = true) => page.screenshot({ path: join(DOCS, `${name}.png`), fullPage });
 
@@ -66,7 +69,8 @@ describe('the web app in Chromium', () => {
     await open('/run/sts');
     const views = page.getByLabel('views', { exact: true });
     await views.fill('16');
-    await page.getByRole('radio', { name: /fashion-mnist test image 0/ }).check();
+    await page.getByRole('radio', { name: /mnist test image 1, a two/ }).focus();
+    await page.keyboard.press('Space');
     const run = page.getByRole('button', { name: 'Run sts' });
     await expect.poll(() => run.isEnabled()).toBe(true);
     await run.focus();
@@ -102,7 +106,8 @@ describe('the web app in Chromium', () => {
 
   it('refuses an oversized upload and says why', async () => {
     await open('/run/zeroshot');
-    await page.getByText('Upload', { exact: true }).click();
+    await page.getByRole('radio', { name: 'Upload' }).focus();
+    await page.keyboard.press('Space');
     await page.getByLabel(/PNG or JPEG/).setInputFiles({
       name: 'huge.png',
       mimeType: 'image/png',
@@ -124,14 +129,14 @@ describe('the web app in Chromium', () => {
     await page.getByRole('img', { name: /Accuracy by family/ }).waitFor();
     await shoot('benchmark-run');
     await page.getByLabel('Seed').selectOption('1');
-    await expect.poll(() => page.getByText(/± /).count()).toBe(0); // one seed: no std
+    await expect.poll(() => table.getByRole('cell', { name: /±/ }).count()).toBe(0); // one seed: no std
     await open('/benchmarks');
     await shoot('benchmarks', false);
   });
 
   it('compares methods side by side on one image', async () => {
     await open('/compare');
-    await page.getByRole('checkbox', { name: 'tpt' }).uncheck();
+    await page.getByRole('checkbox', { name: 'tpt', exact: true }).uncheck();
     await page.getByRole('button', { name: 'Run 2 methods' }).click();
     await page.getByRole('region', { name: 'sts result' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('region', { name: /result$/ }).count()).toBe(2);

@@ -3,5 +3,5 @@ import { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES } from '@attune/data';
 
 export const DATASET_CLASS_NAMES: Readonly<Record<string, readonly string[]>> = {
   mnist: MNIST_CLASS_NAMES,
-  fashion_mnist: FASHION_MNIST_CLASS_NAMES,
+  'fashion-mnist': FASHION_MNIST_CLASS_NAMES,
 };

@@ -94,7 +94,7 @@ function parseSeed(text: string | undefined): number {
   return seed;
 }
 
-/** A class set: a dataset's names ("mnist", "fashion_mnist") or a comma-separated list of at least two. */
+/** A class set: a dataset's names ("mnist", "fashion-mnist") or a comma-separated list of at least two. */
 function parseClasses(text: string): string[] {
   const named = DATASET_CLASS_NAMES[text];
   if (named) return [...named];

@@ -13,9 +13,9 @@ export interface Sample {
   readonly classNames: readonly string[];
 }
 
-const DATASETS = ['mnist', 'fashion_mnist'] as const;
+const DATASETS = ['mnist', 'fashion-mnist'] as const;
 const PER_DATASET = 8;
-const SAMPLE_ID = /^(mnist|fashion_mnist)-test-(\d{1,5})$/;
+const SAMPLE_ID = /^(mnist|fashion-mnist)-test-(\d{1,5})$/;
 
 export function listSamples(): Sample[] {
   return DATASETS.flatMap((dataset) => {

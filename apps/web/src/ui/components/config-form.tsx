@@ -215,10 +215,9 @@ export function ConfigForm(props: {
           );
         }
         return (
-          <div class={`field ${field.kind === 'boolean' ? 'inline' : ''} ${problem ? 'invalid' : ''}`} key={field.key}>
+          <div class={`field ${field.kind === 'boolean' ? 'inline' : ''} ${problem ? 'invalid' : ''} ${changed ? 'changed' : ''}`} key={field.key}>
             <label for={id}>
               {field.key}
-              {changed && <span class="changed" title="changed from the default"> •</span>}
             </label>
             {input}
             {field.kind === 'number-or-choice' && (
