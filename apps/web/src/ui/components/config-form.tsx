@@ -76,12 +76,15 @@ function fromText(field: Field, text: string): { value?: unknown; problem?: stri
   }
 }
 
+/** zod's int() adds ±MAX_SAFE_INTEGER bounds, which say nothing to a person. */
+const bound = (v: number | undefined) => (v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
+
 function rangeText(schema: JsonSchema): string {
-  const lo = schema.minimum ?? schema.exclusiveMinimum;
-  const hi = schema.maximum ?? schema.exclusiveMaximum;
+  const lo = bound(schema.minimum) ?? bound(schema.exclusiveMinimum);
+  const hi = bound(schema.maximum) ?? bound(schema.exclusiveMaximum);
   if (lo === undefined && hi === undefined) return '';
-  const left = schema.minimum !== undefined ? `≥ ${lo}` : lo !== undefined ? `> ${lo}` : '';
-  const right = schema.maximum !== undefined ? `≤ ${hi}` : hi !== undefined ? `< ${hi}` : '';
+  const left = bound(schema.minimum) !== undefined ? `≥ ${lo}` : lo !== undefined ? `> ${lo}` : '';
+  const right = bound(schema.maximum) !== undefined ? `≤ ${hi}` : hi !== undefined ? `< ${hi}` : '';
   return [left, right].filter(Boolean).join(', ');
 }
 
