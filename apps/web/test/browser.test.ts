@@ -160,7 +160,10 @@ describe('the web app in Chromium', () => {
     for (const hash of ['/', '/run/sts', '/benchmarks']) {
       await open(hash);
       await page.getByRole('heading', { level: 1 }).waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document;
+        return root.documentElement.scrollWidth - (globalThis as unknown as { innerWidth: number }).innerWidth;
+      });
       expect(overflow, hash).toBeLessThanOrEqual(0);
     }
     await open('/run/sts');

@@ -46,7 +46,11 @@ interface Prediction {
 const MAX_SHOWN_VIEWS = 64;
 
 function toRaw(image: FloatImage): RawImage {
-  return { data: planarToInterleaved(image), width: image.width, height: image.height, channels: image.channels };
+  const { width, height, channels } = image;
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new Error(`expected an image with 1, 3 or 4 channels, got ${channels}`);
+  }
+  return { data: planarToInterleaved(image), width, height, channels };
 }
 
 function baselineFor(registry: Registry, plugin: string, config: Record<string, unknown>) {
@@ -112,11 +116,12 @@ export async function runImageMethod(
       job.attach(name, encodePng(viewImage(viewData, i, size), scale));
       return name;
     });
-    const kept = after.adaptation.keptViews;
+    // Methods that select views report which (STS: adaptation.keptViews, view 0 = the image itself).
+    const kept = (after.adaptation as { keptViews?: unknown }).keptViews;
     shown = { files, size, kept: Array.isArray(kept) ? (kept as number[]) : null };
   }
   job.progress({ stage: 'done', done: total, total });
-  const { ms, ...rest } = after.adaptation;
+  const { ms, ...rest } = after.adaptation as ClassifyOutput['adaptation'] & Record<string, unknown>;
   return {
     contract: 'image-classifier',
     plugin,

@@ -5,7 +5,8 @@ const KIND_TITLES: Record<string, string> = {
   method: 'Methods',
   model: 'Models',
   backend: 'Backends',
-  dataset: 'Datasets and suites',
+  dataset: 'Datasets',
+  suite: 'Benchmark suites',
 };
 
 const CONTRACT_LABEL: Record<string, string> = {
