@@ -4,6 +4,7 @@ import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIo): Command {
   registerDataCommand(program, io);
   registerZooCommand(program, io);
   registerRunCommand(program, io);
+  registerServeCommand(program, io);
   registerBenchCommand(program, io, () => loadRegistry(io), {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,
