@@ -7,7 +7,9 @@ const BIN = join(import.meta.dirname, '..', 'dist', 'bin.js');
 
 describe('attune serve', () => {
   it('starts the web app on loopback over the discovered plugins and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -18,7 +20,9 @@ describe('attune serve', () => {
         });
         child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
-      const { plugins } = (await (await fetch(`${url}/api/plugins`)).json()) as { plugins: { name: string }[] };
+      const { plugins } = (await (await fetch(`${url}/api/plugins`)).json()) as {
+        plugins: { name: string }[];
+      };
       expect(plugins.map((p) => p.name)).toContain('sts');
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');

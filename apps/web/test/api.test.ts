@@ -1,8 +1,11 @@
 import { request } from 'node:http';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type StartedServer } from '../src/server/index.js';
+import { type StartedServer, startWebServer } from '../src/server/index.js';
 import { readEvents, repoRegistry } from './helpers.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the API; the assertions check its shape
+type Loose = any;
 
 let server: StartedServer;
 beforeAll(async () => {
@@ -39,7 +42,12 @@ function statusWithHost(path: string, host: string): Promise<number> {
 describe('the JSON API', () => {
   it('lists the installed plugins with their contract and config schema', async () => {
     const { plugins } = (await (await fetch(url('/api/plugins'))).json()) as {
-      plugins: { name: string; kind: string; contract: string; schema: { properties: Record<string, unknown> } }[];
+      plugins: {
+        name: string;
+        kind: string;
+        contract: string;
+        schema: { properties: Record<string, unknown> };
+      }[];
     };
     const sts = plugins.find((p) => p.name === 'sts')!;
     expect(sts).toMatchObject({ kind: 'method', contract: 'image-classifier' });
@@ -70,7 +78,7 @@ describe('the JSON API', () => {
     const events = await readEvents(server.url, job);
     expect(events[0]!.type).toBe('queued');
     expect(events.some((e) => e.type === 'progress')).toBe(true);
-    const last = events.at(-1)! as unknown as { type: string; result: Record<string, any> };
+    const last = events.at(-1)! as unknown as { type: string; result: Loose };
     expect(last.type).toBe('result');
     const result = last.result;
     expect(result.label).toBe('seven');
@@ -86,12 +94,17 @@ describe('the JSON API', () => {
 
   it('hands STS the same views it would draw itself (same prediction with and without the app views)', async () => {
     const registry = await repoRegistry();
-    const { datasetImage, loadDataset, planarToInterleaved, MNIST_CLASS_NAMES } = await import('@attune/data');
+    const { datasetImage, loadDataset, planarToInterleaved, MNIST_CLASS_NAMES } = await import(
+      '@attune/data'
+    );
     const image = datasetImage(loadDataset('mnist', 'test'), 0);
-    const method = (await registry.create('sts', { views: 16 })) as any;
+    const method = (await registry.create('sts', { views: 16 })) as Loose;
     try {
       const own = await method.classify(
-        { image: { data: planarToInterleaved(image), width: 28, height: 28, channels: 1 }, classNames: MNIST_CLASS_NAMES },
+        {
+          image: { data: planarToInterleaved(image), width: 28, height: 28, channels: 1 },
+          classNames: MNIST_CLASS_NAMES,
+        },
         { seed: 3 },
       );
       const response = await fetch(url('/api/run/sts'), {
@@ -99,8 +112,8 @@ describe('the JSON API', () => {
         body: form({ sample: 'mnist-test-0', config: JSON.stringify({ views: 16 }), seed: '3' }),
       });
       const { job } = (await response.json()) as { job: string };
-      const result = ((await readEvents(server.url, job)).at(-1) as any).result;
-      expect(result.after.top5.map((t: any) => t.label)).toEqual(own.top5.map((t: any) => t.label));
+      const result = ((await readEvents(server.url, job)).at(-1) as Loose).result;
+      expect(result.after.top5.map((t: Loose) => t.label)).toEqual(own.top5.map((t: Loose) => t.label));
       expect(result.after.top5[0].prob).toBeCloseTo(own.top5[0].prob, 5);
       expect(result.views.kept).toEqual(own.adaptation.keptViews);
     } finally {
@@ -131,7 +144,10 @@ describe('the JSON API', () => {
 
   it('refuses oversized uploads, images over the pixel limit and files that are not images', async () => {
     const big = new Blob([new Uint8Array(9 * 1024 * 1024)], { type: 'image/png' });
-    let response = await fetch(url('/api/run/sts'), { method: 'POST', body: form({ classes: 'mnist' }, { name: 'big.png', blob: big }) });
+    let response = await fetch(url('/api/run/sts'), {
+      method: 'POST',
+      body: form({ classes: 'mnist' }, { name: 'big.png', blob: big }),
+    });
     expect(response.status).toBe(413);
     // A PNG header that claims 20000 × 20000 pixels: refused from the header, never decoded.
     const header = new Uint8Array(await pngBlob(4, 4).arrayBuffer());
@@ -157,7 +173,7 @@ describe('the JSON API', () => {
     });
     expect(response.status).toBe(202);
     const { job } = (await response.json()) as { job: string };
-    const last = (await readEvents(server.url, job)).at(-1) as any;
+    const last = (await readEvents(server.url, job)).at(-1) as Loose;
     expect(last.type).toBe('result');
     expect(last.result.classNames).toEqual(['cat', 'dog', 'car']);
     expect(last.result.before).toBeNull();
@@ -172,7 +188,11 @@ describe('the JSON API', () => {
     expect(response.status).toBe(403);
     expect(await statusWithHost('/api/plugins', 'rebound.example')).toBe(421);
     expect(await statusWithHost('/api/plugins', 'localhost')).toBe(200);
-    response = await fetch(url('/api/run/sts'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    response = await fetch(url('/api/run/sts'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(response.status).toBe(415);
   });
 
@@ -184,7 +204,7 @@ describe('the JSON API', () => {
     });
     expect(response.status).toBe(202);
     const { job } = (await response.json()) as { job: string };
-    const last = (await readEvents(server.url, job)).at(-1) as any;
+    const last = (await readEvents(server.url, job)).at(-1) as Loose;
     expect(last.type).toBe('error');
     expect(last.message).toMatch(/rank/i);
     expect((await fetch(url('/api/plugins'))).status).toBe(200);
@@ -192,10 +212,16 @@ describe('the JSON API', () => {
 
   it('cancels a queued job before it starts', async () => {
     const first = (await (
-      await fetch(url('/api/run/sts'), { method: 'POST', body: form({ sample: 'mnist-test-1', config: '{"views":8}' }) })
+      await fetch(url('/api/run/sts'), {
+        method: 'POST',
+        body: form({ sample: 'mnist-test-1', config: '{"views":8}' }),
+      })
     ).json()) as { job: string };
     const second = (await (
-      await fetch(url('/api/run/sts'), { method: 'POST', body: form({ sample: 'mnist-test-2', config: '{"views":8}' }) })
+      await fetch(url('/api/run/sts'), {
+        method: 'POST',
+        body: form({ sample: 'mnist-test-2', config: '{"views":8}' }),
+      })
     ).json()) as { job: string };
     const cancel = await fetch(url(`/api/jobs/${second.job}/cancel`), { method: 'POST' });
     expect(((await cancel.json()) as { cancelled: boolean }).cancelled).toBe(true);

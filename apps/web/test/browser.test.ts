@@ -51,7 +51,8 @@ const open = async (hash: string) => {
   loads += 1;
   await page.goto(`${server.url}/?load=${loads}#${hash}`);
 };
-const shoot = (name: string, fullPage = true) => page.screenshot({ path: join(DOCS, `${name}.png`), fullPage });
+const shoot = (name: string, fullPage = true) =>
+  page.screenshot({ path: join(DOCS, `${name}.png`), fullPage });
 
 describe('the web app in Chromium', () => {
   it('lists the installed plugins grouped by kind, with landmarks and headings for screen readers', async () => {
@@ -69,7 +70,7 @@ describe('the web app in Chromium', () => {
     await open('/run/sts');
     const views = page.getByLabel('views', { exact: true });
     await views.fill('16');
-    await page.getByRole('radio', { name: /mnist test image 1, a two/ }).focus();
+    await page.getByRole('radio', { name: /^mnist test sample 1: two$/ }).focus();
     await page.keyboard.press('Space');
     const run = page.getByRole('button', { name: 'Run sts' });
     await expect.poll(() => run.isEnabled()).toBe(true);
@@ -90,17 +91,19 @@ describe('the web app in Chromium', () => {
     await open('/run/sts');
     await page.getByLabel('views', { exact: true }).fill('0');
     await page.getByLabel('selection', { exact: true }).fill('1.5');
-    await expect.poll(() => page.getByRole('alert').allTextContents()).toEqual([
-      'views must be at least 1',
-      'selection must be at most 1',
-    ]);
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toEqual(['views must be at least 1', 'selection must be at most 1']);
     expect(await page.getByLabel('views', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByRole('button', { name: 'Run sts' }).isDisabled()).toBe(true);
     // A rule only the plugin's own schema knows (a template needs "{}") comes back from the server.
     await page.getByLabel('views', { exact: true }).fill('8');
     await page.getByLabel('selection', { exact: true }).fill('0.1');
     await page.getByLabel('template', { exact: true }).fill('a photo');
-    await page.getByRole('alert').filter({ hasText: /template expected/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /template expected/ })
+      .waitFor();
     await shoot('validation', false);
   });
 
@@ -161,8 +164,11 @@ describe('the web app in Chromium', () => {
       await open(hash);
       await page.getByRole('heading', { level: 1 }).waitFor();
       const overflow = await page.evaluate(() => {
-        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document;
-        return root.documentElement.scrollWidth - (globalThis as unknown as { innerWidth: number }).innerWidth;
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } })
+          .document;
+        return (
+          root.documentElement.scrollWidth - (globalThis as unknown as { innerWidth: number }).innerWidth
+        );
       });
       expect(overflow, hash).toBeLessThanOrEqual(0);
     }

@@ -22,7 +22,11 @@ export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description('start the web app: every installed plugin in the browser, with the benchmark results')
-    .option('--host <address>', 'address to bind (anything but loopback exposes the app to the network)', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'address to bind (anything but loopback exposes the app to the network)',
+      '127.0.0.1',
+    )
     .option('--port <n>', 'port', '7412')
     .option('--db <file>', `benchmark result store to show (default ${DEFAULT_DB} when it exists)`)
     .option(

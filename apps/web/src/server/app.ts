@@ -3,10 +3,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidConfigError, pluginInfo, type Registry, UnknownPluginError } from '@attune/registry';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import { InvalidConfigError, pluginInfo, type Registry, UnknownPluginError } from '@attune/registry';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { API_INDEX } from './api-index.js';
 import { BenchRuns } from './bench-runs.js';
 import { DATASET_CLASS_NAMES } from './class-sets.js';
 import { contractOf } from './contracts.js';
@@ -15,12 +16,11 @@ import { InstanceCache } from './instances.js';
 import { type JobEvent, JobQueue } from './jobs.js';
 import { checkModelSources, ModelSourceError } from './model-sources.js';
 import { originGuard } from './origin-guard.js';
-import { readRunRequest, RequestError } from './run-request.js';
+import { encodePng } from './png.js';
 import { runImageMethod } from './run-image.js';
+import { RequestError, readRunRequest } from './run-request.js';
 import { runTextMethod } from './run-text.js';
 import { listSamples, loadSampleImage } from './samples.js';
-import { encodePng } from './png.js';
-import { API_INDEX } from './api-index.js';
 
 export interface WebAppOptions {
   readonly registry: Registry;
@@ -63,23 +63,26 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
   server.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
   });
   server.setErrorHandler((error: unknown, _request, reply) => {
     const { statusCode, status: own } = error as { statusCode?: number; status?: number };
     const status = statusCode ?? (error instanceof RequestError ? own : undefined) ?? 500;
-    reply.code(status >= 400 ? status : 500).send({ error: error instanceof Error ? error.message : String(error) });
+    reply
+      .code(status >= 400 ? status : 500)
+      .send({ error: error instanceof Error ? error.message : String(error) });
   });
 
   const methodPlugin = (name: string) => {
-    let plugin;
     try {
-      plugin = registry.get(name);
+      return registry.get(name);
     } catch (error) {
       if (error instanceof UnknownPluginError) throw new RequestError(error.message, 404);
       throw error;
     }
-    return plugin;
   };
   const describe = (name: string) => {
     const plugin = registry.get(name);
@@ -112,7 +115,10 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
       if (error instanceof InvalidConfigError) return { ok: false, problems: error.problems };
       if (error instanceof ModelSourceError) {
         const path = error.message.split(':')[0]!;
-        return { ok: false, problems: [{ path, expected: 'a zoo id or a folder under a model root', got: error.message }] };
+        return {
+          ok: false,
+          problems: [{ path, expected: 'a zoo id or a folder under a model root', got: error.message }],
+        };
       }
       return reply.code(400).send({ error: (error as Error).message });
     }
@@ -136,13 +142,15 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
       );
     }
     const unmet = registry.unmetNeeds(name);
-    if (unmet.length > 0) throw new RequestError(`${name} needs ${unmet.join(', ')}, which no installed plugin provides`, 409);
+    if (unmet.length > 0)
+      throw new RequestError(`${name} needs ${unmet.join(', ')}, which no installed plugin provides`, 409);
     const body = await readRunRequest(request, contract, limits);
     let config: Record<string, unknown>;
     try {
       config = checkConfig(name, body.config);
     } catch (error) {
-      if (error instanceof InvalidConfigError) return reply.code(400).send({ error: error.message, problems: error.problems });
+      if (error instanceof InvalidConfigError)
+        return reply.code(400).send({ error: error.message, problems: error.problems });
       if (error instanceof ModelSourceError) return reply.code(400).send({ error: error.message });
       throw error;
     }
@@ -163,18 +171,24 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
           )
         : runTextMethod(instances, { plugin: name, config, prompt: body.prompt!, seed: body.seed }, context),
     );
-    return reply
-      .code(202)
-      .send({ job: job.id, status: job.status, events: `/api/jobs/${job.id}/events`, self: `/api/jobs/${job.id}` });
+    return reply.code(202).send({
+      job: job.id,
+      status: job.status,
+      events: `/api/jobs/${job.id}/events`,
+      self: `/api/jobs/${job.id}`,
+    });
   });
 
   const findJob = (id: string) => {
     const job = jobs.get(id);
-    if (!job) throw new RequestError(`no job "${id}" (finished jobs are kept for a while, then forgotten)`, 404);
+    if (!job)
+      throw new RequestError(`no job "${id}" (finished jobs are kept for a while, then forgotten)`, 404);
     return job;
   };
 
-  server.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) => findJob(request.params.id).toJSON());
+  server.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) =>
+    findJob(request.params.id).toJSON(),
+  );
 
   server.get<{ Params: { id: string } }>('/api/jobs/:id/events', async (request, reply) => {
     const job = findJob(request.params.id);
@@ -209,29 +223,36 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     return { cancelled: jobs.cancel(job.id), status: job.status };
   });
 
-  server.get<{ Params: { id: string; file: string } }>('/api/jobs/:id/files/:file', async (request, reply) => {
-    const bytes = findJob(request.params.id).files.get(request.params.file);
-    if (!bytes) return reply.code(404).send({ error: `job has no file "${request.params.file}"` });
-    return reply.type('image/png').send(bytes);
-  });
+  server.get<{ Params: { id: string; file: string } }>(
+    '/api/jobs/:id/files/:file',
+    async (request, reply) => {
+      const bytes = findJob(request.params.id).files.get(request.params.file);
+      if (!bytes) return reply.code(404).send({ error: `job has no file "${request.params.file}"` });
+      return reply.type('image/png').send(bytes);
+    },
+  );
 
   const seedFilter = (text: string | undefined) => {
     if (text === undefined || text === '') return undefined;
     const seed = Number(text);
-    if (!Number.isInteger(seed) || seed < 0) throw new RequestError(`seed must be a non-negative integer, got "${text}"`);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new RequestError(`seed must be a non-negative integer, got "${text}"`);
     return seed;
   };
   const textFilter = (text: string | undefined) => (text === undefined || text === '' ? undefined : text);
 
-  server.get<{ Querystring: { suite?: string; method?: string; seed?: string } }>('/api/runs', async (request) => {
-    const { suite, method, seed } = request.query;
-    const filter = {
-      ...(textFilter(suite) !== undefined ? { suite: suite! } : {}),
-      ...(textFilter(method) !== undefined ? { method: method! } : {}),
-      ...(seedFilter(seed) !== undefined ? { seed: seedFilter(seed)! } : {}),
-    };
-    return { store: runs.available ? runs.path : null, runs: runs.list(filter) };
-  });
+  server.get<{ Querystring: { suite?: string; method?: string; seed?: string } }>(
+    '/api/runs',
+    async (request) => {
+      const { suite, method, seed } = request.query;
+      const filter = {
+        ...(textFilter(suite) !== undefined ? { suite: suite! } : {}),
+        ...(textFilter(method) !== undefined ? { method: method! } : {}),
+        ...(seedFilter(seed) !== undefined ? { seed: seedFilter(seed)! } : {}),
+      };
+      return { store: runs.available ? runs.path : null, runs: runs.list(filter) };
+    },
+  );
 
   server.get<{ Params: { id: string }; Querystring: { method?: string; seed?: string } }>(
     '/api/runs/:id',
@@ -241,13 +262,17 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
         ...(textFilter(method) !== undefined ? { method: method! } : {}),
         ...(seedFilter(seed) !== undefined ? { seed: seedFilter(seed)! } : {}),
       });
-      if (!detail) return reply.code(404).send({ error: `no run "${request.params.id}" in the result store` });
+      if (!detail)
+        return reply.code(404).send({ error: `no run "${request.params.id}" in the result store` });
       return detail;
     },
   );
 
   server.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api')) return reply.code(404).send({ error: `no API route ${request.method} ${request.url}; GET /api lists them` });
+    if (request.url.startsWith('/api'))
+      return reply
+        .code(404)
+        .send({ error: `no API route ${request.method} ${request.url}; GET /api lists them` });
     return reply.code(404).send({ error: 'not found' });
   });
 

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import {
   type BenchSummary,
   type MethodSummary,
-  renderAccuracySvg,
   ResultStore,
   type RunInfo,
+  renderAccuracySvg,
   summarizeRecords,
 } from '@attune/bench';
 
@@ -37,22 +37,24 @@ export class BenchRuns {
   }
 
   list(filter: RunFilter = {}): RunListing[] {
-    return this.#with((store) =>
-      store
-        .listRuns(filter.suite)
-        .filter((run) => matches(run, filter))
-        .map((run) => ({
-          runId: run.runId,
-          suite: run.suite,
-          createdAt: run.createdAt,
-          sampleCount: run.sampleCount,
-          methods: [...new Set(run.methods.map((m) => m.name))],
-          seeds: run.seeds,
-          recorded: store.countRecords(run.runId),
-          expected: run.methods.length * run.seeds.length * run.sampleCount,
-        }))
-        .reverse(),
-    ) ?? [];
+    return (
+      this.#with((store) =>
+        store
+          .listRuns(filter.suite)
+          .filter((run) => matches(run, filter))
+          .map((run) => ({
+            runId: run.runId,
+            suite: run.suite,
+            createdAt: run.createdAt,
+            sampleCount: run.sampleCount,
+            methods: [...new Set(run.methods.map((m) => m.name))],
+            seeds: run.seeds,
+            recorded: store.countRecords(run.runId),
+            expected: run.methods.length * run.seeds.length * run.sampleCount,
+          }))
+          .reverse(),
+      ) ?? []
+    );
   }
 
   /** A run's summary and plot, restricted to a method and/or seed; undefined when there is no such run. */

@@ -25,7 +25,9 @@ export function checkModelSources(config: Record<string, unknown>, roots: readon
     if (!isSourceKey(key) || typeof value !== 'string' || value === '') continue;
     if (NAMED_SOURCE.test(value)) continue;
     if (value.includes(':') && !isAbsolute(value)) {
-      throw new ModelSourceError(`${key}: "${value}" is not a known source; use a zoo id such as "zoo:mini-clip"`);
+      throw new ModelSourceError(
+        `${key}: "${value}" is not a known source; use a zoo id such as "zoo:mini-clip"`,
+      );
     }
     checkUnderRoots(key, value, roots);
   }

@@ -77,7 +77,8 @@ export async function runImageMethod(
   const total = 3;
   job.progress({ stage: `loading ${plugin}`, done: 0, total });
   const method = await instances.get(plugin, config);
-  if (!isImageClassifier(method)) throw new Error(`${plugin} provides image-classification but has no classify()`);
+  if (!isImageClassifier(method))
+    throw new Error(`${plugin} provides image-classification but has no classify()`);
   const raw = toRaw(input.image);
 
   let views: tf.Tensor4D | undefined;
@@ -91,7 +92,10 @@ export async function runImageMethod(
   let after: ClassifyOutput;
   try {
     job.progress({ stage: `adapting (${plugin})`, done: 1, total });
-    after = await method.classify({ image: raw, classNames: input.classNames, ...(views ? { views } : {}) }, { seed });
+    after = await method.classify(
+      { image: raw, classNames: input.classNames, ...(views ? { views } : {}) },
+      { seed },
+    );
   } finally {
     views?.dispose();
   }

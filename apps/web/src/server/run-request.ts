@@ -3,9 +3,9 @@
 // be right.
 import { DATASET_NAMES, type FloatImage } from '@attune/data';
 import type { FastifyRequest } from 'fastify';
+import { DATASET_CLASS_NAMES } from './class-sets.js';
 import { decodeUpload, formatBytes, type ImageLimits, ImageUploadError } from './image-upload.js';
 import { loadSampleImage } from './samples.js';
-import { DATASET_CLASS_NAMES } from './class-sets.js';
 
 export class RequestError extends Error {
   constructor(
@@ -40,7 +40,8 @@ async function readFields(
     }
     const fields: Record<string, string> = {};
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (!TEXT_FIELDS.has(key)) throw new RequestError(`unknown field "${key}"; fields: ${[...TEXT_FIELDS].join(', ')}, image`);
+      if (!TEXT_FIELDS.has(key))
+        throw new RequestError(`unknown field "${key}"; fields: ${[...TEXT_FIELDS].join(', ')}, image`);
       fields[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
     return { fields };
@@ -51,20 +52,27 @@ async function readFields(
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== 'image') {
-          throw new RequestError(`unexpected file field "${part.fieldname}"; send the image in the field "image"`);
+          throw new RequestError(
+            `unexpected file field "${part.fieldname}"; send the image in the field "image"`,
+          );
         }
         const bytes = await part.toBuffer();
         upload = { bytes, type: part.mimetype };
       } else {
         if (!TEXT_FIELDS.has(part.fieldname)) {
-          throw new RequestError(`unknown field "${part.fieldname}"; fields: ${[...TEXT_FIELDS].join(', ')}, image`);
+          throw new RequestError(
+            `unknown field "${part.fieldname}"; fields: ${[...TEXT_FIELDS].join(', ')}, image`,
+          );
         }
         fields[part.fieldname] = String(part.value);
       }
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new RequestError(`the image is larger than the upload limit of ${formatBytes(limits.maxBytes)}`, 413);
+      throw new RequestError(
+        `the image is larger than the upload limit of ${formatBytes(limits.maxBytes)}`,
+        413,
+      );
     }
     throw error;
   }
@@ -98,7 +106,10 @@ function parseSeed(text: string | undefined): number {
 function parseClasses(text: string): string[] {
   const named = DATASET_CLASS_NAMES[text];
   if (named) return [...named];
-  const list = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const list = text
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   if (list.length < 2) {
     throw new RequestError(
       `classes must be a dataset (${DATASET_NAMES.join(', ')}) or a comma-separated list of at least two class names, got "${text}"`,
@@ -117,14 +128,17 @@ export async function readRunRequest(
   const config = parseConfig(fields.config);
   const seed = parseSeed(fields.seed);
   if (contract === 'text-answer') {
-    if (upload || fields.sample !== undefined) throw new RequestError('a text method takes a prompt, not an image');
+    if (upload || fields.sample !== undefined)
+      throw new RequestError('a text method takes a prompt, not an image');
     const prompt = fields.prompt?.trim() ?? '';
     if (prompt === '') throw new RequestError('prompt is required: the question to answer');
-    if (prompt.length > 4000) throw new RequestError(`prompt is ${prompt.length} characters; the limit is 4000`);
+    if (prompt.length > 4000)
+      throw new RequestError(`prompt is ${prompt.length} characters; the limit is 4000`);
     return { config, seed, prompt };
   }
   if (fields.prompt !== undefined) throw new RequestError('an image method takes an image, not a prompt');
-  if (upload && fields.sample !== undefined) throw new RequestError('send either an image or a sample, not both');
+  if (upload && fields.sample !== undefined)
+    throw new RequestError('send either an image or a sample, not both');
   if (upload) {
     let image: FloatImage;
     try {
@@ -134,13 +148,17 @@ export async function readRunRequest(
       throw error;
     }
     if (fields.classes === undefined) {
-      throw new RequestError(`classes is required with an uploaded image: ${DATASET_NAMES.join(', ')} or a,b,c`);
+      throw new RequestError(
+        `classes is required with an uploaded image: ${DATASET_NAMES.join(', ')} or a,b,c`,
+      );
     }
     return { config, seed, image, classNames: parseClasses(fields.classes) };
   }
-  if (fields.sample === undefined) throw new RequestError('send an image (field "image") or a bundled sample id (field "sample")');
+  if (fields.sample === undefined)
+    throw new RequestError('send an image (field "image") or a bundled sample id (field "sample")');
   const loaded = loadSampleImage(fields.sample);
-  if (!loaded) throw new RequestError(`no bundled sample "${fields.sample}"; GET /api/samples lists them`, 404);
+  if (!loaded)
+    throw new RequestError(`no bundled sample "${fields.sample}"; GET /api/samples lists them`, 404);
   const classNames = fields.classes === undefined ? loaded.sample.classNames : parseClasses(fields.classes);
   return { config, seed, image: loaded.image, classNames, label: loaded.sample.label };
 }

@@ -105,7 +105,12 @@ export class ApiError extends Error {
 
 async function json<T>(response: Response): Promise<T> {
   const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: ConfigProblem[] };
-  if (!response.ok) throw new ApiError(body.error ?? `${response.status} ${response.statusText}`, response.status, body.problems);
+  if (!response.ok)
+    throw new ApiError(
+      body.error ?? `${response.status} ${response.statusText}`,
+      response.status,
+      body.problems,
+    );
   return body as T;
 }
 
@@ -172,7 +177,13 @@ export interface AccuracyStat {
 
 export interface RunDetail {
   summary: {
-    run: { runId: string; suite: string; sampleCount: number; seeds: number[]; methods: { name: string; configHash: string }[] };
+    run: {
+      runId: string;
+      suite: string;
+      sampleCount: number;
+      seeds: number[];
+      methods: { name: string; configHash: string }[];
+    };
     expected: number;
     recorded: number;
     complete: boolean;

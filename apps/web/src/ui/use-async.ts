@@ -3,7 +3,6 @@ import { useEffect, useState } from 'preact/hooks';
 /** Loads once per key; { data } or { error }. */
 export function useAsync<T>(load: () => Promise<T>, key: unknown[] = []) {
   const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the caller's key changes
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));

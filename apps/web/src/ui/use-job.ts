@@ -1,6 +1,6 @@
 // Starts a run and follows its events: status, progress, result or error, and cancel.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, followJob, type ImageResult, type TextResult } from './api.js';
+import { type ApiError, api, followJob, type ImageResult, type TextResult } from './api.js';
 
 export interface JobState {
   status: 'idle' | 'submitting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -26,7 +26,9 @@ export function useJob() {
       job = (await api.run(plugin, form)).job;
     } catch (error) {
       const e = error as ApiError;
-      const detail = e.problems?.length ? `: ${e.problems.map((p) => `${p.path} expected ${p.expected}`).join('; ')}` : '';
+      const detail = e.problems?.length
+        ? `: ${e.problems.map((p) => `${p.path} expected ${p.expected}`).join('; ')}`
+        : '';
       const failed: JobState = { status: 'failed', error: `${e.message}${detail}` };
       setState(failed);
       return failed;
@@ -38,7 +40,13 @@ export function useJob() {
         if (event.type === 'queued') current = { ...current, status: 'queued', position: event.position };
         if (event.type === 'started') current = { ...current, status: 'running' };
         if (event.type === 'progress')
-          current = { ...current, status: 'running', stage: event.stage, done: event.done, total: event.total };
+          current = {
+            ...current,
+            status: 'running',
+            stage: event.stage,
+            done: event.done,
+            total: event.total,
+          };
         if (event.type === 'result') current = { ...current, status: 'done', result: event.result };
         if (event.type === 'error') current = { ...current, status: 'failed', error: event.message };
         if (event.type === 'cancelled') current = { ...current, status: 'cancelled' };

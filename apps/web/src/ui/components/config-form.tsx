@@ -2,10 +2,19 @@
 // numbers, a select for enums, a checkbox for booleans, one line per entry for string lists, JSON for the
 // rest. The browser checks what the schema says locally; the server then checks the config with the
 // plugin's own zod schema (POST /api/plugins/<name>/check-config), so refinements are caught too.
+import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type ConfigProblem, type JsonSchema } from '../api.js';
 
-type Kind = 'number' | 'integer' | 'enum' | 'boolean' | 'string' | 'string-list' | 'number-or-choice' | 'json';
+type Kind =
+  | 'number'
+  | 'integer'
+  | 'enum'
+  | 'boolean'
+  | 'string'
+  | 'string-list'
+  | 'number-or-choice'
+  | 'json';
 
 interface Field {
   readonly key: string;
@@ -21,7 +30,12 @@ function fieldOf(key: string, schema: JsonSchema): Field {
     const consts = alternatives.filter((a) => a.const !== undefined).map((a) => String(a.const));
     const numeric = alternatives.find((a) => a.type === 'integer' || a.type === 'number');
     if (numeric && consts.length === alternatives.length - 1) {
-      return { key, kind: 'number-or-choice', schema: { ...numeric, default: schema.default }, choices: consts };
+      return {
+        key,
+        kind: 'number-or-choice',
+        schema: { ...numeric, default: schema.default },
+        choices: consts,
+      };
     }
     if (consts.length === alternatives.length) return { key, kind: 'enum', schema, choices: consts };
   }
@@ -29,7 +43,8 @@ function fieldOf(key: string, schema: JsonSchema): Field {
   if (schema.type === 'number') return { key, kind: 'number', schema, choices: [] };
   if (schema.type === 'boolean') return { key, kind: 'boolean', schema, choices: [] };
   if (schema.type === 'string') return { key, kind: 'string', schema, choices: [] };
-  if (schema.type === 'array' && schema.items?.type === 'string') return { key, kind: 'string-list', schema, choices: [] };
+  if (schema.type === 'array' && schema.items?.type === 'string')
+    return { key, kind: 'string-list', schema, choices: [] };
   return { key, kind: 'json', schema, choices: [] };
 }
 
@@ -48,12 +63,22 @@ function fromText(field: Field, text: string): { value?: unknown; problem?: stri
     case 'boolean':
       return { value: text === 'true' };
     case 'enum':
-      return { value: schema.enum?.find((e) => String(e) === text) ?? (schema.anyOf ?? schema.oneOf)?.find((a) => String(a.const) === text)?.const };
+      return {
+        value:
+          schema.enum?.find((e) => String(e) === text) ??
+          (schema.anyOf ?? schema.oneOf)?.find((a) => String(a.const) === text)?.const,
+      };
     case 'string':
-      if (schema.minLength !== undefined && text.length < schema.minLength) return { problem: 'must not be empty' };
+      if (schema.minLength !== undefined && text.length < schema.minLength)
+        return { problem: 'must not be empty' };
       return { value: text };
     case 'string-list':
-      return { value: text.split('\n').map((l) => l.trim()).filter((l) => l !== '') };
+      return {
+        value: text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== ''),
+      };
     case 'json':
       try {
         return { value: JSON.parse(text) };
@@ -64,20 +89,27 @@ function fromText(field: Field, text: string): { value?: unknown; problem?: stri
       if (field.kind === 'number-or-choice' && field.choices.includes(text)) return { value: text };
       if (text.trim() === '') return { problem: 'is required' };
       const n = Number(text);
-      const choiceHint = field.choices.length > 0 ? ` (or ${field.choices.map((c) => `"${c}"`).join(', ')})` : '';
+      const choiceHint =
+        field.choices.length > 0 ? ` (or ${field.choices.map((c) => `"${c}"`).join(', ')})` : '';
       if (!Number.isFinite(n)) return { problem: `must be a number${choiceHint}` };
-      if ((field.kind === 'integer' || schema.type === 'integer') && !Number.isInteger(n)) return { problem: `must be a whole number${choiceHint}` };
-      if (schema.minimum !== undefined && n < schema.minimum) return { problem: `must be at least ${schema.minimum}` };
-      if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum) return { problem: `must be greater than ${schema.exclusiveMinimum}` };
-      if (schema.maximum !== undefined && n > schema.maximum) return { problem: `must be at most ${schema.maximum}` };
-      if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum) return { problem: `must be less than ${schema.exclusiveMaximum}` };
+      if ((field.kind === 'integer' || schema.type === 'integer') && !Number.isInteger(n))
+        return { problem: `must be a whole number${choiceHint}` };
+      if (schema.minimum !== undefined && n < schema.minimum)
+        return { problem: `must be at least ${schema.minimum}` };
+      if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum)
+        return { problem: `must be greater than ${schema.exclusiveMinimum}` };
+      if (schema.maximum !== undefined && n > schema.maximum)
+        return { problem: `must be at most ${schema.maximum}` };
+      if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum)
+        return { problem: `must be less than ${schema.exclusiveMaximum}` };
       return { value: n };
     }
   }
 }
 
 /** zod's int() adds ±MAX_SAFE_INTEGER bounds, which say nothing to a person. */
-const bound = (v: number | undefined) => (v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
+const bound = (v: number | undefined) =>
+  v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v;
 
 function rangeText(schema: JsonSchema): string {
   const lo = bound(schema.minimum) ?? bound(schema.exclusiveMinimum);
@@ -156,10 +188,13 @@ export function ConfigForm(props: {
     serverProblems
       .filter((p) => p.path === key || p.path.startsWith(`${key}.`))
       .map((p) => `expected ${p.expected}, got ${p.got}`)[0];
-  const rootProblems = serverProblems.filter((p) => !fields.some((f) => p.path === f.key || p.path.startsWith(`${f.key}.`)));
+  const rootProblems = serverProblems.filter(
+    (p) => !fields.some((f) => p.path === f.key || p.path.startsWith(`${f.key}.`)),
+  );
 
   const set = (key: string, text: string) => setTexts((t) => ({ ...t, [key]: text }));
-  const reset = () => setTexts(Object.fromEntries(fields.map((f) => [f.key, toText(f, props.defaults[f.key])])));
+  const reset = () =>
+    setTexts(Object.fromEntries(fields.map((f) => [f.key, toText(f, props.defaults[f.key])])));
 
   return (
     <fieldset class="config">
@@ -187,10 +222,15 @@ export function ConfigForm(props: {
           'aria-describedby': describedBy,
         };
         const text = texts[field.key] ?? '';
-        let input;
+        let input: JSX.Element;
         if (field.kind === 'boolean') {
           input = (
-            <input {...common} type="checkbox" checked={text === 'true'} onChange={(e) => set(field.key, String(e.currentTarget.checked))} />
+            <input
+              {...common}
+              type="checkbox"
+              checked={text === 'true'}
+              onChange={(e) => set(field.key, String(e.currentTarget.checked))}
+            />
           );
         } else if (field.kind === 'enum') {
           input = (
@@ -203,7 +243,14 @@ export function ConfigForm(props: {
             </select>
           );
         } else if (field.kind === 'string-list' || field.kind === 'json') {
-          input = <textarea {...common} rows={3} value={text} onInput={(e) => set(field.key, e.currentTarget.value)} />;
+          input = (
+            <textarea
+              {...common}
+              rows={3}
+              value={text}
+              onInput={(e) => set(field.key, e.currentTarget.value)}
+            />
+          );
         } else {
           const numeric = field.kind === 'number' || field.kind === 'integer';
           input = (
@@ -218,10 +265,11 @@ export function ConfigForm(props: {
           );
         }
         return (
-          <div class={`field ${field.kind === 'boolean' ? 'inline' : ''} ${problem ? 'invalid' : ''} ${changed ? 'changed' : ''}`} key={field.key}>
-            <label for={id}>
-              {field.key}
-            </label>
+          <div
+            class={`field ${field.kind === 'boolean' ? 'inline' : ''} ${problem ? 'invalid' : ''} ${changed ? 'changed' : ''}`}
+            key={field.key}
+          >
+            <label for={id}>{field.key}</label>
             {input}
             {field.kind === 'number-or-choice' && (
               <datalist id={`${id}-choices`}>

@@ -30,7 +30,8 @@ export function ImagePicker({ onChange }: { onChange: (choice: ImageChoice) => v
   useEffect(() => {
     const sample = data?.samples.find((s) => s.id === sampleId);
     const classes = classSet === 'custom' ? custom : classSet;
-    if (source === 'sample') onChange({ ...(sample ? { sample } : {}), ...(classSet === 'own' ? {} : { classes }) });
+    if (source === 'sample')
+      onChange({ ...(sample ? { sample } : {}), ...(classSet === 'own' ? {} : { classes }) });
     else onChange({ ...(file ? { file } : {}), classes });
   }, [data, source, sampleId, file, classSet, custom]);
 
@@ -41,7 +42,12 @@ export function ImagePicker({ onChange }: { onChange: (choice: ImageChoice) => v
     return () => URL.revokeObjectURL(url);
   }, [file]);
 
-  if (error) return <p role="alert" class="error">Cannot load the samples: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        Cannot load the samples: {error}
+      </p>
+    );
   const sets = Object.keys(data?.classSets ?? {});
   return (
     <fieldset class="image-picker">
@@ -66,17 +72,37 @@ export function ImagePicker({ onChange }: { onChange: (choice: ImageChoice) => v
       {source === 'sample' ? (
         <div class="samples" role="radiogroup" aria-label="Bundled samples">
           {data?.samples.map((s) => (
-            <label key={s.id} class={`sample ${s.id === sampleId ? 'selected' : ''}`} title={`${s.dataset} test #${s.index}: ${s.label}`}>
-              <input type="radio" name="sample" value={s.id} checked={s.id === sampleId} onChange={() => setSampleId(s.id)} />
-              <img src={`/api/samples/${s.id}/image.png`} alt={`${s.dataset.replace('_', '-')} test image ${s.index}, a ${s.label}`} width={56} height={56} />
+            <label
+              key={s.id}
+              class={`sample ${s.id === sampleId ? 'selected' : ''}`}
+              title={`${s.dataset} test #${s.index}: ${s.label}`}
+            >
+              <input
+                type="radio"
+                name="sample"
+                value={s.id}
+                checked={s.id === sampleId}
+                onChange={() => setSampleId(s.id)}
+              />
+              <img
+                src={`/api/samples/${s.id}/image.png`}
+                alt={`${s.dataset} test sample ${s.index}: ${s.label}`}
+                width={56}
+                height={56}
+              />
             </label>
           ))}
         </div>
       ) : (
         <div class="field upload">
           <label for="upload">PNG or JPEG, up to 8 MiB and 16 megapixels</label>
-          <input id="upload" type="file" accept="image/png,image/jpeg" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
-          {preview && <img class="preview" src={preview} alt="the uploaded image" />}
+          <input
+            id="upload"
+            type="file"
+            accept="image/png,image/jpeg"
+            onChange={(e) => setFile(e.currentTarget.files?.[0])}
+          />
+          {preview && <img class="preview" src={preview} alt="your upload" />}
         </div>
       )}
       <div class="field">
@@ -94,7 +120,12 @@ export function ImagePicker({ onChange }: { onChange: (choice: ImageChoice) => v
       {classSet === 'custom' && source === 'upload' && (
         <div class="field">
           <label for="custom-classes">Class names, comma-separated</label>
-          <input id="custom-classes" type="text" value={custom} onInput={(e) => setCustom(e.currentTarget.value)} />
+          <input
+            id="custom-classes"
+            type="text"
+            value={custom}
+            onInput={(e) => setCustom(e.currentTarget.value)}
+          />
         </div>
       )}
     </fieldset>

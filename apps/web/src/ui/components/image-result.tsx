@@ -5,15 +5,29 @@ const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digit
 
 function Verdict({ prediction, label }: { prediction: string; label: string | null }) {
   if (label === null) return null;
-  return prediction === label ? <span class="verdict right">correct</span> : <span class="verdict wrong">wrong (true: {label})</span>;
+  return prediction === label ? (
+    <span class="verdict right">correct</span>
+  ) : (
+    <span class="verdict wrong">wrong (true: {label})</span>
+  );
 }
 
 /** Everything an image-classifier run returns: before/after, top-5, entropy, the views and which were kept. */
-export function ImageResultView({ result, job, compact = false }: { result: ImageResult; job: string; compact?: boolean }) {
+export function ImageResultView({
+  result,
+  job,
+  compact = false,
+}: {
+  result: ImageResult;
+  job: string;
+  compact?: boolean;
+}) {
   const { before, after, views } = result;
   const kept = new Set(views?.kept ?? []);
   const extra = Object.entries(result.adaptation).filter(
-    ([k, v]) => !['ms', 'entropyBefore', 'entropyAfter', 'keptViews'].includes(k) && (typeof v === 'number' || typeof v === 'string'),
+    ([k, v]) =>
+      !['ms', 'entropyBefore', 'entropyAfter', 'keptViews'].includes(k) &&
+      (typeof v === 'number' || typeof v === 'string'),
   );
   const totalMs = Object.values(result.adaptation.ms ?? {}).reduce((s, v) => s + v, 0);
   return (
@@ -40,7 +54,7 @@ export function ImageResultView({ result, job, compact = false }: { result: Imag
         <div class="prediction entropy">
           <h3>Entropy</h3>
           <p class="big">
-            {fmt(result.entropyBefore)} <span aria-label="to">→</span> {fmt(result.entropyAfter)}
+            {fmt(result.entropyBefore)} <span aria-hidden="true">→</span> {fmt(result.entropyAfter)}
           </p>
           <p class="muted small">nats, before → after</p>
         </div>
@@ -55,14 +69,21 @@ export function ImageResultView({ result, job, compact = false }: { result: Imag
             {views.files.length} test-time views (view 0 is the image itself)
             {views.kept && (
               <>
-                {' '}· <span class="kept-key">kept</span> {views.kept.length} by confidence selection
+                {' '}
+                · <span class="kept-key">kept</span> {views.kept.length} by confidence selection
               </>
             )}
           </figcaption>
           <ul class="view-grid">
             {views.files.map((file, i) => (
               <li key={file} class={kept.has(i) ? 'kept' : ''}>
-                <img src={`/api/jobs/${job}/files/${file}`} alt={`view ${i}${kept.has(i) ? ', kept' : ''}`} width={56} height={56} loading="lazy" />
+                <img
+                  src={`/api/jobs/${job}/files/${file}`}
+                  alt={`view ${i}${kept.has(i) ? ', kept' : ''}`}
+                  width={56}
+                  height={56}
+                  loading="lazy"
+                />
               </li>
             ))}
           </ul>
@@ -73,7 +94,7 @@ export function ImageResultView({ result, job, compact = false }: { result: Imag
           {extra.map(([k, v]) => (
             <div key={k}>
               <dt>{k}</dt>
-              <dd>{typeof v === "number" ? fmt(v, Number.isInteger(v) ? 0 : 4) : String(v)}</dd>
+              <dd>{typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 4) : String(v)}</dd>
             </div>
           ))}
           <div>
@@ -81,9 +102,11 @@ export function ImageResultView({ result, job, compact = false }: { result: Imag
             <dd>
               {totalMs.toFixed(0)} ms{' '}
               <span class="muted">
-                ({Object.entries(result.adaptation.ms ?? {})
+                (
+                {Object.entries(result.adaptation.ms ?? {})
                   .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-                  .join(', ')})
+                  .join(', ')}
+                )
               </span>
             </dd>
           </div>

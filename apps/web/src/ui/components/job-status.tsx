@@ -10,8 +10,18 @@ export function JobStatus({ state, onCancel }: { state: JobState; onCancel?: () 
       </div>
     );
   }
-  if (state.status === 'cancelled') return <div class="status" role="status">Cancelled.</div>;
-  if (state.status === 'done') return <div class="status ok" role="status">Done.</div>;
+  if (state.status === 'cancelled')
+    return (
+      <div class="status" role="status">
+        Cancelled.
+      </div>
+    );
+  if (state.status === 'done')
+    return (
+      <div class="status ok" role="status">
+        Done.
+      </div>
+    );
   const fraction = state.total ? (state.done ?? 0) / state.total : undefined;
   const label =
     state.status === 'submitting'

@@ -55,7 +55,9 @@ export function TextResultView({ result }: { result: TextResult }) {
         </ol>
       </figure>
       <figure class="completion">
-        <figcaption>The output behind the answer{result.reward !== null ? ` (reward ${result.reward.toFixed(3)})` : ''}</figcaption>
+        <figcaption>
+          The output behind the answer{result.reward !== null ? ` (reward ${result.reward.toFixed(3)})` : ''}
+        </figcaption>
         <pre>{result.completion}</pre>
       </figure>
       {result.warnings.length > 0 && (

@@ -3,15 +3,25 @@ import { type AccuracyStat, api } from '../api.js';
 import { useAsync } from '../use-async.js';
 
 const acc = (s: AccuracyStat | undefined) =>
-  !s || s.mean === null ? '—' : `${(100 * s.mean).toFixed(1)}${s.std === null ? '' : ` ± ${(100 * s.std).toFixed(1)}`}`;
+  !s || s.mean === null
+    ? '—'
+    : `${(100 * s.mean).toFixed(1)}${s.std === null ? '' : ` ± ${(100 * s.std).toFixed(1)}`}`;
 
 export function BenchmarkRunPage({ runId }: { runId: string }) {
   const initial = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const [method, setMethod] = useState(initial.get('method') ?? '');
   const [seed, setSeed] = useState(initial.get('seed') ?? '');
   const full = useAsync(() => api.run_(runId, new URLSearchParams()), [runId]);
-  const { data, error } = useAsync(() => api.run_(runId, new URLSearchParams({ method, seed })), [runId, method, seed]);
-  if (error || full.error) return <p role="alert" class="error">{error ?? full.error}</p>;
+  const { data, error } = useAsync(
+    () => api.run_(runId, new URLSearchParams({ method, seed })),
+    [runId, method, seed],
+  );
+  if (error || full.error)
+    return (
+      <p role="alert" class="error">
+        {error ?? full.error}
+      </p>
+    );
   if (!data || !full.data) return <p aria-live="polite">Loading…</p>;
   const { summary, plotSvg } = data;
   const run = full.data.summary.run;
@@ -22,7 +32,8 @@ export function BenchmarkRunPage({ runId }: { runId: string }) {
       </p>
       <h1 id="run-title">{runId}</h1>
       <p class="lead">
-        {run.suite} · {run.sampleCount} samples · seeds {run.seeds.join(', ')} · {summary.recorded}/{summary.expected} records
+        {run.suite} · {run.sampleCount} samples · seeds {run.seeds.join(', ')} · {summary.recorded}/
+        {summary.expected} records
         {summary.complete ? '' : ' (partial)'}
       </p>
       <form class="filters" aria-label="Filter this run" onSubmit={(e) => e.preventDefault()}>
@@ -86,7 +97,9 @@ export function BenchmarkRunPage({ runId }: { runId: string }) {
             src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(plotSvg)}`}
             alt={`Accuracy by family for ${summary.methods.map((m) => `${m.label} ${acc(m.overall)}%`).join(', ')}`}
           />
-          <figcaption class="muted small">The same vega-lite spec as the run's accuracy.svg report.</figcaption>
+          <figcaption class="muted small">
+            The same vega-lite spec as the run's accuracy.svg report.
+          </figcaption>
         </figure>
       )}
     </section>

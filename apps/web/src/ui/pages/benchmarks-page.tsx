@@ -9,15 +9,21 @@ export function BenchmarksPage() {
   const all = useAsync(() => api.runs(new URLSearchParams()));
   const query = new URLSearchParams({ suite, method, seed: /^\d+$/.test(seed) ? seed : '' });
   const filtered = useAsync(() => api.runs(query), [suite, method, seed]);
-  if (all.error) return <p role="alert" class="error">{all.error}</p>;
+  if (all.error)
+    return (
+      <p role="alert" class="error">
+        {all.error}
+      </p>
+    );
   if (!all.data) return <p aria-live="polite">Loading…</p>;
   if (all.data.store === null) {
     return (
       <section>
         <h1>Benchmarks</h1>
         <p>
-          No result store. Run a benchmark (<code>attune bench mini-clip-corrupt-short --methods zeroshot,sts</code>) and start the
-          server with <code>attune serve --db attune-bench/results.sqlite</code>.
+          No result store. Run a benchmark (
+          <code>attune bench mini-clip-corrupt-short --methods zeroshot,sts</code>) and start the server with{' '}
+          <code>attune serve --db attune-bench/results.sqlite</code>.
         </p>
       </section>
     );
@@ -52,7 +58,14 @@ export function BenchmarksPage() {
         </div>
         <div class="field">
           <label for="f-seed">Seed</label>
-          <input id="f-seed" type="text" inputMode="numeric" placeholder="any" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
+          <input
+            id="f-seed"
+            type="text"
+            inputMode="numeric"
+            placeholder="any"
+            value={seed}
+            onInput={(e) => setSeed(e.currentTarget.value)}
+          />
         </div>
       </form>
       <div class="table-wrap">
@@ -71,7 +84,10 @@ export function BenchmarksPage() {
           </thead>
           <tbody>
             {runs.map((r) => {
-              const q = new URLSearchParams({ ...(method ? { method } : {}), ...(/^\d+$/.test(seed) ? { seed } : {}) }).toString();
+              const q = new URLSearchParams({
+                ...(method ? { method } : {}),
+                ...(/^\d+$/.test(seed) ? { seed } : {}),
+              }).toString();
               return (
                 <tr key={r.runId}>
                   <th scope="row">

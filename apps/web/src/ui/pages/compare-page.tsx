@@ -14,7 +14,12 @@ export function ComparePage() {
   const [seed, setSeed] = useState('0');
   const [results, setResults] = useState<{ plugin: string; state: JobState }[]>([]);
   const { state, start, cancel, busy } = useJob();
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (!data) return <p aria-live="polite">Loading…</p>;
   const methods = data.plugins.filter((p) => p.contract === 'image-classifier' && p.unmetNeeds.length === 0);
   const selected = chosen.filter((c) => methods.some((m) => m.name === c));
@@ -31,12 +36,15 @@ export function ComparePage() {
       if (final.status === 'cancelled') break;
     }
   };
-  const toggle = (name: string, on: boolean) => setChosen((c) => (on ? [...c, name] : c.filter((x) => x !== name)));
+  const toggle = (name: string, on: boolean) =>
+    setChosen((c) => (on ? [...c, name] : c.filter((x) => x !== name)));
 
   return (
     <section aria-labelledby="compare-title">
       <h1 id="compare-title">Compare methods</h1>
-      <p class="lead">Run several image methods, each with its default configuration, on the same image and seed.</p>
+      <p class="lead">
+        Run several image methods, each with its default configuration, on the same image and seed.
+      </p>
       <div class="run-layout">
         <form class="panel" onSubmit={runAll} aria-label="Compare methods">
           <ImagePicker onChange={setImage} />
@@ -44,13 +52,24 @@ export function ComparePage() {
             <legend>Methods</legend>
             {methods.map((m) => (
               <label class="check" key={m.name}>
-                <input type="checkbox" checked={chosen.includes(m.name)} onChange={(e) => toggle(m.name, e.currentTarget.checked)} /> {m.name}
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(m.name)}
+                  onChange={(e) => toggle(m.name, e.currentTarget.checked)}
+                />{' '}
+                {m.name}
               </label>
             ))}
           </fieldset>
           <div class="field">
             <label for="compare-seed">Seed</label>
-            <input id="compare-seed" type="text" inputMode="numeric" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} />
+            <input
+              id="compare-seed"
+              type="text"
+              inputMode="numeric"
+              value={seed}
+              onInput={(e) => setSeed(e.currentTarget.value)}
+            />
           </div>
           <div class="actions">
             <button type="submit" disabled={busy || selected.length === 0 || !(image.file || image.sample)}>
@@ -60,12 +79,18 @@ export function ComparePage() {
         </form>
         <div class="output">
           {busy && <JobStatus state={state} onCancel={cancel} />}
-          {results.length === 0 && !busy && <p class="muted empty panel">Results appear here side by side.</p>}
+          {results.length === 0 && !busy && (
+            <p class="muted empty panel">Results appear here side by side.</p>
+          )}
           <ul class="compare-grid">
             {results.map(({ plugin, state: s }) => (
               <li class="panel" key={plugin}>
                 <h2>{plugin}</h2>
-                {s.result ? <ImageResultView result={s.result as ImageResult} job={s.job!} compact /> : <JobStatus state={s} />}
+                {s.result ? (
+                  <ImageResultView result={s.result as ImageResult} job={s.job!} compact />
+                ) : (
+                  <JobStatus state={s} />
+                )}
               </li>
             ))}
           </ul>

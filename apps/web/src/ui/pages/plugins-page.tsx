@@ -42,7 +42,12 @@ function PluginCard({ plugin }: { plugin: PluginInfo }) {
 
 export function PluginsPage() {
   const { data, error } = useAsync(api.plugins);
-  if (error) return <p role="alert" class="error">Cannot list the plugins: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        Cannot list the plugins: {error}
+      </p>
+    );
   if (!data) return <p aria-live="polite">Loading the installed plugins…</p>;
   const kinds = [...new Set(data.plugins.map((p) => p.kind))].sort(
     (a, b) => Object.keys(KIND_TITLES).indexOf(a) - Object.keys(KIND_TITLES).indexOf(b),
@@ -51,8 +56,8 @@ export function PluginsPage() {
     <section aria-labelledby="plugins-title">
       <h1 id="plugins-title">Installed plugins</h1>
       <p class="lead">
-        {data.plugins.length} plugins from the installed packages. Install or remove a method package and restart{' '}
-        <code>attune serve</code> to see the list change.
+        {data.plugins.length} plugins from the installed packages. Install or remove a method package and
+        restart <code>attune serve</code> to see the list change.
       </p>
       {kinds.map((kind) => {
         const plugins = data.plugins.filter((p) => p.kind === kind);

@@ -48,14 +48,27 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
         )}
         <div class={`field ${seedValid ? '' : 'invalid'}`}>
           <label for="seed">Seed</label>
-          <input id="seed" type="text" inputMode="numeric" value={seed} aria-invalid={seedValid ? undefined : 'true'} onInput={(e) => setSeed(e.currentTarget.value)} />
+          <input
+            id="seed"
+            type="text"
+            inputMode="numeric"
+            value={seed}
+            aria-invalid={seedValid ? undefined : 'true'}
+            onInput={(e) => setSeed(e.currentTarget.value)}
+          />
           {!seedValid && (
             <small class="field-error" role="alert">
               seed must be a whole number ≥ 0
             </small>
           )}
         </div>
-        <ConfigForm plugin={plugin.name} schema={plugin.schema} defaults={plugin.defaults} hidden={HIDDEN} onChange={onConfig} />
+        <ConfigForm
+          plugin={plugin.name}
+          schema={plugin.schema}
+          defaults={plugin.defaults}
+          hidden={HIDDEN}
+          onChange={onConfig}
+        />
         <div class="actions">
           <button type="submit" disabled={!canRun}>
             Run {plugin.name}
@@ -63,19 +76,31 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           {!config.valid && <span class="muted small">Fix the configuration to run.</span>}
         </div>
       </form>
-      <div class="panel output" aria-label="Result">
+      <section class="panel output" aria-labelledby="result-title">
+        <h2 id="result-title" class="sr-only">
+          Result
+        </h2>
         <JobStatus state={state} onCancel={cancel} />
-        {state.status === 'idle' && <p class="muted empty">Choose an input and press Run. Progress and the result appear here.</p>}
-        {state.result?.contract === 'image-classifier' && <ImageResultView result={state.result as ImageResult} job={state.job!} />}
+        {state.status === 'idle' && (
+          <p class="muted empty">Choose an input and press Run. Progress and the result appear here.</p>
+        )}
+        {state.result?.contract === 'image-classifier' && (
+          <ImageResultView result={state.result as ImageResult} job={state.job!} />
+        )}
         {state.result?.contract === 'text-answer' && <TextResultView result={state.result as TextResult} />}
-      </div>
+      </section>
     </div>
   );
 }
 
 export function RunPage({ name }: { name: string }) {
   const { data, error } = useAsync(api.plugins);
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (!data) return <p aria-live="polite">Loading…</p>;
   const plugin = data.plugins.find((p) => p.name === name);
   if (!plugin) {
@@ -94,11 +119,15 @@ export function RunPage({ name }: { name: string }) {
         <a href="#/">Plugins</a> / {plugin.kind}
       </p>
       <h1 id="run-title">
-        {plugin.name} <span class={`badge ${plugin.contract}`}>{plugin.contract === 'none' ? plugin.kind : plugin.contract}</span>
+        {plugin.name}{' '}
+        <span class={`badge ${plugin.contract}`}>
+          {plugin.contract === 'none' ? plugin.kind : plugin.contract}
+        </span>
       </h1>
       <p class="lead">{plugin.description}</p>
       <p class="meta">
-        {plugin.package} v{plugin.version} · needs {plugin.needs.join(', ') || 'nothing'} · provides {plugin.provides.join(', ') || 'nothing'}
+        {plugin.package} v{plugin.version} · needs {plugin.needs.join(', ') || 'nothing'} · provides{' '}
+        {plugin.provides.join(', ') || 'nothing'}
       </p>
       {plugin.contract === 'none' ? (
         <p>This plugin has no page to run it: it is a {plugin.kind} that methods use.</p>
