@@ -51,13 +51,15 @@ export function ImageResultView({
             {result.plugin} <Verdict prediction={after.prediction} label={result.label} />
           </p>
         </div>
-        <div class="prediction entropy">
-          <h3>Entropy</h3>
-          <p class="big">
-            {fmt(result.entropyBefore)} <span aria-hidden="true">→</span> {fmt(result.entropyAfter)}
-          </p>
-          <p class="muted small">nats, before → after</p>
-        </div>
+        {(result.entropyBefore !== null || result.entropyAfter !== null) && (
+          <div class="prediction entropy">
+            <h3>Entropy</h3>
+            <p class="big">
+              {fmt(result.entropyBefore)} <span aria-hidden="true">→</span> {fmt(result.entropyAfter)}
+            </p>
+            <p class="muted small">nats, before → after</p>
+          </div>
+        )}
       </div>
       <div class={`bars ${before ? 'two' : ''}`}>
         {before && <Top5Bars top5={before.top5} title="Top-5 before" label={result.label} />}

@@ -15,7 +15,9 @@ const HIDDEN = ['seed'];
 function RunForm({ plugin }: { plugin: PluginInfo }) {
   const [config, setConfig] = useState<ConfigState>({ config: {}, valid: false });
   const [image, setImage] = useState<ImageChoice>({});
-  const [prompt, setPrompt] = useState('What is 12 + 7?');
+  const [prompt, setPrompt] = useState(
+    'Sam has 14 cookies. He buys 3 more cookies. How many cookies does Sam have now?',
+  );
   const [seed, setSeed] = useState('0');
   const { state, start, cancel, busy } = useJob();
   const onConfig = useCallback((s: ConfigState) => setConfig(s), []);
