@@ -5,6 +5,7 @@ import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
@@ -28,5 +29,6 @@ export function buildProgram(io: CliIo): Command {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,
   });
+  registerWorkerCommand(program, io);
   return program;
 }
