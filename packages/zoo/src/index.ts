@@ -15,7 +15,9 @@ export {
 export { listZoo, type ZooEntry } from './list-zoo.js';
 export {
   type CausalLMModelConfig,
+  type MoeLMModelConfig,
   parseCausalLMConfig,
+  parseMoeLMConfig,
   parseRewardModelConfig,
   type RewardModelConfig,
 } from './lm-config.js';
@@ -32,6 +34,7 @@ export {
 } from './model-config.js';
 export {
   CAUSAL_LM_FILES,
+  MOE_LM_FILES,
   CLIP_FILES,
   FILES_BY_KIND,
   type FileSpec,
