@@ -6,6 +6,15 @@ export {
   loadCausalLM,
   OnnxCausalLM,
 } from './causal-lm.js';
+export {
+  loadMoELM,
+  MOE_ROUTING_INPUTS,
+  MOE_ROUTING_OUTPUTS,
+  MoELM,
+  type OptionScores,
+  type RoutedPrompt,
+  type RoutingOverride,
+} from './moe-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
   type ClassifyInput,
