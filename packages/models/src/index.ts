@@ -6,15 +6,6 @@ export {
   loadCausalLM,
   OnnxCausalLM,
 } from './causal-lm.js';
-export {
-  loadMoELM,
-  MOE_ROUTING_INPUTS,
-  MOE_ROUTING_OUTPUTS,
-  MoELM,
-  type OptionScores,
-  type RoutedPrompt,
-  type RoutingOverride,
-} from './moe-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
   type ClassifyInput,
@@ -55,6 +46,15 @@ export {
   createVisionLanguageModel,
   modelEnsembleTemplates,
 } from './model-from-registry.js';
+export {
+  loadMoELM,
+  MOE_ROUTING_INPUTS,
+  MOE_ROUTING_OUTPUTS,
+  MoELM,
+  type OptionScores,
+  type RoutedPrompt,
+  type RoutingOverride,
+} from './moe-lm.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
 export {
   causalLMConfig,

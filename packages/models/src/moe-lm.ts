@@ -115,15 +115,22 @@ export class MoELM {
   }
 
   /** One call for the batch: logits, pathway, routing weights and embedding at each prompt's last token. */
-  async route(prompts: readonly string[], overrides?: readonly (RoutingOverride | undefined)[]): Promise<RoutedPrompt[]> {
+  async route(
+    prompts: readonly string[],
+    overrides?: readonly (RoutingOverride | undefined)[],
+  ): Promise<RoutedPrompt[]> {
     if (prompts.length === 0) return [];
     if (overrides && overrides.length !== prompts.length) {
-      throw new RangeError(`expected one override (or undefined) per prompt: ${prompts.length} prompts, ${overrides.length} overrides`);
+      throw new RangeError(
+        `expected one override (or undefined) per prompt: ${prompts.length} prompts, ${overrides.length} overrides`,
+      );
     }
     const ids = prompts.map((p) => this.tokenizer.encode(p));
     const width = Math.max(...ids.map((r) => r.length));
     if (width > this.config.contextLength) {
-      throw new RangeError(`a prompt has ${width} tokens; ${this.source} reads at most ${this.config.contextLength}`);
+      throw new RangeError(
+        `a prompt has ${width} tokens; ${this.source} reads at most ${this.config.contextLength}`,
+      );
     }
     const n = prompts.length;
     const L = this.numLayers;
@@ -155,11 +162,15 @@ export class MoELM {
       rows.forEach((r, j) => {
         const o = overrides?.[r];
         if (!o) return;
-        o.layers.forEach((l, k) => override.set(o.weights.subarray(k * E, (k + 1) * E), (j * L + l) * E));
+        o.layers.forEach((l, k) => {
+          override.set(o.weights.subarray(k * E, (k + 1) * E), (j * L + l) * E);
+        });
       });
       const pick = (a: BigInt64Array) => {
         const out = new BigInt64Array(rows.length * width);
-        rows.forEach((r, j) => out.set(a.subarray(r * width, (r + 1) * width), j * width));
+        rows.forEach((r, j) => {
+          out.set(a.subarray(r * width, (r + 1) * width), j * width);
+        });
         return out;
       };
       const feeds: Record<string, Tensor> = {
@@ -171,11 +182,12 @@ export class MoELM {
       };
       for (let i = 0; i < L; i++) {
         for (const kv of ['key', 'value']) {
-          feeds[`past_key_values.${i}.${kv}`] = new Tensor(
-            'float32',
-            new Float32Array(0),
-            [rows.length, this.config.numKvHeads, 0, this.config.headDim],
-          );
+          feeds[`past_key_values.${i}.${kv}`] = new Tensor('float32', new Float32Array(0), [
+            rows.length,
+            this.config.numKvHeads,
+            0,
+            this.config.headDim,
+          ]);
         }
       }
       const out = await this.session.run(feeds, ['logits', ...MOE_ROUTING_OUTPUTS]);
@@ -239,7 +251,11 @@ export class MoELM {
     return { logits, probs: exps.map((e) => e / sum), choice: options[choiceIndex]!, choiceIndex };
   }
 
-  async scoreOptions(question: string, options: readonly string[], override?: RoutingOverride): Promise<OptionScores> {
+  async scoreOptions(
+    question: string,
+    options: readonly string[],
+    override?: RoutingOverride,
+  ): Promise<OptionScores> {
     const [routed] = await this.route([this.promptOf(question)], [override]);
     return this.scoreFromLogits(routed!.lastLogits, options);
   }
@@ -260,6 +276,9 @@ export async function loadMoELM(source: string, options: { threads?: number } = 
         'an MoE LM with routing outputs (config.json model_type "attune-moe", onnx/model.onnx with router_probs and routing_override), e.g. zoo:mini-moe',
     },
     options,
-    (g) => new MoELM(source, g.resolved, g.config, g.session, g.tokenizer, g.numParameters, () => g.backend.dispose()),
+    (g) =>
+      new MoELM(source, g.resolved, g.config, g.session, g.tokenizer, g.numParameters, () =>
+        g.backend.dispose(),
+      ),
   );
 }

@@ -34,12 +34,12 @@ export {
 } from './model-config.js';
 export {
   CAUSAL_LM_FILES,
-  MOE_LM_FILES,
   CLIP_FILES,
   FILES_BY_KIND,
   type FileSpec,
   IMAGE_VARIATION_FILES,
   MODEL_TYPES,
+  MOE_LM_FILES,
   type ModelKind,
   type OnnxSignature,
   REWARD_MODEL_FILES,

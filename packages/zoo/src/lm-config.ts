@@ -173,7 +173,10 @@ export function parseMoeLMConfig(raw: Json, file: string): MoeLMModelConfig {
   }
   const norm = raw.norm_topk_prob;
   if (norm !== undefined && typeof norm !== 'boolean') {
-    throw new InvalidModelConfigError(file, `norm_topk_prob must be true or false, got ${JSON.stringify(norm)}`);
+    throw new InvalidModelConfigError(
+      file,
+      `norm_topk_prob must be true or false, got ${JSON.stringify(norm)}`,
+    );
   }
   const routing = (raw.routing ?? {}) as Json;
   const floor = typeof routing.override_floor === 'number' ? routing.override_floor : 1e-10;
