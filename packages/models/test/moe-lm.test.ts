@@ -38,12 +38,12 @@ describe('MoELM on zoo:mini-moe', () => {
       const routed = await lm.route(rows.map((r) => lm.promptOf(r.question)));
       rows.forEach((r, i) => {
         const got = routed[i]!;
-        r.pathway.forEach((v, j) =>
-          expect(Math.abs(got.pathway[j]! - v), `${family} ${i} pathway ${j}`).toBeLessThan(1e-4),
-        );
-        r.embedding.forEach((v, j) =>
-          expect(Math.abs(got.embedding[j]! - v), `${family} ${i} embedding ${j}`).toBeLessThan(1e-4),
-        );
+        for (const [j, v] of r.pathway.entries()) {
+          expect(Math.abs(got.pathway[j]! - v), `${family} ${i} pathway ${j}`).toBeLessThan(1e-4);
+        }
+        for (const [j, v] of r.embedding.entries()) {
+          expect(Math.abs(got.embedding[j]! - v), `${family} ${i} embedding ${j}`).toBeLessThan(1e-4);
+        }
         expect(lm.scoreFromLogits(got.lastLogits, r.options).choice === r.answer).toBe(r.correct);
       });
     }
