@@ -30,6 +30,11 @@ from attune_recipes.routing_oracle import evaluate_family  # noqa: E402
 
 MODEL_ID = "mini-moe"
 CRITICAL_LAYERS = 5
+# The paper gives the schedule (10 steps, cosine 1e-2 -> 1e-5), not the optimizer, and the released code has
+# no NGD. Plain gradient steps of that size move this small model's routing weights by < 1e-3 (measured on
+# the step-250 checkpoint: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 % over 100 items),
+# so the oracle takes Adam's normalised step with the same schedule (sentiment 44 -> 95 %).
+OPTIMIZER = "adam"
 
 
 def parse_args():
@@ -65,7 +70,7 @@ def main():
     t0 = time.time()
     for family in families.FAMILIES:
         _, ev, ref = splits[family]
-        ev_rows = evaluate_family(model, tokenizer, ev, oracle_layers=layers)
+        ev_rows = evaluate_family(model, tokenizer, ev, oracle_layers=layers, optimizer=OPTIMIZER)
         ref_rows = evaluate_family(model, tokenizer, ref)
         base = sum(r["correct"] for r in ev_rows) / len(ev_rows)
         oracle = sum(r["oracle_correct"] for r in ev_rows) / len(ev_rows)
@@ -165,7 +170,8 @@ def main():
         "training": {k: training[k] for k in ("steps", "seconds")} | {"args": training["args"]},
         "evaluation": {
             "scoring": "restricted argmax over the family's options (first token of ' <option>') at the last prompt token",
-            "oracle": f"10 gradient-descent steps on the test label's cross-entropy w.r.t. the last-prompt-token routing weights of the last {CRITICAL_LAYERS} layers, cosine lr 1e-2 -> 1e-5, re-projected (clamp >= 0, renormalise) each step",
+            "oracle": f"10 {OPTIMIZER} steps on the test label's cross-entropy (full vocabulary, first answer token) w.r.t. the last-prompt-token routing weights of the last {CRITICAL_LAYERS} layers, cosine lr 1e-2 -> 1e-5, re-projected (clamp >= 0, renormalise) each step; an upper bound (it uses the label)",
+            "oracle_sgd_probe": "plain SGD with the same schedule, step-250 checkpoint, first 100 eval items: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 %",
             "embedding": "mean-pooled final hidden state (after ln_f) over the prompt tokens",
         },
         "metrics": {

@@ -7,6 +7,7 @@
   layers at the last prompt token) for a per-row loss, cosine lr 1e-2 -> 1e-5 over the steps. After each
   step w is re-projected onto the simplex (clamp at 0, renormalise) — the graph's override renormalises
   anyway, this keeps the iterate itself a distribution. The oracle is this with the test label's own loss.
+  optimizer "adam" (the card's choice) takes Adam's normalised step; "sgd" the plain gradient step.
 """
 
 import math
@@ -56,26 +57,37 @@ def full_override(base_probs, layers, w):
     return override
 
 
-def optimise_routing(model, batch, base_probs, layers, loss_fn, steps=10, lr_max=1e-2, lr_min=1e-5):
-    """Gradient descent on the chosen layers' last-token routing weights; returns w [b, |layers|, E]."""
+def optimise_routing(model, batch, base_probs, layers, loss_fn, steps=10, lr_max=1e-2, lr_min=1e-5, optimizer="sgd"):
+    """Gradient descent on the chosen layers' last-token routing weights; returns w [b, |layers|, E].
+
+    optimizer "sgd": w -= lr * grad; "adam": Adam's normalised step (betas 0.9, 0.999), per row."""
     n_layers = base_probs.shape[1]
     flags = torch.zeros(n_layers)
     flags[layers] = 1.0
     w = base_probs[:, layers, :].clone().detach()
+    m = torch.zeros_like(w)
+    v = torch.zeros_like(w)
     for step in range(steps):
         w.requires_grad_(True)
         last_logits, _, _, _ = forward_last(model, batch, full_override(base_probs.detach(), layers, w), flags)
         loss = loss_fn(last_logits).sum()
         (grad,) = torch.autograd.grad(loss, w)
         with torch.no_grad():
-            w = w - cosine_lr(step, steps, lr_max, lr_min) * grad
+            lr = cosine_lr(step, steps, lr_max, lr_min)
+            if optimizer == "adam":
+                m = 0.9 * m + 0.1 * grad
+                v = 0.999 * v + 0.001 * grad * grad
+                update = (m / (1 - 0.9 ** (step + 1))) / ((v / (1 - 0.999 ** (step + 1))).sqrt() + 1e-8)
+            else:
+                update = grad
+            w = w - lr * update
             w = w.clamp(min=0)
             w = w / w.sum(-1, keepdim=True).clamp(min=1e-12)
     return w.detach(), flags
 
 
 @torch.no_grad()
-def evaluate_family(model, tokenizer, items, batch_size=50, oracle_layers=None, oracle_steps=10):
+def evaluate_family(model, tokenizer, items, batch_size=50, oracle_layers=None, oracle_steps=10, optimizer="sgd"):
     """Per item: base prediction, base correctness, pathway, embedding; with oracle_layers also the oracle's."""
     options = items[0]["options"]
     opt_ids = torch.tensor(option_token_ids(tokenizer, options))
@@ -92,7 +104,7 @@ def evaluate_family(model, tokenizer, items, batch_size=50, oracle_layers=None, 
             targets = opt_ids[labels]
             with torch.enable_grad():
                 w, flags = optimise_routing(
-                    model, batch, last_probs, oracle_layers, lambda lg: F.cross_entropy(lg, targets, reduction="none"), oracle_steps
+                    model, batch, last_probs, oracle_layers, lambda lg: F.cross_entropy(lg, targets, reduction="none"), oracle_steps, optimizer=optimizer
                 )
             o_logits, _, _, _ = forward_last(model, batch, full_override(last_probs, oracle_layers, w), flags)
             oracle_pred = o_logits[:, opt_ids].argmax(-1)
