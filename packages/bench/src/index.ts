@@ -1,3 +1,4 @@
+export { assertSuite } from './assert-suite.js';
 export { canonicalJson, configHash } from './canonical-json.js';
 export {
   type BenchCliIo,
@@ -19,6 +20,25 @@ export {
 export { sha256File } from './file-hash.js';
 export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
+export {
+  addQueueOptions,
+  type QueueCliIo,
+  queueRunOptions,
+  registerWorkerCommand,
+} from './queue/queue-cli.js';
+export type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
+export {
+  DEFAULT_QUEUE_NAME,
+  jobIdFor,
+  QUEUE_PREFIX,
+  type QueueJobData,
+  type QueueJobResult,
+  type Refusal,
+  type RunSetup,
+} from './queue/queue-job.js';
+export type { QueueWorkerExit, QueueWorkerHandle, QueueWorkerOptions } from './queue/queue-worker.js';
+export { queueConnection, REDIS_PASSWORD_ENV, redactUrl } from './queue/redis-connection.js';
+export { startQueueWorker } from './queue/start-queue-worker.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';
@@ -34,16 +54,7 @@ export {
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';
-export { mean, sampleStd } from './stats.js';
 export { ResultStore, type ResultStoreOptions } from './store.js';
-export {
-  assertSuite,
-  defineSuite,
-  type SampleOutcome,
-  SUITE_CAPABILITY,
-  type Suite,
-  type SuiteSpec,
-} from './suite.js';
 export { createSuite, getSuitePlugin, listSuites } from './suite-lookup.js';
 export {
   type AccuracyStat,
