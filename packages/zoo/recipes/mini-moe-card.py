@@ -148,7 +148,7 @@ def main():
     }
     write_json(os.path.join(out, "config.json"), config)
     card = {
-        "id": MODEL_ID,
+        "id": f"zoo:{MODEL_ID}",
         "kind": "moe-lm",
         "date": today(),
         "seed": training["args"]["seed"],
