@@ -79,6 +79,20 @@ export class Emitter {
     return name;
   }
 
+  /**
+   * `x` converted to the element type of the forward value `like`: CastLike from opset 15, Cast to the
+   * inferred type before.
+   */
+  castLike(x: string, like: string): string {
+    const target = this.forward.elemType(like);
+    if (target !== undefined && target === this.forward.elemType(x)) return x;
+    if (this.opset >= 15) return this.op('CastLike', [x, like]);
+    if (target === undefined) {
+      throw new Error(`VJP: the element type of '${like}' is unknown (opset ${this.opset} has no CastLike)`);
+    }
+    return this.op('Cast', [x], { to: target });
+  }
+
   shape(x: string): string {
     return this.op('Shape', [x]);
   }

@@ -48,7 +48,7 @@ export const ELEMENTWISE_RULES: RuleTable = {
   // d(a^b)/da = b·a^(b−1); d(a^b)/db = a^b·ln a.
   Pow: binary(
     (c, dy) => {
-      const b = c.e.op('CastLike', [c.input(1), c.input(0)]);
+      const b = c.e.castLike(c.input(1), c.input(0));
       const bMinus1 = c.e.op('Sub', [b, c.e.scalarLike(1, b)]);
       return c.e.op('Mul', [dy, c.e.op('Mul', [b, c.e.op('Pow', [c.input(0), bMinus1])])]);
     },
@@ -88,7 +88,7 @@ export const ELEMENTWISE_RULES: RuleTable = {
   Softplus: unary((c, dy) => c.e.op('Mul', [dy, c.e.op('Sigmoid', [c.input(0)])])),
   Cast: {
     differentiable: [0],
-    vjp: (c) => [c.e.op('CastLike', [c.dy()!, c.input(0)])],
+    vjp: (c) => [c.e.castLike(c.dy()!, c.input(0))],
   },
   CastLike: {
     differentiable: [0],

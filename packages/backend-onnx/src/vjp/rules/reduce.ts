@@ -46,7 +46,7 @@ function sumRule(since: number, scale: 'none' | 'mean'): GradientRule {
       if (scale === 'mean') {
         // Mean over n elements: n = size(x) / size(y).
         const n = e.op('Div', [e.op('Size', [x]), e.op('Size', [c.output(0)])]);
-        g = e.op('Div', [g, e.op('CastLike', [n, g])]);
+        g = e.op('Div', [g, e.castLike(n, x)]);
       }
       return [e.op('Expand', [g, e.shape(x)])];
     },
@@ -69,7 +69,7 @@ function extremeRule(): GradientRule {
         void dyName;
         y = e.op('Reshape', [y, e.shape(g)]);
       }
-      const mask = e.op('CastLike', [e.op('Equal', [x, y]), g]);
+      const mask = e.castLike(e.op('Equal', [x, y]), x);
       const axes = reducedAxes(c, axesAsInput);
       const count = e.reduceSum(mask, axes, true);
       return [e.op('Mul', [mask, e.op('Div', [g, count])])];

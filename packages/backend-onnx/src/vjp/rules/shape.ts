@@ -133,9 +133,10 @@ function needsOpset(c: RuleContext, min: number, what: string): void {
 /** Negative indices count from the end of `axis`; scatter ops want them made non-negative. */
 function normalizedIndices(c: RuleContext, indices: string, data: string, axis: number): string {
   const e = c.e;
-  const size = e.op('CastLike', [e.op('Gather', [e.shape(data), e.int64([axis], true)]), indices]);
-  const zero = e.op('CastLike', [e.int64([0], true), indices]);
-  return e.op('Where', [e.op('Less', [indices, zero]), e.op('Add', [indices, size]), indices]);
+  const asInt64 = c.elemType(indices) === 7 ? indices : e.op('Cast', [indices], { to: 7 });
+  const size = e.op('Gather', [e.shape(data), e.int64([axis], true)]);
+  const zero = e.int64([0], true);
+  return e.op('Where', [e.op('Less', [asInt64, zero]), e.op('Add', [asInt64, size]), asInt64]);
 }
 
 /**
@@ -150,7 +151,7 @@ function gatherGrad(c: RuleContext): string {
   const dy = c.dy()!;
   const rank = c.rank(x);
   const axis = ((attrInt(c.node, 'axis', 0) % rank) + rank) % rank;
-  const idx = e.op('Cast', [normalizedIndices(c, indices, x, axis)], { to: 7 });
+  const idx = normalizedIndices(c, indices, x, axis);
   const target = e.unsqueeze(idx, [-1]);
   if (axis === 0) return e.op('ScatterND', [e.zerosLike(x), target, dy], { reduction: 'add' });
   // dy is x.shape[:axis] + indices.shape + x.shape[axis+1:]: bring the index dims first.
