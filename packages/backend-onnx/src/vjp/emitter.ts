@@ -153,8 +153,11 @@ export class Emitter {
     }
     const gShape = this.shape(gradShapedLike);
     let lShape = this.shape(like);
-    if (gr === undefined || lr === undefined || gr !== lr) {
-      // Left-pad like's shape with ones to grad's rank: Concat(ones(rank(g) - rank(like)), shape(like)).
+    if (gr !== undefined && lr !== undefined) {
+      // Left-pad like's shape with ones to grad's rank (static ranks: a constant of ones).
+      if (gr > lr) lShape = this.op('Concat', [this.int64(new Array(gr - lr).fill(1)), lShape], { axis: 0 });
+    } else {
+      // Ranks unknown: the ones are made at run time, Concat(ones(rank(g) − rank(like)), shape(like)).
       const pad = this.op('Sub', [this.op('Size', [gShape]), this.op('Size', [lShape])]);
       const ones = this.op('ConstantOfShape', [this.unsqueeze(pad, [0])], { value: { tensor: int64Tensor([1]) } });
       lShape = this.op('Concat', [ones, lShape], { axis: 0 });

@@ -60,7 +60,7 @@ export const ELEMENTWISE_RULES: RuleTable = {
   Identity: unary((_c, dy) => dy),
   Exp: unary((c, dy) => c.e.op('Mul', [dy, c.output(0)])),
   Log: unary((c, dy) => c.e.op('Div', [dy, c.input(0)])),
-  Sqrt: unary((c, dy) => c.e.op('Div', [c.e.op('Mul', [dy, c.e.scalarLike(0.5, dy)]), c.output(0)])),
+  Sqrt: unary((c, dy) => c.e.op('Div', [c.e.op('Mul', [dy, c.e.scalarLike(0.5, c.output(0))]), c.output(0)])),
   Reciprocal: unary((c, dy) => c.e.op('Neg', [c.e.op('Mul', [dy, c.e.op('Mul', [c.output(0), c.output(0)])])])),
   Abs: unary((c, dy) => c.e.op('Mul', [dy, c.e.op('Sign', [c.input(0)])])),
   Sin: unary((c, dy) => c.e.op('Mul', [dy, c.e.op('Cos', [c.input(0)])])),
@@ -76,7 +76,7 @@ export const ELEMENTWISE_RULES: RuleTable = {
   Relu: unary((c, dy) => {
     const x = c.input(0);
     const zero = c.e.scalarLike(0, x);
-    return c.e.op('Where', [c.e.op('Greater', [x, zero]), dy, c.e.scalarLike(0, dy)]);
+    return c.e.op('Where', [c.e.op('Greater', [x, zero]), dy, c.e.scalarLike(0, c.output(0))]);
   }),
   // d erf(x)/dx = 2/√π · e^(−x²).
   Erf: unary((c, dy) => {
@@ -107,7 +107,7 @@ export const ELEMENTWISE_RULES: RuleTable = {
     vjp: (c) => {
       const dy = c.dy()!;
       const y = c.output(0);
-      const zero = c.e.scalarLike(0, dy);
+      const zero = c.e.scalarLike(0, c.output(0));
       const cond = c.input(0);
       return [
         undefined,
@@ -127,7 +127,7 @@ function minMax(compare: 'Greater' | 'Less'): GradientRule {
     vjp: (c) => {
       const dy = c.dy()!;
       const y = c.output(0);
-      const zero = c.e.scalarLike(0, dy);
+      const zero = c.e.scalarLike(0, c.output(0));
       const first = c.e.op('Not', [c.e.op(compare, [c.input(1), c.input(0)])]);
       return [
         c.wants(0) ? c.e.unbroadcast(c.e.op('Where', [first, dy, zero]), c.input(0), y) : undefined,

@@ -62,7 +62,7 @@ export const MATMUL_RULES: RuleTable = {
       const db = c.wants(1) ? (transB ? gemm(dy, a, 1, transA) : gemm(a, dy, transA ? 0 : 1, 0)) : undefined;
       let dc: string | undefined;
       if (c.node.inputs[2] && c.wants(2)) {
-        const scaled = beta === 1 ? dy : e.op('Mul', [dy, e.scalarLike(beta, dy)]);
+        const scaled = beta === 1 ? dy : e.op('Mul', [dy, e.scalarLike(beta, c.output(0))]);
         dc = e.unbroadcast(scaled, c.input(2), c.output(0));
       }
       return [da, db, dc];

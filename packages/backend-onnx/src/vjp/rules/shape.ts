@@ -207,10 +207,10 @@ function sliceGrad(c: RuleContext): string {
   const end = e.op('Max', [clamp(ends), begin]);
   const after = e.op('Sub', [dims, end]);
   if (c.opset >= 18) {
-    return e.op('Pad', [dy, e.op('Concat', [begin, after], { axis: 0 }), e.scalarLike(0, dy), axesN]);
+    return e.op('Pad', [dy, e.op('Concat', [begin, after], { axis: 0 }), e.scalarLike(0, x), axesN]);
   }
   // Before opset 18 Pad takes pads for every axis: scatter the sliced axes' pads into zeros of length rank.
   const zeros = e.int64(new Array(rank).fill(0));
   const full = (v: string) => e.op('ScatterElements', [zeros, axesN, v], { axis: 0 });
-  return e.op('Pad', [dy, e.op('Concat', [full(begin), full(after)], { axis: 0 }), e.scalarLike(0, dy)]);
+  return e.op('Pad', [dy, e.op('Concat', [full(begin), full(after)], { axis: 0 }), e.scalarLike(0, x)]);
 }
