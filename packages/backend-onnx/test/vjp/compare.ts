@@ -81,6 +81,7 @@ export async function compareWithTfjs(
       relative[name] = diff / scale;
     }
     tf.dispose([reference.value, ...Object.values(reference.grads), ...Object.values(tfFeeds), ...Object.values(cotangents)]);
+    if (process.env.VJP_PRINT) console.info(`VJP vs tfjs ${modelPath}: ${JSON.stringify(relative)}`);
     return { relative, pathOps: session.built.report.pathOps };
   } finally {
     graph.dispose();

@@ -34,3 +34,4 @@ export {
 } from './tpt.js';
 export { type EpisodeOptions, tuneAndPredict } from './tune-and-predict.js';
 export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';
+export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
