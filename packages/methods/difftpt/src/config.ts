@@ -10,7 +10,7 @@
 import { checkContextLength, tptFields } from '@attune/method-tpt';
 import { z } from '@attune/registry';
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, tfjsBackend } = tptFields;
+const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } = tptFields;
 
 export const difftptFields = {
   model,
@@ -63,6 +63,8 @@ export const difftptFields = {
   seed,
   /** Prompts per pass of the text encoder, as TPT: chunked back-propagation, the same gradient. */
   classChunk,
+  /** Where text gradients run, as TPT ('auto': onnxruntime's VJP graph when every op has a rule). */
+  gradients,
   /** tfjs backend of the differentiable text encoder, as TPT ('auto': the fastest installed). */
   tfjsBackend,
 };

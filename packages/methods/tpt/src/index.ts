@@ -35,3 +35,4 @@ export {
 export { type EpisodeOptions, tuneAndPredict } from './tune-and-predict.js';
 export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';
 export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
+export { type OnnxTuningModel, predictAfterTuningOnnx, resolveGradients, tunePromptOnnx } from './onnx-tuning.js';
