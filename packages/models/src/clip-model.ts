@@ -3,7 +3,7 @@
  * (image tower, text tower, token embeddings), and the same folder's text_model_embeds.onnx executed on tfjs
  * ops (@attune/backend-tfjs, loaded on first use) for the text encoder that prompt tuning differentiates.
  */
-import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
+
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph } from '@attune/backend-tfjs';
@@ -17,6 +17,7 @@ import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
 import type { RawImage } from './raw-image.js';
 import { expectShape, formatShape } from './tensor-checks.js';
+import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
 import type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
 
 export interface LoadVisionLanguageModelOptions {
@@ -412,7 +413,11 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
    * d⟨upstream, text features⟩ / d inputs_embeds [C,L',W] from a VJP graph run by onnxruntime (see
    * @attune/backend-onnx/vjp); upstream is [C,D].
    */
-  async textEmbedsVjp(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D, upstream: tf.Tensor2D): Promise<tf.Tensor3D> {
+  async textEmbedsVjp(
+    inputsEmbeds: tf.Tensor3D,
+    eotIndex: tf.Tensor1D,
+    upstream: tf.Tensor2D,
+  ): Promise<tf.Tensor3D> {
     this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
     expectShape(upstream, [inputsEmbeds.shape[0], this.embedDim], 'upstream (d loss / d text features)');
     return this.onnxTextEncoder().vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);

@@ -14,7 +14,9 @@ export const GRADIENT_BACKENDS: readonly GradientBackend[] = ['auto', 'onnx', 't
 
 export function checkGradientBackend(value: unknown): GradientBackend {
   if (!GRADIENT_BACKENDS.includes(value as GradientBackend)) {
-    throw new Error(`gradients must be one of ${GRADIENT_BACKENDS.map((g) => `'${g}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `gradients must be one of ${GRADIENT_BACKENDS.map((g) => `'${g}'`).join(', ')}, got ${JSON.stringify(value)}`,
+    );
   }
   return value as GradientBackend;
 }
@@ -45,7 +47,10 @@ export class OnnxTextEncoder {
     this.support ??= readFile(this.path).then((bytes) => {
       const model = onnxProto.onnx.ModelProto.decode(bytes);
       const missing = missingGradientRules(model, { wrt: [WRT], outputs: [OUTPUT] });
-      return { supported: missing.size === 0, missing: [...missing].map(([op, node]) => `${op} (node '${node}')`) };
+      return {
+        supported: missing.size === 0,
+        missing: [...missing].map(([op, node]) => `${op} (node '${node}')`),
+      };
     });
     return this.support;
   }
@@ -63,7 +68,11 @@ export class OnnxTextEncoder {
   }
 
   /** d⟨upstream, text_embeds⟩ / d inputs_embeds [C,L,W], from one onnxruntime run. */
-  async vjpInputsEmbeds(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D, upstream: tf.Tensor2D): Promise<tf.Tensor3D> {
+  async vjpInputsEmbeds(
+    inputsEmbeds: tf.Tensor3D,
+    eotIndex: tf.Tensor1D,
+    upstream: tf.Tensor2D,
+  ): Promise<tf.Tensor3D> {
     this.vjp ??= readFile(this.path).then((bytes) =>
       VjpSession.create(onnxProto.onnx.ModelProto.decode(bytes), {
         wrt: [WRT],
@@ -77,7 +86,10 @@ export class OnnxTextEncoder {
     });
     const session = await this.vjp;
     const { grads } = await session.run(
-      { inputs_embeds: toOrtTensor(inputsEmbeds), eot_index: toOrtTensor(eotIndex, { int64: eotIndex.dtype === 'int32' }) },
+      {
+        inputs_embeds: toOrtTensor(inputsEmbeds),
+        eot_index: toOrtTensor(eotIndex, { int64: eotIndex.dtype === 'int32' }),
+      },
       { [OUTPUT]: toOrtTensor(upstream) },
     );
     return fromOrtTensor(grads[WRT]!) as tf.Tensor3D;
@@ -89,4 +101,3 @@ export class OnnxTextEncoder {
     // The forward session belongs to the backend's cache; the backend releases it.
   }
 }
-

@@ -5,7 +5,7 @@
 // stay initializers and get no gradients.
 import type { onnx } from 'onnx-proto';
 import { Emitter } from './emitter.js';
-import { attrInt, type ForwardNode, ForwardGraph, isFloatType } from './forward-graph.js';
+import { attrInt, ForwardGraph, type ForwardNode, isFloatType } from './forward-graph.js';
 import { GRADIENT_RULES, NON_DIFFERENTIABLE_OPS } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 
@@ -102,7 +102,7 @@ export function buildVjp(model: onnx.IModelProto, options: VjpOptions): BuiltVjp
       elemType: (name) => forward.elemType(name),
       constInts: (name) => {
         const v = forward.known.get(name)?.value;
-        return v && v.every((x) => x !== null) ? (v as number[]) : undefined;
+        return v?.every((x) => x !== null) ? (v as number[]) : undefined;
       },
     };
     let grads: (string | undefined)[];
@@ -110,9 +110,12 @@ export function buildVjp(model: onnx.IModelProto, options: VjpOptions): BuiltVjp
       grads = rule.vjp(ctx);
     } catch (error) {
       const message = (error as Error).message;
-      throw new Error(message.includes(node.name) ? message : `${message} (${node.opType} node '${node.name}')`, {
-        cause: error,
-      });
+      throw new Error(
+        message.includes(node.name) ? message : `${message} (${node.opType} node '${node.name}')`,
+        {
+          cause: error,
+        },
+      );
     }
     node.inputs.forEach((input, i) => {
       const grad = grads[i];
@@ -125,7 +128,8 @@ export function buildVjp(model: onnx.IModelProto, options: VjpOptions): BuiltVjp
   const outputInfos: onnx.IValueInfoProto[] = [];
   for (const name of resolved.wrt) {
     const summed = total(name);
-    if (!summed) throw new Error(`VJP: input '${name}' does not reach outputs [${resolved.outputs.join(', ')}]`);
+    if (!summed)
+      throw new Error(`VJP: input '${name}' does not reach outputs [${resolved.outputs.join(', ')}]`);
     const outName = `${GRADIENT_PREFIX}${name}`;
     e.nodes.push({ opType: 'Identity', name: `vjp/out/${name}`, input: [summed], output: [outName] });
     const info = forward.graphInputs.find((i) => i.name === name)!;
@@ -142,7 +146,11 @@ export function buildVjp(model: onnx.IModelProto, options: VjpOptions): BuiltVjp
   const forwardOutputs =
     (options.includeForwardOutputs ?? true)
       ? resolved.outputs.map(
-          (o) => forward.graphOutputs.find((g) => g.name === o) ?? { name: o, type: { tensorType: { elemType: forward.elemType(o) ?? 1 } } },
+          (o) =>
+            forward.graphOutputs.find((g) => g.name === o) ?? {
+              name: o,
+              type: { tensorType: { elemType: forward.elemType(o) ?? 1 } },
+            },
         )
       : [];
   const vjpGraph: onnx.IGraphProto = {
@@ -162,7 +170,9 @@ export function buildVjp(model: onnx.IModelProto, options: VjpOptions): BuiltVjp
 }
 
 function withMinimumOpset(model: onnx.IModelProto, opset: number): onnx.IOperatorSetIdProto[] {
-  return (model.opsetImport ?? []).map((o) => (!o.domain || o.domain === 'ai.onnx' ? { ...o, version: opset } : o));
+  return (model.opsetImport ?? []).map((o) =>
+    !o.domain || o.domain === 'ai.onnx' ? { ...o, version: opset } : o,
+  );
 }
 
 interface Resolved {
@@ -186,7 +196,9 @@ function resolveOptions(forward: ForwardGraph, options: VjpOptions): Resolved {
   const produced = new Set(forward.nodes.flatMap((n) => n.outputs));
   for (const name of outputs) {
     if (!produced.has(name) && !inputNames.includes(name)) {
-      throw new Error(`VJP: '${name}' is not a value of the graph; outputs: ${forward.graphOutputs.map((o) => o.name).join(', ')}`);
+      throw new Error(
+        `VJP: '${name}' is not a value of the graph; outputs: ${forward.graphOutputs.map((o) => o.name).join(', ')}`,
+      );
     }
   }
   return { outputs, wrt };

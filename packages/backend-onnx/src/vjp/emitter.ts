@@ -8,7 +8,12 @@ const INT64 = 7;
 const FLOAT = 1;
 
 /** An attribute value: an integer, a list of integers, a string, or a float/tensor wrapped to say so. */
-export type AttrValue = number | readonly number[] | string | { float: number } | { tensor: onnx.ITensorProto };
+export type AttrValue =
+  | number
+  | readonly number[]
+  | string
+  | { float: number }
+  | { tensor: onnx.ITensorProto };
 
 export class Emitter {
   readonly nodes: onnx.INodeProto[] = [];
@@ -31,7 +36,12 @@ export class Emitter {
   }
 
   /** Emits one node; returns its output names. */
-  opN(opType: string, inputs: readonly string[], outputs: number, attrs: Record<string, AttrValue> = {}): string[] {
+  opN(
+    opType: string,
+    inputs: readonly string[],
+    outputs: number,
+    attrs: Record<string, AttrValue> = {},
+  ): string[] {
     const names = Array.from({ length: outputs }, () => this.fresh(opType));
     this.nodes.push({
       opType,
@@ -103,7 +113,8 @@ export class Emitter {
   }
 
   unsqueeze(x: string, axes: readonly number[] | string): string {
-    if (this.opset >= 13) return this.op('Unsqueeze', [x, typeof axes === 'string' ? axes : this.int64(axes)]);
+    if (this.opset >= 13)
+      return this.op('Unsqueeze', [x, typeof axes === 'string' ? axes : this.int64(axes)]);
     if (typeof axes === 'string') throw new Error(`VJP: opset ${this.opset} Unsqueeze needs static axes`);
     return this.op('Unsqueeze', [x], { axes });
   }
@@ -114,7 +125,12 @@ export class Emitter {
   }
 
   /** ReduceSum over `axes` (static list or an int64 tensor name); absent axes mean all. */
-  reduceSum(x: string, axes: readonly number[] | string | undefined, keepdims: boolean, noopWhenEmpty = false): string {
+  reduceSum(
+    x: string,
+    axes: readonly number[] | string | undefined,
+    keepdims: boolean,
+    noopWhenEmpty = false,
+  ): string {
     const attrs: Record<string, AttrValue> = { keepdims: keepdims ? 1 : 0 };
     if (this.opset >= 13) {
       if (noopWhenEmpty) attrs.noop_with_empty_axes = 1;
@@ -159,7 +175,9 @@ export class Emitter {
     } else {
       // Ranks unknown: the ones are made at run time, Concat(ones(rank(g) − rank(like)), shape(like)).
       const pad = this.op('Sub', [this.op('Size', [gShape]), this.op('Size', [lShape])]);
-      const ones = this.op('ConstantOfShape', [this.unsqueeze(pad, [0])], { value: { tensor: int64Tensor([1]) } });
+      const ones = this.op('ConstantOfShape', [this.unsqueeze(pad, [0])], {
+        value: { tensor: int64Tensor([1]) },
+      });
       lShape = this.op('Concat', [ones, lShape], { axis: 0 });
     }
     const differ = this.op('Not', [this.op('Equal', [gShape, lShape])]);
@@ -182,8 +200,10 @@ export function int64Tensor(values: readonly number[]): onnx.ITensorProto {
 
 function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
-  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'string')
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: [...value] };
-  if ('float' in (value as object)) return { name, type: AttributeType.FLOAT, f: (value as { float: number }).float };
+  if ('float' in (value as object))
+    return { name, type: AttributeType.FLOAT, f: (value as { float: number }).float };
   return { name, type: AttributeType.TENSOR, t: (value as { tensor: onnx.ITensorProto }).tensor };
 }

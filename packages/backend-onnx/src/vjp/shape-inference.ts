@@ -19,11 +19,47 @@ const INT64 = 7;
 const SMALL = 64;
 
 const UNARY = new Set([
-  'Neg', 'Exp', 'Log', 'Sqrt', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Gelu', 'Abs', 'Reciprocal', 'Identity',
-  'Softmax', 'LogSoftmax', 'Dropout', 'Sin', 'Cos', 'LayerNormalization', 'Softplus', 'LeakyRelu', 'Elu',
-  'HardSigmoid', 'Floor', 'Ceil', 'Round', 'Sign', 'Not', 'IsNaN', 'IsInf', 'Clip', 'CastLike', 'Trilu',
-  'Mish', 'Selu', 'Celu', 'HardSwish', 'BatchNormalization', 'InstanceNormalization', 'GroupNormalization',
-  'SimplifiedLayerNormalization', 'CumSum',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'Erf',
+  'Gelu',
+  'Abs',
+  'Reciprocal',
+  'Identity',
+  'Softmax',
+  'LogSoftmax',
+  'Dropout',
+  'Sin',
+  'Cos',
+  'LayerNormalization',
+  'Softplus',
+  'LeakyRelu',
+  'Elu',
+  'HardSigmoid',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Not',
+  'IsNaN',
+  'IsInf',
+  'Clip',
+  'CastLike',
+  'Trilu',
+  'Mish',
+  'Selu',
+  'Celu',
+  'HardSwish',
+  'BatchNormalization',
+  'InstanceNormalization',
+  'GroupNormalization',
+  'SimplifiedLayerNormalization',
+  'CumSum',
 ]);
 const COMPARISON = new Set(['Equal', 'Greater', 'Less', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', 'Where', 'Sum', 'Mean']);
@@ -93,7 +129,7 @@ function axesOf(node: ForwardNode, known: Map<string, Known>, inputIndex: number
   const name = node.inputs[inputIndex];
   if (!name) return undefined;
   const v = known.get(name)?.value;
-  return v && v.every((x) => x !== null) ? (v as number[]) : undefined;
+  return v?.every((x) => x !== null) ? (v as number[]) : undefined;
 }
 
 function attrI(node: ForwardNode, name: string, fallback: number): number {
@@ -115,7 +151,11 @@ export function inferShapes(
   for (const info of [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
     const tt = info.type?.tensorType;
     if (!tt) continue;
-    const shape = tt.shape ? (tt.shape.dim ?? []).map((d) => (d.dimValue != null && Object.hasOwn(d, 'dimValue') ? toNum(d.dimValue) : null)) : undefined;
+    const shape = tt.shape
+      ? (tt.shape.dim ?? []).map((d) =>
+          d.dimValue != null && Object.hasOwn(d, 'dimValue') ? toNum(d.dimValue) : null,
+        )
+      : undefined;
     known.set(info.name ?? '', { shape, elemType: tt.elemType ?? undefined });
   }
   for (const t of graph.initializer ?? []) known.set(t.name ?? '', constantValue(t));
@@ -129,40 +169,46 @@ export function inferShapes(
   return known;
 }
 
-function set(known: Map<string, Known>, name: string | undefined, value: Known): void {
-  if (!name) return;
+/** Records what is known of a value; returns true for `return set(...)` in inferNode. */
+function set(known: Map<string, Known>, name: string | undefined, value: Known): boolean {
+  if (!name) return false;
   const declared = known.get(name);
   known.set(name, {
     shape: value.shape ?? declared?.shape,
     value: value.value,
     elemType: value.elemType ?? declared?.elemType,
   });
+  return true;
 }
 
-function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number): void {
+/** Infers the node's outputs; false when nothing is known of them. */
+function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number): boolean {
   const get = (i: number): Known | undefined => (node.inputs[i] ? known.get(node.inputs[i]!) : undefined);
   const x = get(0);
   const out = node.outputs[0];
   const op = node.opType;
   if (op === 'Constant') {
     const attr = (node.proto.attribute ?? [])[0];
-    if (!attr) return;
+    if (!attr) return false;
     if (attr.t) set(known, out, constantValue(attr.t));
-    else if (attr.name === 'value_int') set(known, out, { shape: [], value: [toNum(attr.i)], elemType: INT64 });
+    else if (attr.name === 'value_int')
+      set(known, out, { shape: [], value: [toNum(attr.i)], elemType: INT64 });
     else if (attr.name === 'value_ints') {
       const v = (attr.ints ?? []).map(toNum);
       set(known, out, { shape: [v.length], value: v, elemType: INT64 });
     } else if (attr.name === 'value_float') set(known, out, { shape: [], elemType: 1 });
-    else if (attr.name === 'value_floats') set(known, out, { shape: [(attr.floats ?? []).length], elemType: 1 });
-    return;
+    else if (attr.name === 'value_floats')
+      set(known, out, { shape: [(attr.floats ?? []).length], elemType: 1 });
+    return true;
   }
   if (UNARY.has(op) || op === 'Cast') {
-    const elemType = op === 'Cast' ? attrI(node, 'to', 1) : op === 'CastLike' ? get(1)?.elemType : x?.elemType;
+    const elemType =
+      op === 'Cast' ? attrI(node, 'to', 1) : op === 'CastLike' ? get(1)?.elemType : x?.elemType;
     const keepValue = op === 'Identity' || op === 'Cast' || op === 'CastLike';
     const value = op === 'Neg' ? elementwise([x?.value], (a) => -a) : keepValue ? x?.value : undefined;
     set(known, out, { shape: x?.shape, elemType, value });
     if (op === 'Dropout' && node.outputs[1]) set(known, node.outputs[1], { shape: x?.shape, elemType: BOOL });
-    return;
+    return true;
   }
   if (BROADCAST.has(op) || COMPARISON.has(op)) {
     const inputs = node.inputs.map((_, i) => get(i));
@@ -177,9 +223,9 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       Min: Math.min,
     };
     const isInt = elemType === INT64 || elemType === 6;
-    const value = isInt && f[op] && inputs.length === 2 ? elementwise([x?.value, get(1)?.value], f[op]!) : undefined;
-    set(known, out, { shape, elemType, value });
-    return;
+    const value =
+      isInt && f[op] && inputs.length === 2 ? elementwise([x?.value, get(1)?.value], f[op]!) : undefined;
+    return set(known, out, { shape, elemType, value });
   }
   switch (op) {
     case 'Shape': {
@@ -199,7 +245,11 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       const a2 = a.length === 1 ? [1, a[0]!] : a;
       const b2 = b.length === 1 ? [b[0]!, 1] : b;
       const batch = broadcastShapes([a2.slice(0, -2), b2.slice(0, -2)])!;
-      const shape = [...batch, ...(a.length === 1 ? [] : [a2[a2.length - 2]!]), ...(b.length === 1 ? [] : [b2[b2.length - 1]!])];
+      const shape = [
+        ...batch,
+        ...(a.length === 1 ? [] : [a2[a2.length - 2]!]),
+        ...(b.length === 1 ? [] : [b2[b2.length - 1]!]),
+      ];
       return set(known, out, { shape, elemType: x?.elemType });
     }
     case 'Gemm':
@@ -211,7 +261,9 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
       let value: Dim[] | undefined;
       if (x.value && idx.value && x.shape.length === 1) {
-        value = idx.value.map((i) => (i === null ? null : (x.value![i < 0 ? i + x.value!.length : i] ?? null)));
+        value = idx.value.map((i) =>
+          i === null ? null : (x.value![i < 0 ? i + x.value!.length : i] ?? null),
+        );
       }
       return set(known, out, { shape, elemType: x.elemType, value });
     }
@@ -232,10 +284,18 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       if (!x?.shape) return set(known, out, { elemType: x?.elemType });
       if (!axes) {
         if (x.shape.some((d) => d === null)) return set(known, out, { elemType: x.elemType });
-        return set(known, out, { shape: x.shape.filter((d) => d !== 1), elemType: x.elemType, value: x.value });
+        return set(known, out, {
+          shape: x.shape.filter((d) => d !== 1),
+          elemType: x.elemType,
+          value: x.value,
+        });
       }
       const norm = new Set(axes.map((a) => normAxis(a, x.shape!.length)));
-      return set(known, out, { shape: x.shape.filter((_, i) => !norm.has(i)), elemType: x.elemType, value: x.value });
+      return set(known, out, {
+        shape: x.shape.filter((_, i) => !norm.has(i)),
+        elemType: x.elemType,
+        value: x.value,
+      });
     }
     case 'Concat': {
       const inputs = node.inputs.map((_, i) => get(i));
@@ -244,8 +304,11 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       const axis = normAxis(attrI(node, 'axis', 0), first.length);
       const shape = [...first];
       const sizes = inputs.map((k) => k?.shape?.[axis]);
-      shape[axis] = sizes.every((s) => typeof s === 'number') ? (sizes as number[]).reduce((a, b) => a + b, 0) : null;
-      const value = first.length === 1 && inputs.every((k) => k?.value) ? inputs.flatMap((k) => k!.value!) : undefined;
+      shape[axis] = sizes.every((s) => typeof s === 'number')
+        ? (sizes as number[]).reduce((a, b) => a + b, 0)
+        : null;
+      const value =
+        first.length === 1 && inputs.every((k) => k?.value) ? inputs.flatMap((k) => k!.value!) : undefined;
       return set(known, out, { shape, elemType: x?.elemType, value });
     }
     case 'Reshape': {
@@ -283,7 +346,10 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       } else {
         // Axes not sliced keep their size.
         const sliced = new Set((axes ?? []).map((a) => (a === null ? -999 : normAxis(a, x.shape!.length))));
-        if (axes && !axes.includes(null)) x.shape.forEach((d, i) => { if (!sliced.has(i)) shape[i] = d; });
+        if (axes && !axes.includes(null))
+          x.shape.forEach((d, i) => {
+            if (!sliced.has(i)) shape[i] = d;
+          });
       }
       return set(known, out, { shape, elemType: x.elemType, value });
     }
@@ -295,7 +361,10 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       const n = target?.shape?.[0];
       if (typeof n !== 'number' || !x?.shape) return set(known, out, { elemType: x?.elemType });
       const t: Dim[] = target!.value ?? Array(n).fill(null);
-      return set(known, out, { shape: broadcastShapes([x.shape, t.map((d) => (d === 1 ? null : d))]), elemType: x.elemType });
+      return set(known, out, {
+        shape: broadcastShapes([x.shape, t.map((d) => (d === 1 ? null : d))]),
+        elemType: x.elemType,
+      });
     }
     case 'ReduceSum':
     case 'ReduceMean':
@@ -313,7 +382,9 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       const all = !axes || axes.length === 0;
       if (all && axesAsInput && node.inputs[1] && !axes) return set(known, out, { elemType: x.elemType });
       const norm = new Set((all ? x.shape.map((_, i) => i) : axes!).map((a) => normAxis(a, rank)));
-      const shape = keep ? x.shape.map((d, i) => (norm.has(i) ? 1 : d)) : x.shape.filter((_, i) => !norm.has(i));
+      const shape = keep
+        ? x.shape.map((d, i) => (norm.has(i) ? 1 : d))
+        : x.shape.filter((_, i) => !norm.has(i));
       return set(known, out, { shape, elemType: x.elemType });
     }
     case 'ArgMax':
@@ -325,8 +396,9 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
       return set(known, out, { shape, elemType: INT64 });
     }
     case 'Split': {
-      for (const o of node.outputs) set(known, o, { shape: x?.shape?.map(() => null), elemType: x?.elemType });
-      return;
+      for (const o of node.outputs)
+        set(known, o, { shape: x?.shape?.map(() => null), elemType: x?.elemType });
+      return true;
     }
     case 'ConstantOfShape': {
       const n = x?.shape?.[0];
@@ -352,12 +424,11 @@ function inferNode(node: ForwardNode, known: Map<string, Known>, opset: number):
     case 'TopK': {
       const shape = x?.shape?.map(() => null);
       set(known, out, { shape, elemType: x?.elemType });
-      set(known, node.outputs[1], { shape, elemType: INT64 });
-      return;
+      return set(known, node.outputs[1], { shape, elemType: INT64 });
     }
     case 'Einsum':
       return set(known, out, { elemType: x?.elemType });
     default:
-      return;
+      return false;
   }
 }

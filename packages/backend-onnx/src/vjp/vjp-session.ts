@@ -49,7 +49,10 @@ export class VjpSession {
    * Runs forward and backward. `feeds` are the forward inputs; `cotangents` map each chosen output to its
    * cotangent (shaped like that output).
    */
-  async run(feeds: Readonly<Record<string, Tensor>>, cotangents: Readonly<Record<string, Tensor>>): Promise<VjpRunResult> {
+  async run(
+    feeds: Readonly<Record<string, Tensor>>,
+    cotangents: Readonly<Record<string, Tensor>>,
+  ): Promise<VjpRunResult> {
     const all: Record<string, Tensor> = { ...feeds };
     for (const name of this.outputNames) {
       const cotangent = cotangents[name];
@@ -58,7 +61,9 @@ export class VjpSession {
     }
     for (const name of Object.keys(cotangents)) {
       if (!this.outputNames.includes(name)) {
-        throw new Error(`VJP run: '${name}' is not an output of this VJP graph; outputs: ${this.outputNames.join(', ')}`);
+        throw new Error(
+          `VJP run: '${name}' is not an output of this VJP graph; outputs: ${this.outputNames.join(', ')}`,
+        );
       }
     }
     const result = await this.session.run(all);
@@ -77,7 +82,10 @@ export class VjpSession {
 }
 
 /** Reads a model file (or bytes) and builds its VJP session. */
-export async function loadVjpSession(pathOrBytes: string | Uint8Array, options: VjpSessionOptions): Promise<VjpSession> {
+export async function loadVjpSession(
+  pathOrBytes: string | Uint8Array,
+  options: VjpSessionOptions,
+): Promise<VjpSession> {
   const bytes = typeof pathOrBytes === 'string' ? await readFile(pathOrBytes) : pathOrBytes;
   const model = onnxProto.onnx.ModelProto.decode(bytes);
   return VjpSession.create(model, options);

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { loadOnnxGraph } from '@attune/backend-tfjs';
 import { tf } from '@attune/tensor';
-import { Tensor } from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
+import { Tensor } from 'onnxruntime-node';
 import { VjpSession } from '../../src/vjp/index.js';
 
 /** A feed given once, as ORT and tfjs tensors (int64 becomes int32 in tfjs). */
@@ -19,7 +19,8 @@ export function toOrt(spec: FeedSpec): Tensor {
 }
 
 function toTf(spec: FeedSpec): tf.Tensor {
-  if (spec.data instanceof BigInt64Array) return tf.tensor(Int32Array.from(spec.data, Number), spec.dims, 'int32');
+  if (spec.data instanceof BigInt64Array)
+    return tf.tensor(Int32Array.from(spec.data, Number), spec.dims, 'int32');
   return tf.tensor(Float32Array.from(spec.data), spec.dims, 'float32');
 }
 
@@ -63,9 +64,12 @@ export async function compareWithTfjs(
       zeroCot[name] = new Tensor('float32', cotangents[name].dataSync() as Float32Array, out.shape);
     });
     tf.dispose(Object.values(forward));
-    const reference = graph.gradients(tfFeeds, wrt, (outs) =>
-      tf.addN(outputs.map((name) => tf.sum(tf.mul(outs[name]!, cotangents[name]!)))) as tf.Scalar,
-    outputs);
+    const reference = graph.gradients(
+      tfFeeds,
+      wrt,
+      (outs) => tf.addN(outputs.map((name) => tf.sum(tf.mul(outs[name]!, cotangents[name]!)))) as tf.Scalar,
+      outputs,
+    );
     const result = await session.run(ortFeeds, zeroCot);
     const relative: Record<string, number> = {};
     for (const name of wrt) {
@@ -77,10 +81,16 @@ export async function compareWithTfjs(
         diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
         scale = Math.max(scale, Math.abs(expected[i]!));
       }
-      if (actual.length !== expected.length) throw new Error(`gradient '${name}': ${actual.length} vs ${expected.length} values`);
+      if (actual.length !== expected.length)
+        throw new Error(`gradient '${name}': ${actual.length} vs ${expected.length} values`);
       relative[name] = diff / scale;
     }
-    tf.dispose([reference.value, ...Object.values(reference.grads), ...Object.values(tfFeeds), ...Object.values(cotangents)]);
+    tf.dispose([
+      reference.value,
+      ...Object.values(reference.grads),
+      ...Object.values(tfFeeds),
+      ...Object.values(cotangents),
+    ]);
     if (process.env.VJP_PRINT) console.info(`VJP vs tfjs ${modelPath}: ${JSON.stringify(relative)}`);
     return { relative, pathOps: session.built.report.pathOps };
   } finally {

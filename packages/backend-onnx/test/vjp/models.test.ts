@@ -14,7 +14,10 @@ const TOLERANCE = 1e-4;
 function textTowerFeeds(prompts: number, length: number, width: number, seed: number) {
   const eots = Array.from({ length: prompts }, (_, i) => BigInt((3 + 5 * i) % length));
   return {
-    inputs_embeds: { dims: [prompts, length, width], data: randomFloats(prompts * length * width, seed, 0.5) },
+    inputs_embeds: {
+      dims: [prompts, length, width],
+      data: randomFloats(prompts * length * width, seed, 0.5),
+    },
     eot_index: { dims: [prompts], data: BigInt64Array.from(eots) },
   };
 }
@@ -58,7 +61,12 @@ describe('VJP graphs of whole models match the tfjs gradient', { timeout: 60_000
 
   it('foreign-style export: torch nn.TransformerEncoder with LayerNorm decomposed', async () => {
     const feeds = { x: { dims: [2, 7, 32], data: randomFloats(2 * 7 * 32, 5) } };
-    const { relative, pathOps } = await compareWithTfjs(join(FIXTURES, 'torch_encoder.onnx'), feeds, ['x'], ['y']);
+    const { relative, pathOps } = await compareWithTfjs(
+      join(FIXTURES, 'torch_encoder.onnx'),
+      feeds,
+      ['x'],
+      ['y'],
+    );
     expect(pathOps.ReduceMean).toBeGreaterThan(0);
     expect(pathOps.Pow ?? pathOps.Sqrt).toBeGreaterThan(0);
     expect(relative.x).toBeLessThan(TOLERANCE);
@@ -67,9 +75,13 @@ describe('VJP graphs of whole models match the tfjs gradient', { timeout: 60_000
   const shaped = join(SHAPED, 'clip-vit-b-32', 'onnx', 'text_model_embeds.onnx');
   // Opt-in (ATTUNE_SHAPED_TESTS=1): ~4.5 min on 2 cores, most of it the tfjs reference.
   const runShaped = process.env.ATTUNE_SHAPED_TESTS === '1' && existsSync(shaped);
-  it.skipIf(!runShaped)('shaped ViT-B/32 text tower (pnpm zoo:shaped; ATTUNE_SHAPED_TESTS=1)', async () => {
-    const feeds = textTowerFeeds(1, 77, 512, 2);
-    const { relative } = await compareWithTfjs(shaped, feeds, ['inputs_embeds'], ['text_embeds']);
-    expect(relative.inputs_embeds).toBeLessThan(TOLERANCE);
-  }, 400_000);
+  it.skipIf(!runShaped)(
+    'shaped ViT-B/32 text tower (pnpm zoo:shaped; ATTUNE_SHAPED_TESTS=1)',
+    async () => {
+      const feeds = textTowerFeeds(1, 77, 512, 2);
+      const { relative } = await compareWithTfjs(shaped, feeds, ['inputs_embeds'], ['text_embeds']);
+      expect(relative.inputs_embeds).toBeLessThan(TOLERANCE);
+    },
+    400_000,
+  );
 });

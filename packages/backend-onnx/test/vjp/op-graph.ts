@@ -40,7 +40,8 @@ export interface OpCase {
 
 export function encodeAttr(name: string, value: Attr): onnx.IAttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
-  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'string')
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   return { name, type: AttributeType.FLOAT, f: (value as { float: number }).float };
 }
@@ -70,7 +71,10 @@ function tensorProto(spec: InputSpec, values: number[], floatType: number): onnx
 
 export function opModel(c: OpCase, floatType: number, values: number[][]): onnx.IModelProto {
   const outputs = Array.from({ length: c.outputs ?? 1 }, (_, i) => `y${i}`);
-  const info = (name: string, elemType: number): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType } } });
+  const info = (name: string, elemType: number): onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType } },
+  });
   const isOutputFloat = (i: number) => !(c.op === 'TopK' && i === 1);
   const castTo = c.op === 'Cast' ? (c.attrs?.to as number) : undefined;
   return {
@@ -87,12 +91,19 @@ export function opModel(c: OpCase, floatType: number, values: number[][]): onnx.
           attribute: Object.entries(c.attrs ?? {}).map(([k, v]) => encodeAttr(k, v)),
         },
       ],
-      initializer: c.inputs.flatMap((spec, i) => (spec.constant ? [tensorProto(spec, values[i]!, floatType)] : [])),
+      initializer: c.inputs.flatMap((spec, i) =>
+        spec.constant ? [tensorProto(spec, values[i]!, floatType)] : [],
+      ),
       input: c.inputs
         .filter((s) => !s.constant)
         .map((s) => ({
           name: s.name,
-          type: { tensorType: { elemType: elemTypeOf(s, floatType), shape: { dim: s.dims.map((d) => ({ dimValue: d })) } } },
+          type: {
+            tensorType: {
+              elemType: elemTypeOf(s, floatType),
+              shape: { dim: s.dims.map((d) => ({ dimValue: d })) },
+            },
+          },
         })),
       output: outputs.map((o, i) => info(o, castTo ?? (isOutputFloat(i) ? floatType : INT64))),
     },
@@ -100,7 +111,12 @@ export function opModel(c: OpCase, floatType: number, values: number[][]): onnx.
 }
 
 function ortTensor(spec: InputSpec, values: number[], floatType: number): Tensor {
-  if (spec.int64) return new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), spec.dims);
+  if (spec.int64)
+    return new Tensor(
+      'int64',
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      spec.dims,
+    );
   if (spec.bool) return new Tensor('bool', Uint8Array.from(values), spec.dims);
   if (floatType === DOUBLE) return new Tensor('float64', Float64Array.from(values), spec.dims);
   return new Tensor('float32', Float32Array.from(values), spec.dims);
@@ -141,13 +157,18 @@ async function vjpRun(c: OpCase, floatType: number, values: number[][], cotangen
       feeds[`${COTANGENT_PREFIX}${o}`] = ortTensor({ name: o, dims: shapes[o]! }, data, outType);
     });
     const result = await session.run(feeds);
-    return Object.fromEntries(wrt.map((w) => [w, Array.from(result[`${GRADIENT_PREFIX}${w}`]!.data as Float64Array)]));
+    return Object.fromEntries(
+      wrt.map((w) => [w, Array.from(result[`${GRADIENT_PREFIX}${w}`]!.data as Float64Array)]),
+    );
   } finally {
     await session.release();
   }
 }
 
-async function outputShapes(model: onnx.IModelProto, feeds: Record<string, Tensor>): Promise<Record<string, number[]>> {
+async function outputShapes(
+  model: onnx.IModelProto,
+  feeds: Record<string, Tensor>,
+): Promise<Record<string, number[]>> {
   const session = await InferenceSession.create(encode(model), SESSION);
   try {
     const result = await session.run(feeds);
@@ -158,7 +179,13 @@ async function outputShapes(model: onnx.IModelProto, feeds: Record<string, Tenso
 }
 
 /** ⟨cotangent, y⟩ from onnxruntime's forward at `values`. */
-async function lossAt(session: InferenceSession, c: OpCase, floatType: number, values: number[][], cotangents: number[][]) {
+async function lossAt(
+  session: InferenceSession,
+  c: OpCase,
+  floatType: number,
+  values: number[][],
+  cotangents: number[][],
+) {
   const feeds: Record<string, Tensor> = {};
   c.inputs.forEach((s, i) => {
     if (!s.constant) feeds[s.name] = ortTensor(s, values[i]!, floatType);
@@ -174,7 +201,9 @@ async function lossAt(session: InferenceSession, c: OpCase, floatType: number, v
 
 export async function checkOp(c: OpCase, seed = 1): Promise<OpCheck> {
   const values = c.inputs.map((s, i) => inputValues(s, seed + 17 * i));
-  const cotangents = (c.cotangentOutputs ?? [0]).map((_, k) => Array.from(randomFloats(4096, seed + 1000 + k)));
+  const cotangents = (c.cotangentOutputs ?? [0]).map((_, k) =>
+    Array.from(randomFloats(4096, seed + 1000 + k)),
+  );
   // float64 where onnxruntime's CPU kernels have it; float32 (with a larger step) otherwise.
   let dtype: 'float64' | 'float32' = 'float64';
   let grads: Record<string, number[]>;
@@ -195,13 +224,15 @@ export async function checkOp(c: OpCase, seed = 1): Promise<OpCheck> {
       const grad = grads[spec.name]!;
       const fd: number[] = [];
       for (let j = 0; j < values[index]!.length; j++) {
-        const shifted = (delta: number) => values.map((v, i) => (i === index ? v.map((x, k) => (k === j ? x + delta : x)) : v));
+        const shifted = (delta: number) =>
+          values.map((v, i) => (i === index ? v.map((x, k) => (k === j ? x + delta : x)) : v));
         const up = await lossAt(session, c, floatType, shifted(eps), cotangents);
         const down = await lossAt(session, c, floatType, shifted(-eps), cotangents);
         fd.push((up - down) / (2 * eps));
       }
       const scale = Math.max(1, ...fd.map(Math.abs));
-      if (grad.length !== fd.length) throw new Error(`${spec.name}: gradient has ${grad.length} values, input ${fd.length}`);
+      if (grad.length !== fd.length)
+        throw new Error(`${spec.name}: gradient has ${grad.length} values, input ${fd.length}`);
       fdError = Math.max(fdError, ...fd.map((f, k) => Math.abs(f - grad[k]!) / scale));
     }
   } finally {
@@ -218,13 +249,25 @@ async function tfjsError(c: OpCase, values: number[][], cotangents: number[][]):
     const feeds: Record<string, tf.Tensor> = {};
     c.inputs.forEach((s, i) => {
       if (s.constant) return;
-      feeds[s.name] = s.int64 ? tf.tensor(values[i]!, s.dims, 'int32') : s.bool ? tf.tensor(values[i]!.map(Boolean), s.dims, 'bool') : tf.tensor(values[i]!, s.dims, 'float32');
+      feeds[s.name] = s.int64
+        ? tf.tensor(values[i]!, s.dims, 'int32')
+        : s.bool
+          ? tf.tensor(values[i]!.map(Boolean), s.dims, 'bool')
+          : tf.tensor(values[i]!, s.dims, 'float32');
     });
     const outs = (c.cotangentOutputs ?? [0]).map((i) => `y${i}`);
     const wrt = wrtOf(c).map((s) => s.name);
-    const { value, grads } = graph.gradients(feeds, wrt, (o) =>
-      tf.addN(outs.map((name, k) => tf.sum(tf.mul(o[name]!, tf.tensor(cotangents[k]!.slice(0, o[name]!.size), o[name]!.shape))))) as tf.Scalar,
-    outs);
+    const { value, grads } = graph.gradients(
+      feeds,
+      wrt,
+      (o) =>
+        tf.addN(
+          outs.map((name, k) =>
+            tf.sum(tf.mul(o[name]!, tf.tensor(cotangents[k]!.slice(0, o[name]!.size), o[name]!.shape))),
+          ),
+        ) as tf.Scalar,
+      outs,
+    );
     let error = 0;
     for (const w of wrt) {
       const expected = grads[w]!.dataSync();

@@ -7,7 +7,13 @@ import { checkOp, type OpCase, opModel } from './op-graph.js';
 
 const x = (dims: number[], extra: Partial<OpCase['inputs'][number]> = {}) => ({ name: 'x', dims, ...extra });
 const b = (dims: number[], extra: Partial<OpCase['inputs'][number]> = {}) => ({ name: 'b', dims, ...extra });
-const ints = (name: string, values: number[], dims = [values.length]) => ({ name, dims, values, int64: true, constant: true });
+const ints = (name: string, values: number[], dims = [values.length]) => ({
+  name,
+  dims,
+  values,
+  int64: true,
+  constant: true,
+});
 const positive: [number, number] = [0.5, 2];
 
 const CASES: Record<string, OpCase> = {
@@ -17,7 +23,10 @@ const CASES: Record<string, OpCase> = {
   'Mul broadcast': { op: 'Mul', inputs: [x([2, 3, 4]), b([1, 3, 1])] },
   'Div broadcast': { op: 'Div', inputs: [x([2, 3]), b([3], { range: positive })] },
   'Pow (both)': { op: 'Pow', inputs: [x([2, 3], { range: positive }), b([3], { range: [0.5, 1.5] })] },
-  'Pow (constant exponent)': { op: 'Pow', inputs: [x([2, 3], { range: positive }), { name: 'p', dims: [], values: [2], constant: true }] },
+  'Pow (constant exponent)': {
+    op: 'Pow',
+    inputs: [x([2, 3], { range: positive }), { name: 'p', dims: [], values: [2], constant: true }],
+  },
   Sqrt: { op: 'Sqrt', inputs: [x([2, 3], { range: positive })] },
   Neg: { op: 'Neg', inputs: [x([2, 3])] },
   Exp: { op: 'Exp', inputs: [x([2, 3])] },
@@ -27,7 +36,12 @@ const CASES: Record<string, OpCase> = {
   Relu: { op: 'Relu', inputs: [x([2, 3], { values: [-0.9, -0.3, 0.2, 0.5, -0.1, 0.8] })] },
   Erf: { op: 'Erf', inputs: [x([2, 3])] },
   Gelu: { op: 'Gelu', inputs: [x([2, 3], { range: [-2, 2] })], opset: 20 },
-  'Gelu tanh': { op: 'Gelu', inputs: [x([2, 3], { range: [-2, 2] })], attrs: { approximate: 'tanh' }, opset: 20 },
+  'Gelu tanh': {
+    op: 'Gelu',
+    inputs: [x([2, 3], { range: [-2, 2] })],
+    attrs: { approximate: 'tanh' },
+    opset: 20,
+  },
   'Softmax axis 1': { op: 'Softmax', inputs: [x([2, 3, 4])], attrs: { axis: 1 } },
   'Softmax opset 11 (2-D coercion)': { op: 'Softmax', inputs: [x([2, 3, 4])], attrs: { axis: 1 }, opset: 11 },
   LogSoftmax: { op: 'LogSoftmax', inputs: [x([2, 5])] },
@@ -38,7 +52,11 @@ const CASES: Record<string, OpCase> = {
   },
   'LayerNormalization axis 1': {
     op: 'LayerNormalization',
-    inputs: [x([2, 3, 4]), { name: 'scale', dims: [3, 4], constant: true }, { name: 'bias', dims: [3, 4], constant: true }],
+    inputs: [
+      x([2, 3, 4]),
+      { name: 'scale', dims: [3, 4], constant: true },
+      { name: 'bias', dims: [3, 4], constant: true },
+    ],
     attrs: { axis: 1 },
   },
   'MatMul [2,3,4]@[4,5]': { op: 'MatMul', inputs: [x([2, 3, 4]), b([4, 5])] },
@@ -60,38 +78,111 @@ const CASES: Record<string, OpCase> = {
   Unsqueeze: { op: 'Unsqueeze', inputs: [x([2, 3]), ints('axes', [0, -1])] },
   Flatten: { op: 'Flatten', inputs: [x([2, 3, 4])], attrs: { axis: 2 } },
   Expand: { op: 'Expand', inputs: [x([3, 1]), ints('shape', [2, 3, 4])] },
-  Concat: { op: 'Concat', inputs: [x([2, 3]), b([2, 2]), { name: 'w', dims: [2, 1], constant: true }], attrs: { axis: 1 } },
-  'Slice negative start': { op: 'Slice', inputs: [x([3, 5]), ints('starts', [-4]), ints('ends', [100]), ints('axes', [1])] },
+  Concat: {
+    op: 'Concat',
+    inputs: [x([2, 3]), b([2, 2]), { name: 'w', dims: [2, 1], constant: true }],
+    attrs: { axis: 1 },
+  },
+  'Slice negative start': {
+    op: 'Slice',
+    inputs: [x([3, 5]), ints('starts', [-4]), ints('ends', [100]), ints('axes', [1])],
+  },
   'Slice two axes': { op: 'Slice', inputs: [x([3, 5, 2]), ints('starts', [1, 0]), ints('ends', [3, 4])] },
-  'Slice opset 13': { op: 'Slice', inputs: [x([4, 3]), ints('starts', [1]), ints('ends', [-1]), ints('axes', [0])], opset: 13 },
-  Split: { op: 'Split', inputs: [x([2, 6]), ints('split', [1, 2, 3])], attrs: { axis: 1 }, outputs: 3, cotangentOutputs: [0, 2] },
-  'Split opset 11': { op: 'Split', inputs: [x([2, 6])], attrs: { axis: 1, split: [2, 4] }, outputs: 2, cotangentOutputs: [0, 1], opset: 11 },
-  'Gather axis 0 (repeated, negative)': { op: 'Gather', inputs: [x([4, 3]), ints('i', [0, 2, 0, -1], [2, 2])] },
-  'Gather axis 1 (scalar index)': { op: 'Gather', inputs: [x([2, 4, 3]), ints('i', [-2], [])], attrs: { axis: 1 } },
-  'Gather axis 1 (2-D index)': { op: 'Gather', inputs: [x([2, 4, 3]), ints('i', [1, 3, 1, 0], [2, 2])], attrs: { axis: 1 } },
-  GatherElements: { op: 'GatherElements', inputs: [x([3, 4]), ints('i', [0, 3, 3, 1, 2, 2], [3, 2])], attrs: { axis: 1 } },
+  'Slice opset 13': {
+    op: 'Slice',
+    inputs: [x([4, 3]), ints('starts', [1]), ints('ends', [-1]), ints('axes', [0])],
+    opset: 13,
+  },
+  Split: {
+    op: 'Split',
+    inputs: [x([2, 6]), ints('split', [1, 2, 3])],
+    attrs: { axis: 1 },
+    outputs: 3,
+    cotangentOutputs: [0, 2],
+  },
+  'Split opset 11': {
+    op: 'Split',
+    inputs: [x([2, 6])],
+    attrs: { axis: 1, split: [2, 4] },
+    outputs: 2,
+    cotangentOutputs: [0, 1],
+    opset: 11,
+  },
+  'Gather axis 0 (repeated, negative)': {
+    op: 'Gather',
+    inputs: [x([4, 3]), ints('i', [0, 2, 0, -1], [2, 2])],
+  },
+  'Gather axis 1 (scalar index)': {
+    op: 'Gather',
+    inputs: [x([2, 4, 3]), ints('i', [-2], [])],
+    attrs: { axis: 1 },
+  },
+  'Gather axis 1 (2-D index)': {
+    op: 'Gather',
+    inputs: [x([2, 4, 3]), ints('i', [1, 3, 1, 0], [2, 2])],
+    attrs: { axis: 1 },
+  },
+  GatherElements: {
+    op: 'GatherElements',
+    inputs: [x([3, 4]), ints('i', [0, 3, 3, 1, 2, 2], [3, 2])],
+    attrs: { axis: 1 },
+  },
   Where: {
     op: 'Where',
-    inputs: [{ name: 'cond', dims: [2, 3], values: [1, 0, 1, 0, 0, 1], bool: true, constant: true }, x([2, 3]), b([3])],
+    inputs: [
+      { name: 'cond', dims: [2, 3], values: [1, 0, 1, 0, 0, 1], bool: true, constant: true },
+      x([2, 3]),
+      b([3]),
+    ],
   },
   'Cast float→double': { op: 'Cast', inputs: [x([2, 3])], attrs: { to: 11 } },
   Identity: { op: 'Identity', inputs: [x([2, 3])] },
-  'ReduceMean axes attribute': { op: 'ReduceMean', inputs: [x([2, 3, 4])], attrs: { axes: [1], keepdims: 0 } },
-  'ReduceMean axes input (opset 18)': { op: 'ReduceMean', inputs: [x([2, 3, 4]), ints('axes', [-1, 0])], opset: 18 },
-  'ReduceSum keepdims 0': { op: 'ReduceSum', inputs: [x([2, 3, 4]), ints('axes', [0, 2])], attrs: { keepdims: 0 } },
+  'ReduceMean axes attribute': {
+    op: 'ReduceMean',
+    inputs: [x([2, 3, 4])],
+    attrs: { axes: [1], keepdims: 0 },
+  },
+  'ReduceMean axes input (opset 18)': {
+    op: 'ReduceMean',
+    inputs: [x([2, 3, 4]), ints('axes', [-1, 0])],
+    opset: 18,
+  },
+  'ReduceSum keepdims 0': {
+    op: 'ReduceSum',
+    inputs: [x([2, 3, 4]), ints('axes', [0, 2])],
+    attrs: { keepdims: 0 },
+  },
   'ReduceSum all': { op: 'ReduceSum', inputs: [x([2, 3])], attrs: { keepdims: 0 } },
-  'ReduceSum opset 11': { op: 'ReduceSum', inputs: [x([2, 3, 4])], attrs: { axes: [1], keepdims: 1 }, opset: 11 },
+  'ReduceSum opset 11': {
+    op: 'ReduceSum',
+    inputs: [x([2, 3, 4])],
+    attrs: { axes: [1], keepdims: 1 },
+    opset: 11,
+  },
   ReduceMax: { op: 'ReduceMax', inputs: [x([3, 4])], attrs: { axes: [1], keepdims: 0 } },
-  'Conv pad 1': { op: 'Conv', inputs: [x([1, 2, 5, 5]), { name: 'w', dims: [3, 2, 3, 3], constant: true }], attrs: { pads: [1, 1, 1, 1] } },
+  'Conv pad 1': {
+    op: 'Conv',
+    inputs: [x([1, 2, 5, 5]), { name: 'w', dims: [3, 2, 3, 3], constant: true }],
+    attrs: { pads: [1, 1, 1, 1] },
+  },
   'Conv stride 2': {
     op: 'Conv',
     inputs: [x([1, 2, 6, 6]), { name: 'w', dims: [2, 2, 3, 3], constant: true }],
     attrs: { pads: [1, 1, 1, 1], strides: [2, 2] },
   },
-  'Conv grouped': { op: 'Conv', inputs: [x([1, 4, 4, 4]), { name: 'w', dims: [4, 2, 3, 3], constant: true }], attrs: { group: 2 } },
+  'Conv grouped': {
+    op: 'Conv',
+    inputs: [x([1, 4, 4, 4]), { name: 'w', dims: [4, 2, 3, 3], constant: true }],
+    attrs: { group: 2 },
+  },
   Max: { op: 'Max', inputs: [x([2, 3]), b([3])] },
   Min: { op: 'Min', inputs: [x([2, 3]), b([2, 3])] },
-  'TopK (MoE routing)': { op: 'TopK', inputs: [x([3, 5]), ints('k', [2])], outputs: 2, cotangentOutputs: [0] },
+  'TopK (MoE routing)': {
+    op: 'TopK',
+    inputs: [x([3, 5]), ints('k', [2])],
+    outputs: 2,
+    cotangentOutputs: [0],
+  },
   'ScatterElements (MoE combine)': {
     op: 'ScatterElements',
     inputs: [x([3, 4]), ints('i', [1, 3, 0, 2, 2, 0], [3, 2]), b([3, 2])],
@@ -112,13 +203,19 @@ describe('VJP rules: finite differences and tfjs', { timeout: 30_000 }, () => {
 
 describe('VJP builder errors', () => {
   it('names an op on the path without a rule and its node', () => {
-    const model = opModel({ op: 'CumSum', inputs: [x([2, 3]), ints('axis', [1], [])] }, 1, [[1, 2, 3, 4, 5, 6], [1]]);
+    const model = opModel({ op: 'CumSum', inputs: [x([2, 3]), ints('axis', [1], [])] }, 1, [
+      [1, 2, 3, 4, 5, 6],
+      [1],
+    ]);
     expect(() => buildVjp(model, { wrt: ['x'] })).toThrow(MissingGradientRuleError);
     expect(() => buildVjp(model, { wrt: ['x'] })).toThrow(/'CumSum' \(node 'the_CumSum'\)/);
   });
 
   it('rejects unknown and integer inputs', () => {
-    const model = opModel({ op: 'Gather', inputs: [x([4, 3]), { name: 'i', dims: [2], int64: true }] }, 1, [[], [0, 1]]);
+    const model = opModel({ op: 'Gather', inputs: [x([4, 3]), { name: 'i', dims: [2], int64: true }] }, 1, [
+      [],
+      [0, 1],
+    ]);
     expect(() => buildVjp(model, { wrt: ['nope'] })).toThrow(/'nope' is not a graph input; inputs: x, i/);
     expect(() => buildVjp(model, { wrt: ['i'] })).toThrow(/'i' is not a float tensor/);
   });

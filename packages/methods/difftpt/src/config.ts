@@ -10,7 +10,8 @@
 import { checkContextLength, tptFields } from '@attune/method-tpt';
 import { z } from '@attune/registry';
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } = tptFields;
+const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } =
+  tptFields;
 
 export const difftptFields = {
   model,

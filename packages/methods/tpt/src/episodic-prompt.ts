@@ -92,7 +92,12 @@ export class EpisodicPrompt {
     this.assertUsable();
     const parts = this.parts;
     if (!parts) throw new Error('EpisodicPrompt.initialTextFeaturesOnnx called before partsFor(classNames)');
-    this.initialFeatures ??= await textFeaturesOnnx(this.model, parts, parts.ctxInit, this.options.classChunk);
+    this.initialFeatures ??= await textFeaturesOnnx(
+      this.model,
+      parts,
+      parts.ctxInit,
+      this.options.classChunk,
+    );
     return this.initialFeatures;
   }
 

@@ -19,6 +19,13 @@ export {
   tptFields,
 } from './config.js';
 export { EpisodicPrompt, type EpisodicPromptOptions } from './episodic-prompt.js';
+export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
+export {
+  type OnnxTuningModel,
+  predictAfterTuningOnnx,
+  resolveGradients,
+  tunePromptOnnx,
+} from './onnx-tuning.js';
 export { TptClassifier, tptPlugin } from './plugin.js';
 export {
   confidenceSelector,
@@ -34,5 +41,3 @@ export {
 } from './tpt.js';
 export { type EpisodeOptions, tuneAndPredict } from './tune-and-predict.js';
 export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';
-export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
-export { type OnnxTuningModel, predictAfterTuningOnnx, resolveGradients, tunePromptOnnx } from './onnx-tuning.js';

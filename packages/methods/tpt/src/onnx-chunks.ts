@@ -13,7 +13,8 @@ export type OnnxTextModel = Pick<VisionLanguageModel, 'encodeTextEmbedsOnnx' | '
 function rowsOf(parts: PromptParts, ctx: tf.Tensor2D, start: number, count: number) {
   return tf.tidy(() => {
     const C = parts.prefix.shape[0];
-    if (start === 0 && count === C) return { embeds: assemblePromptEmbeds(parts, ctx), eot: parts.eotIndex.clone() };
+    if (start === 0 && count === C)
+      return { embeds: assemblePromptEmbeds(parts, ctx), eot: parts.eotIndex.clone() };
     const [, prefixLength, W] = parts.prefix.shape;
     const suffixLength = parts.suffix.shape[1];
     const rows: PromptParts = {
@@ -28,7 +29,8 @@ function rowsOf(parts: PromptParts, ctx: tf.Tensor2D, start: number, count: numb
 
 function need<K extends keyof OnnxTextModel>(model: OnnxTextModel, key: K): NonNullable<OnnxTextModel[K]> {
   const f = model[key];
-  if (!f) throw new Error(`gradients: 'onnx' needs a model with ${key} (an onnxruntime text encoder); use 'tfjs'`);
+  if (!f)
+    throw new Error(`gradients: 'onnx' needs a model with ${key} (an onnxruntime text encoder); use 'tfjs'`);
   return f.bind(model) as NonNullable<OnnxTextModel[K]>;
 }
 
@@ -74,7 +76,9 @@ export async function textFeaturesVjpOnnx(
     let dEmbeds: tf.Tensor3D | undefined;
     try {
       dEmbeds = await vjp(embeds, eot, seed as tf.Tensor2D);
-      const chunk = tf.tidy(() => tf.sum(tf.slice(dEmbeds!, [0, prefixLength, 0], [count, n, W]), 0) as tf.Tensor2D);
+      const chunk = tf.tidy(
+        () => tf.sum(tf.slice(dEmbeds!, [0, prefixLength, 0], [count, n, W]), 0) as tf.Tensor2D,
+      );
       const previous = total;
       total = previous ? (tf.add(previous, chunk) as tf.Tensor2D) : chunk;
       if (previous) {

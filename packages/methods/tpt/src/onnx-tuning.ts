@@ -14,19 +14,26 @@ import {
   type ViewSelector,
 } from './tpt.js';
 
-export type OnnxTuningModel = PromptTuningModel & OnnxTextModel & {
-  onnxGradientSupport?(): Promise<{ readonly supported: boolean; readonly missing: readonly string[] }>;
-};
+export type OnnxTuningModel = PromptTuningModel &
+  OnnxTextModel & {
+    onnxGradientSupport?(): Promise<{ readonly supported: boolean; readonly missing: readonly string[] }>;
+  };
 
 /**
  * Where a method's text gradients come from: 'tfjs' as asked; 'onnx' as asked (failing, naming the ops, when
  * the model's text encoder has an op without a VJP rule); 'auto' = 'onnx' when every op has a rule.
  */
-export async function resolveGradients(model: Partial<OnnxTuningModel>, choice: GradientBackend): Promise<'onnx' | 'tfjs'> {
+export async function resolveGradients(
+  model: Partial<OnnxTuningModel>,
+  choice: GradientBackend,
+): Promise<'onnx' | 'tfjs'> {
   if (choice === 'tfjs') return 'tfjs';
   const support = model.onnxGradientSupport ? await model.onnxGradientSupport() : undefined;
   if (choice === 'auto') return support?.supported ? 'onnx' : 'tfjs';
-  if (!support) throw new Error("gradients: 'onnx' needs a model with an onnxruntime text encoder (onnxGradientSupport); use 'tfjs' or 'auto'");
+  if (!support)
+    throw new Error(
+      "gradients: 'onnx' needs a model with an onnxruntime text encoder (onnxGradientSupport); use 'tfjs' or 'auto'",
+    );
   if (!support.supported) {
     throw new Error(
       `gradients: 'onnx' cannot differentiate this text encoder: no VJP rule for ${support.missing.join(', ')}; use 'tfjs' or 'auto'`,
@@ -36,7 +43,9 @@ export async function resolveGradients(model: Partial<OnnxTuningModel>, choice: 
 }
 
 /** tunePrompt (same options, same result) with the text encoder's passes on onnxruntime. */
-export async function tunePromptOnnx(options: PromptTuningOptions & { readonly model: OnnxTuningModel }): Promise<PromptTuningResult> {
+export async function tunePromptOnnx(
+  options: PromptTuningOptions & { readonly model: OnnxTuningModel },
+): Promise<PromptTuningResult> {
   const { model, parts, viewFeatures, ctx, optimizer, steps, select } = options;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be an integer >= 1, got ${steps}`);
   const classChunk = classChunkOf(options.classChunk ?? DEFAULT_CLASS_CHUNK, parts);

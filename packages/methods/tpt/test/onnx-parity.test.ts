@@ -36,10 +36,14 @@ describe("gradients: 'auto' | 'onnx' | 'tfjs'", () => {
   });
 
   it("falls back to tfjs on 'auto' and fails on 'onnx' when a rule is missing", async () => {
-    const lacking = { onnxGradientSupport: async () => ({ supported: false, missing: ["Einsum (node 'e')"] }) };
+    const lacking = {
+      onnxGradientSupport: async () => ({ supported: false, missing: ["Einsum (node 'e')"] }),
+    };
     expect(await resolveGradients(lacking, 'auto')).toBe('tfjs');
     await expect(resolveGradients(lacking, 'onnx')).rejects.toThrow(/no VJP rule for Einsum \(node 'e'\)/);
-    await expect(resolveGradients({}, 'onnx')).rejects.toThrow(/needs a model with an onnxruntime text encoder/);
+    await expect(resolveGradients({}, 'onnx')).rejects.toThrow(
+      /needs a model with an onnxruntime text encoder/,
+    );
   });
 });
 
@@ -78,7 +82,14 @@ describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
           select: confidenceSelector(selection),
           classChunk: 4,
         });
-        const { logits, entropyAfter } = await predictAfterTuningOnnx(model, parts, ctx, features, result.kept, 4);
+        const { logits, entropyAfter } = await predictAfterTuningOnnx(
+          model,
+          parts,
+          ctx,
+          features,
+          result.kept,
+          4,
+        );
         expect(result.kept).toEqual(run.kept);
         expectClose(result.losses, run.losses, 1e-5);
         expect(Math.abs(entropyAfter - run.entropyAfter)).toBeLessThan(1e-5);

@@ -61,7 +61,9 @@ export const ELEMENTWISE_RULES: RuleTable = {
   Exp: unary((c, dy) => c.e.op('Mul', [dy, c.output(0)])),
   Log: unary((c, dy) => c.e.op('Div', [dy, c.input(0)])),
   Sqrt: unary((c, dy) => c.e.op('Div', [c.e.op('Mul', [dy, c.e.scalarLike(0.5, c.output(0))]), c.output(0)])),
-  Reciprocal: unary((c, dy) => c.e.op('Neg', [c.e.op('Mul', [dy, c.e.op('Mul', [c.output(0), c.output(0)])])])),
+  Reciprocal: unary((c, dy) =>
+    c.e.op('Neg', [c.e.op('Mul', [dy, c.e.op('Mul', [c.output(0), c.output(0)])])]),
+  ),
   Abs: unary((c, dy) => c.e.op('Mul', [dy, c.e.op('Sign', [c.input(0)])])),
   Sin: unary((c, dy) => c.e.op('Mul', [dy, c.e.op('Cos', [c.input(0)])])),
   Cos: unary((c, dy) => c.e.op('Neg', [c.e.op('Mul', [dy, c.e.op('Sin', [c.input(0)])])])),
@@ -98,7 +100,8 @@ export const ELEMENTWISE_RULES: RuleTable = {
     // Inference mode only (no training_mode input set to true): Dropout is the identity.
     differentiable: [0],
     vjp: (c) => {
-      if (c.node.inputs[2]) throw new Error(`Dropout node '${c.node.name}' with a training_mode input has no VJP rule`);
+      if (c.node.inputs[2])
+        throw new Error(`Dropout node '${c.node.name}' with a training_mode input has no VJP rule`);
       return [c.dy()!];
     },
   },
@@ -117,7 +120,10 @@ export const ELEMENTWISE_RULES: RuleTable = {
     },
   },
   Sum: {
-    vjp: (c) => c.node.inputs.map((_, i) => (c.wants(i) ? c.e.unbroadcast(c.dy()!, c.input(i), c.output(0)) : undefined)),
+    vjp: (c) =>
+      c.node.inputs.map((_, i) =>
+        c.wants(i) ? c.e.unbroadcast(c.dy()!, c.input(i), c.output(0)) : undefined,
+      ),
   },
 };
 
@@ -146,11 +152,17 @@ function geluGrad(c: RuleContext, dy: string): string {
   const k = (v: number) => e.scalarLike(v, x);
   if (!tanhMode) {
     const cdf = e.op('Mul', [k(0.5), e.op('Add', [k(1), e.op('Erf', [e.op('Mul', [x, k(Math.SQRT1_2)])])])]);
-    const pdf = e.op('Mul', [k(ONE_OVER_SQRT_2PI), e.op('Exp', [e.op('Mul', [k(-0.5), e.op('Mul', [x, x])])])]);
+    const pdf = e.op('Mul', [
+      k(ONE_OVER_SQRT_2PI),
+      e.op('Exp', [e.op('Mul', [k(-0.5), e.op('Mul', [x, x])])]),
+    ]);
     return e.op('Mul', [dy, e.op('Add', [cdf, e.op('Mul', [x, pdf])])]);
   }
   const x2 = e.op('Mul', [x, x]);
-  const inner = e.op('Mul', [k(SQRT_2_OVER_PI), e.op('Add', [x, e.op('Mul', [k(0.044715), e.op('Mul', [x2, x])])])]);
+  const inner = e.op('Mul', [
+    k(SQRT_2_OVER_PI),
+    e.op('Add', [x, e.op('Mul', [k(0.044715), e.op('Mul', [x2, x])])]),
+  ]);
   const t = e.op('Tanh', [inner]);
   const dInner = e.op('Mul', [k(SQRT_2_OVER_PI), e.op('Add', [k(1), e.op('Mul', [k(3 * 0.044715), x2])])]);
   const sech2 = e.op('Sub', [k(1), e.op('Mul', [t, t])]);

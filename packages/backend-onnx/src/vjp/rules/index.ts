@@ -19,9 +19,34 @@ export const GRADIENT_RULES: RuleTable = {
  * feed them; nothing flows back.
  */
 export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set([
-  'Shape', 'Size', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor', 'Not',
-  'ArgMax', 'ArgMin', 'NonZero', 'ConstantOfShape', 'Range', 'IsNaN', 'IsInf', 'Sign', 'Floor', 'Ceil',
-  'Round', 'EyeLike', 'OneHot', 'RandomNormalLike', 'RandomUniformLike', 'Bernoulli', 'Multinomial',
+  'Shape',
+  'Size',
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'Not',
+  'ArgMax',
+  'ArgMin',
+  'NonZero',
+  'ConstantOfShape',
+  'Range',
+  'IsNaN',
+  'IsInf',
+  'Sign',
+  'Floor',
+  'Ceil',
+  'Round',
+  'EyeLike',
+  'OneHot',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Bernoulli',
+  'Multinomial',
 ]);
 
 export const RULE_OPS: readonly string[] = Object.keys(GRADIENT_RULES).sort();

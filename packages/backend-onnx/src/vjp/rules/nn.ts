@@ -46,8 +46,14 @@ const layerNorm: GradientRule = {
     const x = c.input(0);
     const scale = c.input(1);
     const dy = c.dy(0);
-    if (!dy) throw new Error(`VJP: LayerNormalization node '${c.node.name}': only the output Y can carry a cotangent`);
-    if (c.dy(1) || c.dy(2)) throw new Error(`VJP: LayerNormalization node '${c.node.name}': Mean/InvStdDev outputs on the path have no rule`);
+    if (!dy)
+      throw new Error(
+        `VJP: LayerNormalization node '${c.node.name}': only the output Y can carry a cotangent`,
+      );
+    if (c.dy(1) || c.dy(2))
+      throw new Error(
+        `VJP: LayerNormalization node '${c.node.name}': Mean/InvStdDev outputs on the path have no rule`,
+      );
     const axis = attrInt(c.node, 'axis', -1);
     const epsilon = attrFloat(c.node, 'epsilon', 1e-5);
     let axes: number[];
@@ -88,7 +94,10 @@ const conv: GradientRule = {
     const w = c.input(1);
     const dy = c.dy()!;
     const autoPad = attrString(c.node, 'auto_pad', 'NOTSET');
-    if (autoPad !== 'NOTSET') throw new Error(`VJP: Conv node '${c.node.name}' with auto_pad=${autoPad} has no rule (explicit pads only)`);
+    if (autoPad !== 'NOTSET')
+      throw new Error(
+        `VJP: Conv node '${c.node.name}' with auto_pad=${autoPad} has no rule (explicit pads only)`,
+      );
     const rank = c.rank(x);
     const spatial = rank - 2;
     const strides = attrInts(c.node, 'strides') ?? new Array(spatial).fill(1);
@@ -100,7 +109,9 @@ const conv: GradientRule = {
       const xs = c.e.forward.known.get(x)?.shape;
       const ws = c.e.forward.known.get(w)?.shape;
       if (!xs || !ws || xs.slice(2).some((d) => d === null) || ws.slice(2).some((d) => d === null)) {
-        throw new Error(`VJP: strided Conv node '${c.node.name}' needs static spatial shapes for its gradient`);
+        throw new Error(
+          `VJP: strided Conv node '${c.node.name}' needs static spatial shapes for its gradient`,
+        );
       }
       attrs.output_padding = xs.slice(2).map((d, i) => {
         const k = (ws[i + 2]! - 1) * dilations[i]! + 1;

@@ -116,7 +116,11 @@ export const SHAPE_RULES: RuleTable = {
         pairs.push(e.op('Gather', [repeats, e.int64([i])]), e.op('Gather', [xShape, e.int64([i])]));
       }
       const viewed = e.op('Reshape', [c.dy()!, e.op('Concat', pairs, { axis: 0 })]);
-      const summed = e.reduceSum(viewed, Array.from({ length: rank }, (_, i) => 2 * i), false);
+      const summed = e.reduceSum(
+        viewed,
+        Array.from({ length: rank }, (_, i) => 2 * i),
+        false,
+      );
       return [summed];
     },
   },
@@ -180,10 +184,13 @@ function sliceGrad(c: RuleContext): string {
   const e = c.e;
   const x = c.input(0);
   const dy = c.dy()!;
-  if (c.opset < 10) throw new Error(`VJP: Slice node '${c.node.name}' at opset ${c.opset} (attribute form) has no rule`);
+  if (c.opset < 10)
+    throw new Error(`VJP: Slice node '${c.node.name}' at opset ${c.opset} (attribute form) has no rule`);
   const steps = c.node.inputs[4] ? c.constInts(c.node.inputs[4]) : undefined;
   if (c.node.inputs[4] && (!steps || steps.some((s) => s !== 1))) {
-    throw new Error(`VJP: Slice node '${c.node.name}' has steps other than 1 (or not constant); only unit steps have a rule`);
+    throw new Error(
+      `VJP: Slice node '${c.node.name}' has steps other than 1 (or not constant); only unit steps have a rule`,
+    );
   }
   const rank = c.rank(x);
   const starts = e.op('Cast', [c.input(1)], { to: 7 });
@@ -193,7 +200,8 @@ function sliceGrad(c: RuleContext): string {
   let axes: string;
   if (axesInput) axes = e.op('Cast', [axesInput], { to: 7 });
   else {
-    if (typeof nAxes !== 'number') throw new Error(`VJP: Slice node '${c.node.name}': cannot tell how many axes it slices`);
+    if (typeof nAxes !== 'number')
+      throw new Error(`VJP: Slice node '${c.node.name}': cannot tell how many axes it slices`);
     axes = e.int64(Array.from({ length: nAxes }, (_, i) => i));
   }
   const rankT = e.int64([rank], true);
