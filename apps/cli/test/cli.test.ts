@@ -82,10 +82,17 @@ describe('attune list', () => {
     ]);
   });
 
-  it('rejects an unknown kind in one line with exit code 1', () => {
-    const { code, stderr } = attune(project, 'list', '--kind', 'widget');
-    expect(code).toBe(1);
-    expect(stderr).toBe('attune: --kind must be one of method, model, backend, dataset, got "widget"\n');
+  it('rejects a malformed or absent kind in one line with exit code 1', () => {
+    const malformed = attune(project, 'list', '--kind', 'Widget');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toBe(
+      'attune: --kind must be a lowercase dashed word such as "method" or "suite", got "Widget"\n',
+    );
+    const absent = attune(project, 'list', '--kind', 'methods');
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toBe(
+      'attune: no installed plugin is of kind "methods". Did you mean "method"? Installed kinds: backend, method\n',
+    );
   });
 
   it('says so when nothing is installed', () => {

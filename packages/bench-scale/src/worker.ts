@@ -1,19 +1,16 @@
 // One (method, C) case in its own process (started by runner.ts with the case in ATTUNE_BENCH_CASE): load the
 // method through the registry, do the one-time per-class-set work, then warm-up and timed samples, reporting
 // each step to the parent over IPC. Errors are caught and reported with the stage they happened in.
+
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import type { ClassifyResult, ImageClassifierMethod } from '@attune/contracts';
 import { augmentViews } from '@attune/data';
 import { DiffTptClassifier, difftptPlugin } from '@attune/method-difftpt';
 import { StsClassifier, sts, stsEnsemble } from '@attune/method-sts';
 import { chunkRanges, classChunkFor, TptClassifier, tptPlugin } from '@attune/method-tpt';
 import { ZeroShotClassifier, zeroshot, zeroshotEnsemble } from '@attune/method-zeroshot';
-import {
-  type ClassifyResult,
-  clipModelPlugin,
-  type ImageClassifierMethod,
-  imageVariationPlugin,
-} from '@attune/models';
+import { clipModelPlugin, imageVariationPlugin, type VisionLanguageModel } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { syntheticClassNames } from './class-names.js';
@@ -107,7 +104,11 @@ async function main(): Promise<void> {
 
   await enter('load');
   let start = performance.now();
-  const method = await registry().create<ImageClassifierMethod>(spec.method, methodConfig(spec), { seed: 0 });
+  const method = await registry().create<ImageClassifierMethod<VisionLanguageModel>>(
+    spec.method,
+    methodConfig(spec),
+    { seed: 0 },
+  );
   const model = method.model;
   if (spec.method === 'tpt' || spec.method === 'difftpt') await model.prepareGradients(); // the tfjs graph
   await send({
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
   await finish(method, notes);
 }
 
-async function finish(method: ImageClassifierMethod, notes: string[]): Promise<void> {
+async function finish(method: ImageClassifierMethod<VisionLanguageModel>, notes: string[]): Promise<void> {
   await enter('dispose');
   const backend = method.backend;
   const tfBackend = tf.getBackend();

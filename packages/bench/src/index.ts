@@ -1,3 +1,4 @@
+export { assertSuite } from './assert-suite.js';
 export { canonicalJson, configHash } from './canonical-json.js';
 export {
   type BenchCliIo,
@@ -34,16 +35,7 @@ export {
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';
-export { mean, sampleStd } from './stats.js';
 export { ResultStore, type ResultStoreOptions } from './store.js';
-export {
-  assertSuite,
-  defineSuite,
-  type SampleOutcome,
-  SUITE_CAPABILITY,
-  type Suite,
-  type SuiteSpec,
-} from './suite.js';
 export { createSuite, getSuitePlugin, listSuites } from './suite-lookup.js';
 export {
   type AccuracyStat,

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { Suite } from '@attune/contracts';
 import type { Registry } from '@attune/registry';
 import { configHash } from './canonical-json.js';
 import { MalformedSuiteError } from './errors.js';
 import { sha256File } from './file-hash.js';
-import type { Suite } from './suite.js';
 import { createSuite, getSuitePlugin } from './suite-lookup.js';
 
 /** A suite instance with its samples read, limited and fingerprinted. */

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import type { SampleOutcome, Suite } from '@attune/contracts';
 import type { PluginInstance, Registry } from '@attune/registry';
 import { EvaluationError } from './errors.js';
 import { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 import type { MethodSpec } from './records.js';
-import type { SampleOutcome, Suite } from './suite.js';
 
 /** One unit of work: a method (by index into the run's methods), a seed and a sample of the list. */
 export interface EvaluationTask {

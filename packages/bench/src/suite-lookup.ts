@@ -1,10 +1,11 @@
+import { CAPABILITY, type Suite } from '@attune/contracts';
 import type { Plugin, Registry } from '@attune/registry';
+import { assertSuite } from './assert-suite.js';
 import { UnknownSuiteError } from './errors.js';
-import { assertSuite, SUITE_CAPABILITY, type Suite } from './suite.js';
 
-/** The installed benchmark suites, sorted by name. */
+/** The installed benchmark suites (plugins that provide 'benchmark-suite'), sorted by name. */
 export function listSuites(registry: Registry): Plugin[] {
-  return registry.list('dataset').filter((p) => p.provides.includes(SUITE_CAPABILITY));
+  return registry.resolve(CAPABILITY.benchmarkSuite);
 }
 
 /** Finds a suite plugin by name; an unknown name lists the known suites and the closest one. */
@@ -13,11 +14,7 @@ export function getSuitePlugin(registry: Registry, name: string): Plugin {
   if (!registry.has(name)) throw new UnknownSuiteError(name, known);
   const plugin = registry.get(name);
   if (!known.includes(name)) {
-    const actually =
-      plugin.kind === 'dataset'
-        ? `dataset plugin that does not provide "${SUITE_CAPABILITY}"`
-        : `${plugin.kind} plugin`;
-    throw new UnknownSuiteError(name, known, actually);
+    throw new UnknownSuiteError(name, known, `${plugin.kind} plugin`);
   }
   return plugin;
 }

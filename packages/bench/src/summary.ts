@@ -1,7 +1,7 @@
+import { mean, sampleStd } from '@attune/tensor/numerics';
 import { summarize } from '@attune/timing';
 import type { PeakRssScope } from './peak-memory.js';
 import type { BenchRecord, RunInfo } from './records.js';
-import { mean, sampleStd } from './stats.js';
 import type { ResultStore } from './store.js';
 
 export interface SeedAccuracy {

@@ -145,7 +145,7 @@ export function psnr(reference: FloatImage, test: FloatImage): number {
 
 /**
  * Interleaved `[H,W,C]` pixels of a planar float image: the layout image libraries and
- * `@attune/models`' RawImage use.
+ * `@attune/contracts`' RawImage use.
  */
 export function planarToInterleaved(image: FloatImage): Float32Array {
   const { width, height, channels, data } = image;
@@ -159,7 +159,7 @@ export function planarToInterleaved(image: FloatImage): Float32Array {
 
 /**
  * A planar float image from interleaved `[H,W,C]` pixels (uint8 0..255 or float 0..1), as decoders and
- * `@attune/models`' RawImage hold them. Grey stays one channel; RGB and RGBA become 3 (alpha dropped, as
+ * `@attune/contracts`' RawImage hold them. Grey stays one channel; RGB and RGBA become 3 (alpha dropped, as
  * PIL's convert('RGB')).
  */
 export function interleavedToPlanar(pixels: {

@@ -6,7 +6,8 @@
 
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
-import type { BackendChoice, BackendPreference, OnnxGraph } from '@attune/backend-tfjs';
+import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
+import type { RawImage } from '@attune/contracts';
 import { l2Normalize, tf } from '@attune/tensor';
 import { type ClipModelConfig, type ResolvedFile, type ResolvedModel, resolveModel } from '@attune/zoo';
 import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
@@ -15,14 +16,20 @@ import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
-import type { RawImage } from './raw-image.js';
 import { expectShape, formatShape } from './tensor-checks.js';
 import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
 import type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
 
 export interface LoadVisionLanguageModelOptions {
-  /** A shared onnxruntime backend. The model then neither creates nor disposes one. */
+  /** An onnxruntime backend (e.g. the registry's 'backend-onnx'). The model then creates none. */
   readonly onnx?: OnnxBackend;
+  /** Dispose `onnx` with the model (it was created for this model alone). Default false: it is shared. */
+  readonly ownsOnnx?: boolean;
+  /**
+   * Creates the tfjs backend the differentiable text encoder runs on (e.g. the registry's 'backend-tfjs'),
+   * on first use; the model disposes it. Without it the model selects `tfjs.backend` itself.
+   */
+  readonly gradients?: () => Promise<TfjsBackend>;
   /** onnxruntime intra-op threads of the backend the model creates (default: every core). */
   readonly threads?: number;
   /** Rows per onnxruntime call when encoding images or texts (default: the backend's, 64). */
@@ -49,7 +56,7 @@ export async function loadVisionLanguageModel(
     throw new Error(`${source} is an ${resolved.kind} model; expected a CLIP (vision-language) model folder`);
   }
   const config = resolved.config;
-  const ownsBackend = options.onnx === undefined;
+  const ownsBackend = options.onnx === undefined || options.ownsOnnx === true;
   const backend =
     options.onnx ??
     createOnnxBackend({
@@ -77,6 +84,7 @@ export async function loadVisionLanguageModel(
       tokenizer,
       batchSize: options.batchSize ?? backend.batchSize,
       tfjsBackend: options.tfjs?.backend ?? 'auto',
+      gradients: options.gradients,
       filter: options.filter ?? 'bicubic',
     });
   } catch (error) {
@@ -105,6 +113,7 @@ interface ClipParts {
   readonly tokenizer: ClipTokenizer;
   readonly batchSize: number;
   readonly tfjsBackend: BackendPreference | 'current';
+  readonly gradients: (() => Promise<TfjsBackend>) | undefined;
   readonly filter: ResampleFilter;
 }
 
@@ -125,6 +134,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private graphLoading: Promise<OnnxGraph> | undefined;
   private graph: OnnxGraph | undefined;
   private tfjsChoice: BackendChoice | undefined;
+  private gradientBackend: TfjsBackend | undefined;
   private disposed = false;
   private knownTokenEmbedDim: number | undefined;
   private onnxText: OnnxTextEncoder | undefined;
@@ -158,8 +168,8 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     const threads = settings.intraOpNumThreads;
     return {
       inference: `onnxruntime-node ${providers} (${threads} thread${threads === 1 ? '' : 's'})`,
-      // The active tfjs backend is global; report what is active now, which is what the encoder runs on.
-      gradients: `tfjs ${tf.getBackend()}`,
+      // The backend the encoder's graph runs on once loaded; before that, what is active now.
+      gradients: `tfjs ${this.tfjsChoice?.tfBackend ?? tf.getBackend()}`,
     };
   }
 
@@ -373,6 +383,12 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
 
   private async loadGraph(): Promise<OnnxGraph> {
     const file = this.optionalFile('textModelEmbeds');
+    if (this.parts.gradients) {
+      // The backend the caller chose (through the registry) selects tfjs's backend and loads the graph.
+      this.gradientBackend = await this.parts.gradients();
+      this.tfjsChoice = this.gradientBackend.backend;
+      return this.gradientBackend.loadGraph(file.path);
+    }
     const tfjs = await import('@attune/backend-tfjs');
     if (this.parts.tfjsBackend !== 'current')
       this.tfjsChoice = await tfjs.selectBackend(this.parts.tfjsBackend);
@@ -474,6 +490,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     this.cache.clear();
     this.graph?.dispose();
     this.graph = undefined;
+    this.gradientBackend?.dispose();
     await this.onnxText?.release();
     this.onnxText = undefined;
     if (this.parts.ownsBackend) await this.parts.backend.dispose();

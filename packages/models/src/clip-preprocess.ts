@@ -7,8 +7,10 @@
  * Deliberate difference: an RGBA image has its alpha dropped before resizing. Pillow resizes RGBA in
  * premultiplied-alpha space; the two agree wherever alpha is 255.
  */
+
+import type { RawImage } from '@attune/contracts';
 import { pilResize, type ResampleFilter } from './pil-resize.js';
-import { checkRawImage, isByteImage, type RawImage } from './raw-image.js';
+import { checkRawImage, isByteImage } from './raw-image.js';
 
 export interface PreprocessOptions {
   /** Output side S. */

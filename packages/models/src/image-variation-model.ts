@@ -6,11 +6,11 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { createOnnxBackend, type OnnxBackend, type OnnxSession, Tensor } from '@attune/backend-onnx';
+import type { RawImage } from '@attune/contracts';
 import { createRng, l2Normalize, tf } from '@attune/tensor';
 import { type ImageVariationConfig, type ResolvedModel, resolveModel } from '@attune/zoo';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { alphaBars, ddimCoefficients, ddimTimesteps, ddimUpdate, guidedNoise, toUnitRange } from './ddim.js';
-import type { RawImage } from './raw-image.js';
 import { expectShape } from './tensor-checks.js';
 import type { VisionLanguageModel } from './vision-language-model.js';
 
@@ -36,6 +36,8 @@ export interface LoadImageVariationModelOptions {
   readonly conditionModel?: VisionLanguageModel;
   /** A shared onnxruntime backend; the model then neither creates nor disposes one. */
   readonly onnx?: OnnxBackend;
+  /** Dispose `onnx` with the model (it was created for this model alone). Default false: it is shared. */
+  readonly ownsOnnx?: boolean;
   readonly threads?: number;
   readonly batchSize?: number;
   readonly modelsDir?: string;
@@ -247,7 +249,7 @@ export async function loadImageVariationModel(
     );
   }
   const config = resolved.config;
-  const ownsBackend = options.onnx === undefined;
+  const ownsBackend = options.onnx === undefined || options.ownsOnnx === true;
   const backend =
     options.onnx ??
     createOnnxBackend({

@@ -8,12 +8,6 @@ export {
 } from './causal-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
-  type ClassifyInput,
-  type ClassifyResult,
-  type ImageClassifierMethod,
-  summarizeLogits,
-} from './classifier-method.js';
-export {
   ClipVisionLanguageModel,
   type LoadVisionLanguageModelOptions,
   loadVisionLanguageModel,
@@ -42,6 +36,7 @@ export {
 } from './image-variation-model.js';
 export {
   createCausalLM,
+  createImageVariationModel,
   createRewardModel,
   createVisionLanguageModel,
   modelEnsembleTemplates,
@@ -65,7 +60,7 @@ export {
   type PromptParts,
 } from './prompt-parts.js';
 export { PrototypeCache } from './prototype-cache.js';
-export { checkRawImage, isByteImage, type RawImage } from './raw-image.js';
+export { checkRawImage, isByteImage } from './raw-image.js';
 export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';
 export {
   checkGradientBackend,

@@ -1,8 +1,43 @@
-import { definePlugin, z } from '@attune/registry';
+import type { OnnxBackend } from '@attune/backend-onnx';
+import type { TfjsBackend } from '@attune/backend-tfjs';
+import { CAPABILITY } from '@attune/contracts';
+import { definePlugin, type PluginContext, z } from '@attune/registry';
 import { loadCausalLM } from './causal-lm.js';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { loadImageVariationModel } from './image-variation-model.js';
 import { loadRewardModel } from './reward-model.js';
+
+const backendName = (capability: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
+    .default(fallback)
+    .describe(`The plugin that provides "${capability}" for this model (its config comes from the registry)`);
+
+/**
+ * The onnxruntime backend a model runs on, created through the registry so that the backend plugin's
+ * config (threads, execution providers, batch size) reaches the run. A model's own `threads` (when > 0)
+ * and `batchSize` override the backend's.
+ */
+function createInferenceBackend(
+  requester: string,
+  provider: string,
+  overrides: { threads: number; batchSize?: number },
+  context: PluginContext,
+): Promise<OnnxBackend> {
+  return context.registry.createByCapability<OnnxBackend>(
+    CAPABILITY.onnxInference,
+    {
+      provider,
+      requester,
+      config: {
+        ...(overrides.threads > 0 ? { intraOpNumThreads: overrides.threads } : {}),
+        ...(overrides.batchSize !== undefined ? { batchSize: overrides.batchSize } : {}),
+      },
+    },
+    context,
+  );
+}
 
 /** Config of the 'clip' model plugin; `{}` gives the zoo's mini-CLIP with onnxruntime's default threads. */
 export const clipModelConfig = z.object({
@@ -29,6 +64,8 @@ export const clipModelConfig = z.object({
     .describe(
       "tfjs backend for the differentiable text encoder; 'auto' = fastest installed, 'current' leaves tfjs as it is",
     ),
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
+  gradientBackend: backendName(CAPABILITY.inputGrad, 'backend-tfjs'),
 });
 
 export const clipModelPlugin = definePlugin({
@@ -38,14 +75,34 @@ export const clipModelPlugin = definePlugin({
   description:
     'CLIP vision-language model: preprocessing, image/text features (onnxruntime) and a differentiable text encoder over token embeddings (tfjs).',
   config: clipModelConfig,
-  needs: ['onnx-inference'],
-  provides: ['vision-language'],
-  create: (config) =>
-    loadVisionLanguageModel(config.source, {
-      ...(config.threads > 0 ? { threads: config.threads } : {}),
-      batchSize: config.batchSize,
-      tfjs: { backend: config.tfjsBackend },
-    }),
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.visionLanguage],
+  create: async (config, context) => {
+    const onnx = await createInferenceBackend('clip', config.inferenceBackend, config, context);
+    const { tfjsBackend } = config;
+    try {
+      return await loadVisionLanguageModel(config.source, {
+        onnx,
+        ownsOnnx: true,
+        batchSize: config.batchSize,
+        tfjs: { backend: tfjsBackend },
+        // Created on the first gradient call, so a model used only forward never touches tfjs's backend.
+        ...(tfjsBackend === 'current'
+          ? {}
+          : {
+              gradients: () =>
+                context.registry.createByCapability<TfjsBackend>(
+                  CAPABILITY.inputGrad,
+                  { provider: config.gradientBackend, requester: 'clip', config: { backend: tfjsBackend } },
+                  context,
+                ),
+            }),
+      });
+    } catch (error) {
+      await onnx.dispose();
+      throw error;
+    }
+  },
 });
 
 /** Config of the 'image-variation' model plugin; `{}` gives the zoo's mini-diffusion. */
@@ -64,6 +121,7 @@ export const imageVariationConfig = z.object({
     .default(0)
     .describe('onnxruntime intra-op threads; 0 = every core this process may use'),
   batchSize: z.number().int().min(1).default(64).describe('Denoiser rows per onnxruntime call'),
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
 });
 
 export const imageVariationPlugin = definePlugin({
@@ -73,13 +131,21 @@ export const imageVariationPlugin = definePlugin({
   description:
     'Image variations from a conditional diffusion model (DDIM with classifier-free guidance), conditioned on CLIP image embeddings.',
   config: imageVariationConfig,
-  needs: ['onnx-inference'],
-  provides: ['image-variation'],
-  create: (config) =>
-    loadImageVariationModel(config.source, {
-      ...(config.threads > 0 ? { threads: config.threads } : {}),
-      batchSize: config.batchSize,
-    }),
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.imageVariation],
+  create: async (config, context) => {
+    const onnx = await createInferenceBackend('image-variation', config.inferenceBackend, config, context);
+    try {
+      return await loadImageVariationModel(config.source, {
+        onnx,
+        ownsOnnx: true,
+        batchSize: config.batchSize,
+      });
+    } catch (error) {
+      await onnx.dispose();
+      throw error;
+    }
+  },
 });
 
 const threads = z
@@ -108,8 +174,8 @@ export const causalLMPlugin = definePlugin({
   description:
     'Decoder language model: tokenisation, batched sampling with a key/value cache, token log-probabilities (onnxruntime).',
   config: causalLMConfig,
-  needs: ['onnx-inference'],
-  provides: ['causal-lm'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.causalLm],
   create: (config) => loadCausalLM(config.source, config.threads > 0 ? { threads: config.threads } : {}),
 });
 
@@ -131,8 +197,8 @@ export const rewardModelPlugin = definePlugin({
   version: '0.1.0',
   description: 'Reward model: one scalar score per (prompt, completion) pair, batched (onnxruntime).',
   config: rewardModelConfig,
-  needs: ['onnx-inference'],
-  provides: ['reward-model'],
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.rewardModel],
   create: (config) => loadRewardModel(config.source, config.threads > 0 ? { threads: config.threads } : {}),
 });
 

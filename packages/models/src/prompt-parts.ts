@@ -13,7 +13,7 @@
  * Differences: the random init is drawn from attune's seeded RNG (not torch's); a prompt that does not fit
  * the context length is an error (TPT's clip.tokenize raises too).
  */
-import { createRng, tf } from '@attune/tensor';
+import { createRng, normalTensor, tf } from '@attune/tensor';
 import { checkClassNames } from './class-names.js';
 import type { ClipTokenizer } from './clip-tokenizer.js';
 import { expectShape, formatShape } from './tensor-checks.js';
@@ -126,7 +126,7 @@ export async function buildPromptParts(
       const ctxInit =
         initText !== undefined
           ? (tf.reshape(tf.slice(embeddings, [0, 1, 0], [1, n, width]), [n, width]) as tf.Tensor2D)
-          : (createRng(options.seed ?? 0).normalTensor([n, width], 0, 0.02) as tf.Tensor2D);
+          : (normalTensor(createRng(options.seed ?? 0), [n, width], 0, 0.02) as tf.Tensor2D);
       return { prefix, suffix, ctxInit };
     });
     const eotIndex = tf.tensor1d(eotPositions, 'int32');

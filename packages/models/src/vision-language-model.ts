@@ -1,10 +1,11 @@
 // The contract every CLIP test-time method (zero-shot, TPT, STS, DiffTPT) is written against.
+
+import type { RawImage } from '@attune/contracts';
 import type { tf } from '@attune/tensor';
 import type { ClipModelConfig } from '@attune/zoo';
 import type { PreprocessPlan } from './clip-preprocess.js';
 import type { TokenizedBatch } from './clip-tokenizer.js';
 import type { PromptParts } from './prompt-parts.js';
-import type { RawImage } from './raw-image.js';
 
 export interface PromptPartsOptions {
   /** Words the context vectors start from, e.g. "a photo of a" (TPT's ctx_init). */

@@ -2,11 +2,11 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RawImage } from '@attune/contracts';
 import { tf } from '@attune/tensor';
 import { MissingModelFileError } from '@attune/zoo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClipVisionLanguageModel, loadVisionLanguageModel } from '../src/clip-model.js';
-import type { RawImage } from '../src/raw-image.js';
 import { maxRelativeError, TINY_CLIP } from './fixtures.js';
 
 let model: ClipVisionLanguageModel;

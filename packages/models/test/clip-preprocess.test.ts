@@ -1,7 +1,7 @@
+import type { RawImage } from '@attune/contracts';
 import { describe, expect, it } from 'vitest';
 import { clipPreprocess, planPreprocess } from '../src/clip-preprocess.js';
 import { pilResize } from '../src/pil-resize.js';
-import type { RawImage } from '../src/raw-image.js';
 import { maxAbsError, readFixture } from './fixtures.js';
 
 interface PreprocessCase {

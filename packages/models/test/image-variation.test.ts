@@ -1,9 +1,10 @@
 // The DDIM sampler against the zoo's Python sampler (attune_recipes/ddim.py) on the tiny-diffusion fixture.
+
+import type { RawImage } from '@attune/contracts';
 import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alphaBars, ddimCoefficients, ddimTimesteps } from '../src/ddim.js';
 import { type ImageVariationModel, loadImageVariationModel } from '../src/image-variation-model.js';
-import type { RawImage } from '../src/raw-image.js';
 import { FIXTURES, maxAbsError, maxRelativeError, readFixture } from './fixtures.js';
 
 interface Reference {

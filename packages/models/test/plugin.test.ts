@@ -11,6 +11,7 @@ import plugins, {
   imageVariationPlugin,
   rewardModelPlugin,
 } from '../src/plugin.js';
+import type { VisionLanguageModel } from '../src/vision-language-model.js';
 import { FIXTURES, TINY_CLIP } from './fixtures.js';
 
 describe("the 'clip' plugin", () => {
@@ -23,7 +24,23 @@ describe("the 'clip' plugin", () => {
       threads: 0,
       batchSize: 64,
       tfjsBackend: 'auto',
+      inferenceBackend: 'backend-onnx',
+      gradientBackend: 'backend-tfjs',
     });
+  });
+
+  it("runs on the registry's backend-onnx, so that backend's config reaches the model", async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(clipModelPlugin);
+    registry.configure('backend-onnx', { intraOpNumThreads: 1 });
+    const model = (await registry.create('clip')) as VisionLanguageModel;
+    try {
+      expect(model.backends.inference).toBe('onnxruntime-node cpu (1 thread)');
+    } finally {
+      await model.dispose();
+    }
+    await expect(registry.create('clip', { inferenceBackend: 'backend-tfjs' })).rejects.toThrow(
+      'unknown plugin "backend-tfjs"',
+    );
   });
 
   it('needs an onnx-inference provider in the registry', async () => {
@@ -112,7 +129,7 @@ describe("the 'causal-lm' and 'reward-model' plugins", () => {
   it('say which plugin a method lacks when none provides the capability', async () => {
     const registry = new Registry().register(onnxBackendPlugin);
     await expect(createCausalLM('qalign', { source: 'zoo:mini-lm' }, { registry })).rejects.toThrow(
-      'plugin "qalign" needs a model plugin that provides "causal-lm" (e.g. "causal-lm" from @attune/models); the registry has none',
+      'plugin "qalign" needs a plugin that provides "causal-lm", but no installed plugin provides it (provided: onnx-inference). Install a package that provides "causal-lm".',
     );
     await expect(createRewardModel('qalign', { source: 'zoo:mini-rm' }, { registry })).rejects.toThrow(
       /provides "reward-model"/,

@@ -1,8 +1,9 @@
 // Class prototypes (the template ensemble), their cache, and tensor bookkeeping over classify-like loops.
+
+import type { RawImage } from '@attune/contracts';
 import { l2Normalize, tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClipVisionLanguageModel, loadVisionLanguageModel } from '../src/clip-model.js';
-import type { RawImage } from '../src/raw-image.js';
 import { maxRelativeError, TINY_CLIP } from './fixtures.js';
 
 const CLASSES = ['zero', 'one', 'two', 't-shirt'];

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { MalformedPluginError } from './errors.js';
-import { PLUGIN_KINDS, type Plugin, type PluginInstance, type PluginSpec } from './plugin.js';
+import type { Plugin, PluginInstance, PluginSpec } from './plugin.js';
 
 /** Lowercase words joined by single dashes: 'tpt', 'sts-ensemble', 'backend-onnx'. */
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Kinds are open: any lowercase dashed word ('method', 'suite', 'moe-router'); none is reserved. */
+export const PLUGIN_KIND_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const CAPABILITY_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -24,8 +26,10 @@ export function definePlugin<Schema extends z.ZodType, Instance extends PluginIn
       `name must be lowercase words joined by dashes (e.g. "sts-ensemble"), got ${JSON.stringify(spec.name)}`,
     );
   }
-  if (!PLUGIN_KINDS.includes(spec.kind)) {
-    fail(`kind must be one of ${PLUGIN_KINDS.join(', ')}, got ${JSON.stringify(spec.kind)}`);
+  if (typeof spec.kind !== 'string' || !PLUGIN_KIND_PATTERN.test(spec.kind)) {
+    fail(
+      `kind must be a lowercase dashed word such as "method", "backend" or "suite", got ${JSON.stringify(spec.kind)}`,
+    );
   }
   if (typeof spec.version !== 'string' || !SEMVER_PATTERN.test(spec.version)) {
     fail(`version must be semver like "1.2.3", got ${JSON.stringify(spec.version)}`);

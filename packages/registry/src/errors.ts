@@ -80,6 +80,52 @@ export class UnmetCapabilityError extends RegistryError {
   }
 }
 
+/** No installed plugin provides a capability someone asked the registry to create. */
+export class NoProviderError extends RegistryError {
+  override readonly name = 'NoProviderError';
+  constructor(
+    readonly capability: string,
+    readonly available: readonly string[],
+    requester?: string,
+  ) {
+    const who = requester ? `plugin "${requester}" needs` : 'asked for';
+    const have = available.length > 0 ? available.join(', ') : 'none';
+    super(
+      `${who} a plugin that provides "${capability}", but no installed plugin provides it ` +
+        `(provided: ${have}). Install a package that provides "${capability}".`,
+    );
+  }
+}
+
+/** Several plugins provide a capability and nothing says which one to create. */
+export class AmbiguousProviderError extends RegistryError {
+  override readonly name = 'AmbiguousProviderError';
+  constructor(
+    readonly capability: string,
+    readonly candidates: readonly string[],
+    requester?: string,
+  ) {
+    const who = requester ? ` (needed by "${requester}")` : '';
+    super(
+      `${candidates.length} plugins provide "${capability}"${who}: ${candidates.join(', ')}. ` +
+        `Name one as the provider, or set the registry's default provider for "${capability}".`,
+    );
+  }
+}
+
+/** A provider was named for a capability it does not provide. */
+export class WrongProviderError extends RegistryError {
+  override readonly name = 'WrongProviderError';
+  constructor(
+    readonly capability: string,
+    readonly provider: string,
+    readonly candidates: readonly string[],
+  ) {
+    const list = candidates.length > 0 ? candidates.join(', ') : 'none installed';
+    super(`plugin "${provider}" does not provide "${capability}"; plugins that do: ${list}.`);
+  }
+}
+
 export class DiscoveryError extends RegistryError {
   override readonly name = 'DiscoveryError';
 }

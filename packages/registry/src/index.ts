@@ -1,6 +1,12 @@
 export { z } from 'zod';
 export { configProblems, describeValue } from './config-problems.js';
-export { definePlugin, isPlugin, PLUGIN_NAME_PATTERN, withPackage } from './define-plugin.js';
+export {
+  definePlugin,
+  isPlugin,
+  PLUGIN_KIND_PATTERN,
+  PLUGIN_NAME_PATTERN,
+  withPackage,
+} from './define-plugin.js';
 export {
   type AttunePackageField,
   type DiscoverOptions,
@@ -12,26 +18,29 @@ export {
   readPluginPackage,
 } from './discovery.js';
 export {
+  AmbiguousProviderError,
   type ConfigProblem,
   closestName,
   DiscoveryError,
   DuplicatePluginError,
   InvalidConfigError,
   MalformedPluginError,
+  NoProviderError,
   RegistryError,
   UnknownPluginError,
   UnmetCapabilityError,
+  WrongProviderError,
 } from './errors.js';
 export { configJsonSchema, type PluginInfo, pluginInfo } from './json-schema.js';
-export {
-  type Capability,
-  PLUGIN_KINDS,
-  type Plugin,
-  type PluginContext,
-  type PluginInstance,
-  type PluginKind,
-  type PluginSpec,
-  type ProgressEvent,
-  type RegistryLike,
+export type {
+  Capability,
+  CreateByCapabilityOptions,
+  Plugin,
+  PluginContext,
+  PluginInstance,
+  PluginKind,
+  PluginSpec,
+  ProgressEvent,
+  RegistryLike,
 } from './plugin.js';
-export { Registry } from './registry.js';
+export { Registry, type RegistryOptions } from './registry.js';

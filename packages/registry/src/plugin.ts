@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 
-/** What a plugin is. Methods adapt or tune models; the others supply what methods run on. */
-export type PluginKind = 'method' | 'model' | 'backend' | 'dataset';
-export const PLUGIN_KINDS: readonly PluginKind[] = ['method', 'model', 'backend', 'dataset'];
+/**
+ * What a plugin is: an open, lowercase dashed word ('method', 'model', 'backend', 'dataset', 'suite', ...).
+ * Methods adapt or tune models; the others supply what methods run on. A new kind needs no registry edit.
+ */
+export type PluginKind = string;
 
 /**
  * Capabilities are plain strings, e.g. 'vision-language', 'input-grad', 'causal-lm', 'onnx-inference'.
@@ -58,9 +60,34 @@ export interface Plugin<
   readonly package: string;
 }
 
+/** How `createByCapability` picks and configures the provider of a capability. */
+export interface CreateByCapabilityOptions {
+  /** The provider's plugin name; default: the registry's configured default, else the single provider. */
+  readonly provider?: string;
+  /** The provider's raw config (validated, defaults filled in). */
+  readonly config?: unknown;
+  /** Who asks (a plugin name), so an error can say whose need went unmet. */
+  readonly requester?: string;
+}
+
 /** The part of Registry a plugin's `create` may use (kept small so plugins don't depend on internals). */
 export interface RegistryLike {
   get(name: string): Plugin;
   list(kind?: PluginKind): readonly Plugin[];
   resolve(capability: Capability): readonly Plugin[];
+  /** The provider `createByCapability` would choose for a capability (same rule, same errors). */
+  chooseProvider(
+    capability: Capability,
+    options?: Pick<CreateByCapabilityOptions, 'provider' | 'requester'>,
+  ): Plugin;
+  /**
+   * Creates whichever plugin provides `capability`: the provider named in options, else the configured
+   * default for the capability, else the only provider, else an error listing the candidates. Its config is
+   * validated and its needs checked, as `create` does. `context` is passed on (its registry is replaced).
+   */
+  createByCapability<I extends PluginInstance = PluginInstance>(
+    capability: Capability,
+    options?: CreateByCapabilityOptions,
+    context?: Omit<PluginContext, 'registry'>,
+  ): Promise<I>;
 }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AmbiguousProviderError,
   DuplicatePluginError,
   definePlugin,
   InvalidConfigError,
   MalformedPluginError,
+  NoProviderError,
   Registry,
   UnknownPluginError,
   UnmetCapabilityError,
+  WrongProviderError,
   z,
 } from '../src/index.js';
 
@@ -77,9 +80,10 @@ describe('definePlugin', () => {
 
   it('rejects a bad kind, version and capability with what would be right', () => {
     const base = { name: 'ok', description: 'x', config: z.object({}), create: () => ({ dispose() {} }) };
-    expect(() => definePlugin({ ...base, kind: 'widget' as never, version: '1.0.0' })).toThrow(
-      'kind must be one of method, model, backend, dataset, got "widget"',
+    expect(() => definePlugin({ ...base, kind: 'Widget Kind', version: '1.0.0' })).toThrow(
+      'kind must be a lowercase dashed word such as "method", "backend" or "suite", got "Widget Kind"',
     );
+    expect(() => definePlugin({ ...base, kind: 42 as never, version: '1.0.0' })).toThrow(/got 42/);
     expect(() => definePlugin({ ...base, kind: 'method', version: 'one' })).toThrow(/semver like "1.2.3"/);
     expect(() => definePlugin({ ...base, kind: 'method', version: '1.0.0', needs: ['Input Grad'] })).toThrow(
       /needs entries must be lowercase dashed names.*"Input Grad"/,
@@ -225,5 +229,107 @@ describe('Registry', () => {
     });
     await new Registry().register(probe).create('probe', {}, { seed: 7 });
     expect(seen).toEqual({ seed: 7, hasRegistry: true });
+  });
+});
+
+describe('open plugin kinds', () => {
+  it('accepts a kind the registry has never heard of and lists by it', () => {
+    const remixer = definePlugin({
+      name: 'remixer',
+      kind: 'moe-router',
+      version: '0.1.0',
+      description: 'A plugin of a new kind.',
+      config: z.object({}),
+      create: () => ({ dispose: () => undefined }),
+    });
+    const registry = new Registry().register(remixer).register(counterPlugin());
+    expect(registry.list('moe-router').map((p) => p.name)).toEqual(['remixer']);
+  });
+});
+
+describe('createByCapability', () => {
+  const otherBackend = definePlugin({
+    name: 'backend-other',
+    kind: 'backend',
+    version: '0.1.0',
+    description: 'A second onnx-inference provider.',
+    config: z.object({ threads: z.number().int().min(1).default(1) }),
+    provides: ['onnx-inference'],
+    create: (config) => ({ threads: config.threads, dispose: () => undefined }),
+  });
+
+  it('creates the single provider with its config validated and the context passed on', async () => {
+    const registry = new Registry().register(counterPlugin()).register(backendPlugin);
+    const counter = await registry.createByCapability<{ next(): number; dispose(): void }>(
+      'counting',
+      { config: { start: 10, step: 5 } },
+      { seed: 3 },
+    );
+    expect(counter.next()).toBe(15);
+    await expect(registry.createByCapability('counting', { config: { step: -1 } })).rejects.toThrow(
+      InvalidConfigError,
+    );
+  });
+
+  it('chooses the named provider, else the configured default, else errors listing the candidates', async () => {
+    const registry = new Registry().register(backendPlugin).register(otherBackend);
+    await expect(registry.createByCapability('onnx-inference', { requester: 'clip' })).rejects.toThrow(
+      new AmbiguousProviderError('onnx-inference', ['backend-demo', 'backend-other'], 'clip'),
+    );
+    expect(() => registry.chooseProvider('onnx-inference')).toThrow(
+      '2 plugins provide "onnx-inference": backend-demo, backend-other. Name one as the provider, or set the registry\'s default provider for "onnx-inference".',
+    );
+    const named = await registry.createByCapability<{ threads: number; dispose(): void }>('onnx-inference', {
+      provider: 'backend-other',
+      config: { threads: 4 },
+    });
+    expect(named.threads).toBe(4);
+    registry.setDefaultProvider('onnx-inference', 'backend-other');
+    expect(registry.chooseProvider('onnx-inference').name).toBe('backend-other');
+    expect(registry.chooseProvider('onnx-inference', { provider: 'backend-demo' }).name).toBe('backend-demo');
+    const configured = new Registry({ defaultProviders: { 'onnx-inference': 'backend-demo' } })
+      .register(backendPlugin)
+      .register(otherBackend);
+    expect(configured.chooseProvider('onnx-inference').name).toBe('backend-demo');
+  });
+
+  it('refuses a provider that does not provide the capability, an unknown one, and a missing capability', () => {
+    const registry = new Registry().register(counterPlugin()).register(backendPlugin);
+    expect(() => registry.chooseProvider('input-grad', { provider: 'counter' })).toThrow(
+      new WrongProviderError('input-grad', 'counter', ['backend-demo']),
+    );
+    expect(() => registry.chooseProvider('input-grad', { provider: 'counter' })).toThrow(
+      'plugin "counter" does not provide "input-grad"; plugins that do: backend-demo.',
+    );
+    expect(() => registry.chooseProvider('input-grad', { provider: 'backend-dem' })).toThrow(
+      UnknownPluginError,
+    );
+    expect(() => registry.chooseProvider('vision-language', { requester: 'tpt' })).toThrow(
+      'plugin "tpt" needs a plugin that provides "vision-language", but no installed plugin provides it (provided: counting, input-grad, onnx-inference). Install a package that provides "vision-language".',
+    );
+    expect(() => registry.chooseProvider('vision-language')).toThrow(NoProviderError);
+  });
+
+  it("checks the chosen provider's needs", async () => {
+    const registry = new Registry().register(counterPlugin('needy', ['input-grad']));
+    await expect(registry.createByCapability('counting')).rejects.toThrow(UnmetCapabilityError);
+  });
+});
+
+describe('configure', () => {
+  it("gives every create of a plugin its base config, overridden field by field by the caller's", async () => {
+    const registry = new Registry({ configs: { counter: { start: 100, step: 2 } } }).register(
+      counterPlugin(),
+    );
+    const a = await registry.create<{ next(): number; dispose(): void }>('counter');
+    expect(a.next()).toBe(102);
+    const b = await registry.createByCapability<{ next(): number; dispose(): void }>('counting', {
+      config: { step: 10 },
+    });
+    expect(b.next()).toBe(110);
+    expect(registry.configured('counter')).toEqual({ start: 100, step: 2 });
+    registry.configure('counter', { step: -1 });
+    await expect(registry.create('counter')).rejects.toThrow(InvalidConfigError);
+    expect(() => registry.configure('counter', [] as never)).toThrow('expected a config object, got []');
   });
 });

@@ -1,4 +1,4 @@
-import { defineSuite } from '@attune/bench';
+import { CAPABILITY, defineSuite, type ImageClassifierMethod, type RawImage } from '@attune/contracts';
 import {
   corruptionFamily,
   getSuite,
@@ -7,7 +7,6 @@ import {
   readSampleList,
   type SampleEntry,
 } from '@attune/data';
-import type { ImageClassifierMethod, RawImage } from '@attune/models';
 import { z } from '@attune/registry';
 
 /** One key per list line: everything that decides the pixels and the label. */
@@ -36,7 +35,7 @@ export function corruptionSuite(name: string) {
         .default(descriptor.listPath)
         .describe('pinned sample list (TSV) to read instead of the committed one'),
     }),
-    needs: ['vision-language'],
+    needs: [CAPABILITY.visionLanguage],
     create: (config) => ({
       sampleList: config.list,
       entries: () => readSampleList(config.list),

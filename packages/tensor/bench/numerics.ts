@@ -8,6 +8,7 @@ import {
   createRng,
   gavishDonohoRank,
   marginalEntropy,
+  normalTensor,
   selectConfidentViews,
   tf,
   thinSvd,
@@ -17,12 +18,12 @@ const rng = createRng(0).fork('bench');
 const rows = 1000;
 const cols = 512;
 // rank-20 signal plus noise, like normalised class prototypes
-const signal = tf.tidy(() => tf.matMul(rng.normalTensor([rows, 20]), rng.normalTensor([20, cols])));
-const noise = rng.normalTensor([rows, cols], 0, 0.5);
+const signal = tf.tidy(() => tf.matMul(normalTensor(rng, [rows, 20]), normalTensor(rng, [20, cols])));
+const noise = normalTensor(rng, [rows, cols], 0, 0.5);
 const matrix = tf.add(signal, noise) as tf.Tensor2D;
 const matrixData = { data: matrix.dataSync() as Float32Array, shape: [rows, cols] as [number, number] };
 
-const logits = tf.tidy(() => tf.add(tf.scalar(20), rng.normalTensor([64, 1000], 0, 3))) as tf.Tensor2D;
+const logits = tf.tidy(() => tf.add(tf.scalar(20), normalTensor(rng, [64, 1000], 0, 3))) as tf.Tensor2D;
 const lossAndGrad = tf.valueAndGrad((x: tf.Tensor) => marginalEntropy(x as tf.Tensor2D));
 
 await tf.ready();

@@ -1,5 +1,4 @@
-import type { PluginKind } from '@attune/registry';
-import { PLUGIN_KINDS } from '@attune/registry';
+import { closestName, PLUGIN_KIND_PATTERN } from '@attune/registry';
 import type { Command } from 'commander';
 import { loadRegistry } from '../load-registry.js';
 import type { CliIo } from '../main.js';
@@ -10,13 +9,23 @@ export function registerListCommand(program: Command, io: CliIo): void {
     .command('list')
     .description('list the installed plugins')
     .option('--json', 'print a JSON array of { name, kind, package, version }')
-    .option('--kind <kind>', `only plugins of one kind (${PLUGIN_KINDS.join(', ')})`)
+    .option('--kind <kind>', 'only plugins of one kind (e.g. method, model, backend, suite)')
     .action(async (options: { json?: boolean; kind?: string }) => {
-      if (options.kind !== undefined && !PLUGIN_KINDS.includes(options.kind as PluginKind)) {
-        throw new Error(`--kind must be one of ${PLUGIN_KINDS.join(', ')}, got "${options.kind}"`);
+      const { kind } = options;
+      if (kind !== undefined && !PLUGIN_KIND_PATTERN.test(kind)) {
+        throw new Error(`--kind must be a lowercase dashed word such as "method" or "suite", got "${kind}"`);
       }
       const registry = await loadRegistry(io);
-      const plugins = registry.list(options.kind as PluginKind | undefined);
+      const plugins = registry.list(kind);
+      // Kinds are open, so an unknown one is not malformed; but listing nothing for a typo would hide it.
+      const installedKinds = [...new Set(registry.list().map((p) => p.kind))].sort();
+      if (kind !== undefined && installedKinds.length > 0 && !installedKinds.includes(kind)) {
+        const near = closestName(kind, installedKinds);
+        const hint = near ? ` Did you mean "${near}"?` : '';
+        throw new Error(
+          `no installed plugin is of kind "${kind}".${hint} Installed kinds: ${installedKinds.join(', ')}`,
+        );
+      }
       if (options.json) {
         const rows = plugins.map((p) => ({
           name: p.name,

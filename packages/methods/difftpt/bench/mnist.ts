@@ -2,12 +2,13 @@
 // clean or corrupted (@attune/data): top-1 of the initial prompt (view 0), of TPT (same views, 1 step) and of
 // DiffTPT, and the time per image. Not a test: `pnpm bench`, or e.g.
 //   pnpm --filter @attune/method-difftpt bench -- --count 50 --corruption gaussian_noise --severity 5
+
 import { parseArgs } from 'node:util';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import type { RawImage } from '@attune/contracts';
 import { corrupt, datasetImage, loadMnist } from '@attune/data';
 import { type TptClassifier, type TptConfig, tptConfig, tptPlugin } from '@attune/method-tpt';
-import type { RawImage } from '@attune/models';
 import { clipModelPlugin, imageVariationPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { formatTable, summarize } from '@attune/timing';

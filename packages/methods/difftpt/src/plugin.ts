@@ -1,5 +1,11 @@
 // The `difftpt` plugin: TPT with diffusion-generated views and DiffTPT's view filter, episodic.
 import {
+  CAPABILITY,
+  type ClassifyInput,
+  type ClassifyResult,
+  type ImageClassifierMethod,
+} from '@attune/contracts';
+import {
   augmentedViews,
   checkClassifyInput,
   EpisodicPrompt,
@@ -9,21 +15,19 @@ import {
   tuneAndPredict,
 } from '@attune/method-tpt';
 import {
-  type ClassifyInput,
-  type ClassifyResult,
   checkClassNames,
+  createImageVariationModel,
   createVisionLanguageModel,
-  type ImageClassifierMethod,
   type ImageVariationModel,
   type VisionLanguageModel,
 } from '@attune/models';
-import { definePlugin, type PluginContext } from '@attune/registry';
+import { definePlugin } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { type DiffTptConfig, difftptConfig } from './config.js';
 import { codeSelector, paperSelector, type ViewLayout } from './difftpt.js';
 import { checkGeneratedViews, readVariationFolder } from './variations.js';
 
-export interface DiffTptInput extends ClassifyInput {
+export interface DiffTptInput extends ClassifyInput<tf.Tensor4D> {
   /** The image's name, for a folder of precomputed variations: `<variationsDir>/<name>_<i>.png`. */
   readonly name?: string;
   /**
@@ -33,7 +37,7 @@ export interface DiffTptInput extends ClassifyInput {
   readonly generatedViews?: tf.Tensor4D;
 }
 
-export class DiffTptClassifier implements ImageClassifierMethod {
+export class DiffTptClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
   private readonly prompt: EpisodicPrompt;
   private readonly queue = new SerialQueue();
   private variationModel: Promise<ImageVariationModel> | undefined;
@@ -166,28 +170,6 @@ export class DiffTptClassifier implements ImageClassifierMethod {
   }
 }
 
-/** The image-variation model, created by whichever installed model plugin provides 'image-variation'. */
-async function createImageVariationModel(
-  source: string,
-  context: PluginContext,
-): Promise<ImageVariationModel> {
-  const providers = context.registry.resolve('image-variation');
-  const provider = providers.find((p) => p.kind === 'model') ?? providers[0];
-  if (!provider) {
-    throw new Error(
-      'no model plugin provides "image-variation" (e.g. "image-variation" from @attune/models) in the registry',
-    );
-  }
-  const model = (await provider.create(provider.config.parse({ source }), context)) as ImageVariationModel;
-  if (typeof model?.generateVariations !== 'function') {
-    await (model as { dispose?: () => unknown } | undefined)?.dispose?.();
-    throw new Error(
-      `plugin "${provider.name}" provides "image-variation" but created no ImageVariationModel`,
-    );
-  }
-  return model;
-}
-
 export const difftptPlugin = definePlugin({
   name: 'difftpt',
   kind: 'method',
@@ -195,8 +177,8 @@ export const difftptPlugin = definePlugin({
   description:
     'Diffusion-augmented test-time prompt tuning (Feng et al., ICCV 2023): TPT over the image, 64 crops and 63 diffusion variations, filtered by cosine similarity to the image and by entropy, 4 AdamW steps.',
   config: difftptConfig,
-  needs: ['vision-language', 'input-grad', 'image-variation'],
-  provides: ['image-classification', 'test-time-adaptation'],
+  needs: [CAPABILITY.visionLanguage, CAPABILITY.inputGrad, CAPABILITY.imageVariation],
+  provides: [CAPABILITY.imageClassification, CAPABILITY.testTimeAdaptation],
   create: async (config, context) => {
     // Through the registry: the installed 'vision-language' and 'image-variation' providers load the models.
     const model = await createVisionLanguageModel(
@@ -205,7 +187,7 @@ export const difftptPlugin = definePlugin({
       context,
     );
     return new DiffTptClassifier(model, config, context.seed ?? config.seed, (source) =>
-      createImageVariationModel(source, context),
+      createImageVariationModel('difftpt', { source }, context),
     );
   },
 });

@@ -1,10 +1,12 @@
 // The difftpt plugin on a real MNIST test image: generated views from a folder of PNG variations or from the
 // call, the filter sizes, episodic reset, and the errors a wrong call gets.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClassifyResult, RawImage } from '@attune/contracts';
 import { MNIST_CLASS_NAMES } from '@attune/data';
-import { type ClassifyResult, loadImageVariationModel, type RawImage } from '@attune/models';
+import { loadImageVariationModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

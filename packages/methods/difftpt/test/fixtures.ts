@@ -1,10 +1,12 @@
 // Reading the fixture the torch reference wrote (scripts/difftpt_reference.py), and comparing numbers.
+
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import type { RawImage } from '@attune/contracts';
 import { loadMnist } from '@attune/data';
-import { clipModelPlugin, imageVariationPlugin, type RawImage } from '@attune/models';
+import { clipModelPlugin, imageVariationPlugin } from '@attune/models';
 import { type Plugin, Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { expect } from 'vitest';

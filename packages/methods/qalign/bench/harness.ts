@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type CausalLM, loadCausalLM, loadRewardModel, type RewardModel } from '@attune/models';
-import { createRng } from '@attune/tensor';
+import { createRng } from '@attune/tensor/numerics';
 import { resolveModel } from '@attune/zoo';
 import {
   callSeed,

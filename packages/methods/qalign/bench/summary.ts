@@ -1,7 +1,7 @@
 // Accuracy-vs-compute curves from the stored records, as a markdown table and SVG plots (vega-lite, rendered
 // headless by @attune/bench). Baselines at N use the first N of the stored samples; QAlign at N uses the
 // chain's first N steps, i.e. a vote over its N + 1 states (y0 included).
-import { sampleStd } from '@attune/bench';
+import { sampleStd } from '@attune/tensor/numerics';
 import type { TopLevelSpec } from 'vega-lite';
 import { bestOfN, majorityVote, weightedMajorityVote } from '../src/votes.js';
 import { type HeadroomRow, headroom, type RewardRanking, rewardRanking } from './headroom.js';

@@ -2,21 +2,7 @@
 // FLOPs per parameter per token). LM generation counts the tokens generated (prompt prefill is not counted,
 // as in the paper); reward-model evaluations are reported separately, with the tokens the reward model reads
 // (BOS + prompt + completion + EOS), because the reward model reads the whole prompt on every evaluation.
-
-export interface ComputeCost {
-  /** Tokens the LM generated (end-of-sequence tokens included). */
-  readonly generatedTokens: number;
-  /** 2 · LM parameters · generatedTokens. */
-  readonly lmFlops: number;
-  /** (prompt, completion) pairs the reward model scored. */
-  readonly rewardEvaluations: number;
-  /** Tokens the reward model read over all evaluations. */
-  readonly rewardTokens: number;
-  /** 2 · reward-model parameters · rewardTokens. */
-  readonly rewardFlops: number;
-  /** lmFlops + rewardFlops. */
-  readonly flops: number;
-}
+import type { ComputeCost } from '@attune/contracts';
 
 /** 2 · params · tokens. */
 export function forwardFlops(parameters: number, tokens: number): number {

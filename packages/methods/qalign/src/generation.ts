@@ -2,7 +2,7 @@
 // and batched scoring. Outputs are kept as token lists that end with the stop token when the LM stopped on
 // it, so |y| counts EOS (see acceptance.ts for why QAlign needs that).
 import type { CausalLM, Generation, RewardModel } from '@attune/models';
-import type { Rng } from '@attune/tensor';
+import type { Rng } from '@attune/tensor/numerics';
 import { clipReward } from './acceptance.js';
 import { extractAnswer } from './answer.js';
 import { QUESTION_PLACEHOLDER } from './config.js';

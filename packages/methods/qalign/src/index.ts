@@ -9,7 +9,7 @@ export {
   logAcceptance,
 } from './acceptance.js';
 export { extractAnswer } from './answer.js';
-export { type ComputeCost, computeCost, forwardFlops } from './compute.js';
+export { computeCost, forwardFlops } from './compute.js';
 export {
   type BestOfNConfig,
   bestOfNConfig,
@@ -23,14 +23,6 @@ export {
   type WeightedMajorityVoteConfig,
   weightedMajorityVoteConfig,
 } from './config.js';
-export {
-  type SolveInput,
-  type SolveOptions,
-  type SolveResult,
-  type Strategy,
-  TEXT_ANSWER_CAPABILITY,
-  type TextAnswerMethod,
-} from './contract.js';
 export {
   type Completion,
   type ContinueOptions,
@@ -57,6 +49,7 @@ export {
   type SampleSettings,
   SampleVoteMethod,
   type SharedSettings,
+  type Strategy,
   sampleCompletions,
 } from './method.js';
 export {
@@ -85,7 +78,6 @@ export {
   type Similarity,
   softmaxWeights,
   tally,
-  type VoteCount,
   type VoteResult,
   weightedMajorityVote,
 } from './votes.js';

@@ -1,8 +1,9 @@
 // The plugin instances: QAlign's chain and the baselines on n ancestral samples, behind one `solve` contract.
+
+import type { ComputeCost, SolveInput, SolveOptions, SolveResult, TextAnswerMethod } from '@attune/contracts';
 import type { CausalLM, RewardModel } from '@attune/models';
-import { createRng, type Rng } from '@attune/tensor';
-import { type ComputeCost, computeCost } from './compute.js';
-import type { SolveInput, SolveOptions, SolveResult, Strategy, TextAnswerMethod } from './contract.js';
+import { createRng, type Rng } from '@attune/tensor/numerics';
+import { computeCost } from './compute.js';
 import {
   type Completion,
   callSeed,
@@ -27,6 +28,9 @@ import {
 } from './votes.js';
 
 /** Where warnings go when solve() is given no onWarning. */
+/** Which answer rule a method of this package applies. */
+export type Strategy = 'qalign' | 'best-of-n' | 'majority-vote' | 'weighted-majority-vote' | 'greedy';
+
 export type Logger = (message: string) => void;
 
 export interface SharedSettings {
@@ -44,7 +48,7 @@ interface Call {
   readonly started: number;
 }
 
-abstract class AnswerMethodBase implements TextAnswerMethod {
+abstract class AnswerMethodBase implements TextAnswerMethod<Strategy> {
   abstract readonly strategy: Strategy;
 
   constructor(
@@ -54,7 +58,7 @@ abstract class AnswerMethodBase implements TextAnswerMethod {
     protected readonly logger: Logger = (message) => console.warn(message),
   ) {}
 
-  abstract solve(input: SolveInput, options?: SolveOptions): Promise<SolveResult>;
+  abstract solve(input: SolveInput, options?: SolveOptions): Promise<SolveResult<Strategy>>;
 
   protected begin(input: SolveInput, options: SolveOptions): Call {
     if (input === null || typeof input !== 'object' || typeof input.prompt !== 'string') {
@@ -124,7 +128,7 @@ export class QAlignMethod extends AnswerMethodBase {
     super(lm, rewardModel, settings, logger);
   }
 
-  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult> {
+  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult<Strategy>> {
     const call = this.begin(input, options);
     const s = this.settings;
     const [trace] = await runChains(
@@ -232,7 +236,7 @@ export class SampleVoteMethod extends AnswerMethodBase {
     if (strategy !== 'majority-vote' && !rewardModel) throw new Error(`${strategy} needs a reward model`);
   }
 
-  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult> {
+  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult<Strategy>> {
     const call = this.begin(input, options);
     const s = this.settings;
     const samples = await sampleCompletions(this.lm, call.prompt, s.n, {
@@ -301,7 +305,7 @@ export class SampleVoteMethod extends AnswerMethodBase {
 export class GreedyMethod extends AnswerMethodBase {
   readonly strategy = 'greedy' as const;
 
-  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult> {
+  async solve(input: SolveInput, options: SolveOptions = {}): Promise<SolveResult<Strategy>> {
     const call = this.begin(input, options);
     const [output] = await continueRows(
       this.lm,

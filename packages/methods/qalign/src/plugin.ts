@@ -2,6 +2,7 @@
 // uses (`attune info best-of-n` has no β or steps, majority vote has no reward model), each is its own row in
 // `attune list` and its own method identity in benchmark stores, and `needs` can be exact (majority vote and
 // greedy do not load a reward model).
+import { CAPABILITY } from '@attune/contracts';
 import { type CausalLM, createCausalLM, createRewardModel, type RewardModel } from '@attune/models';
 import { definePlugin, type PluginContext } from '@attune/registry';
 import {
@@ -11,7 +12,6 @@ import {
   qalignConfig,
   weightedMajorityVoteConfig,
 } from './config.js';
-import { TEXT_ANSWER_CAPABILITY } from './contract.js';
 import { GreedyMethod, QAlignMethod, SampleVoteMethod } from './method.js';
 
 const version = '0.1.0';
@@ -49,8 +49,8 @@ export const qalignPlugin = definePlugin({
   description:
     "QAlign test-time alignment: an MCMC chain over the LM's outputs targeting p(y|x)·exp(r(x,y)/β) with suffix proposals; the answer is the majority vote over the chain's states.",
   config: qalignConfig,
-  needs: ['causal-lm', 'reward-model'],
-  provides: [TEXT_ANSWER_CAPABILITY],
+  needs: [CAPABILITY.causalLm, CAPABILITY.rewardModel],
+  provides: [CAPABILITY.textAnswer],
   create: async (config, context) => {
     const { lm, rm } = await loadModels('qalign', config, context);
     return new QAlignMethod(lm, rm!, { ...config, seed: instanceSeed(context, config.seed) });
@@ -63,8 +63,8 @@ export const bestOfNPlugin = definePlugin({
   version,
   description: 'Best-of-n: n ancestral LM samples, the one with the highest reward-model score wins.',
   config: bestOfNConfig,
-  needs: ['causal-lm', 'reward-model'],
-  provides: [TEXT_ANSWER_CAPABILITY],
+  needs: [CAPABILITY.causalLm, CAPABILITY.rewardModel],
+  provides: [CAPABILITY.textAnswer],
   create: async (config, context) => {
     const { lm, rm } = await loadModels('best-of-n', config, context);
     return new SampleVoteMethod('best-of-n', lm, rm, { ...config, seed: instanceSeed(context, config.seed) });
@@ -78,8 +78,8 @@ export const majorityVotePlugin = definePlugin({
   description:
     'Majority vote (self-consistency): n ancestral LM samples, the most frequent extracted answer wins; no reward model.',
   config: majorityVoteConfig,
-  needs: ['causal-lm'],
-  provides: [TEXT_ANSWER_CAPABILITY],
+  needs: [CAPABILITY.causalLm],
+  provides: [CAPABILITY.textAnswer],
   create: async (config, context) => {
     const { lm } = await loadModels('majority-vote', config, context);
     return new SampleVoteMethod('majority-vote', lm, undefined, {
@@ -97,8 +97,8 @@ export const weightedMajorityVotePlugin = definePlugin({
   description:
     'Weighted majority vote: n ancestral LM samples, each answer weighted by the softmax(r/β_wmv) mass of the samples that gave it.',
   config: weightedMajorityVoteConfig,
-  needs: ['causal-lm', 'reward-model'],
-  provides: [TEXT_ANSWER_CAPABILITY],
+  needs: [CAPABILITY.causalLm, CAPABILITY.rewardModel],
+  provides: [CAPABILITY.textAnswer],
   create: async (config, context) => {
     const { lm, rm } = await loadModels('weighted-majority-vote', config, context);
     return new SampleVoteMethod('weighted-majority-vote', lm, rm, {
@@ -115,8 +115,8 @@ export const greedyPlugin = definePlugin({
   description:
     "Greedy decoding: the LM's argmax output and its extracted answer; the baseline without sampling.",
   config: greedyConfig,
-  needs: ['causal-lm'],
-  provides: [TEXT_ANSWER_CAPABILITY],
+  needs: [CAPABILITY.causalLm],
+  provides: [CAPABILITY.textAnswer],
   create: async (config, context) => {
     const { lm } = await loadModels('greedy', config, context);
     return new GreedyMethod(lm, undefined, { ...config, seed: 0 });

@@ -7,18 +7,10 @@
 // - ties go to the answer seen first (Counter.most_common and max(dict) keep insertion order; np.argmax
 //   takes the first maximum).
 // A NaN reward (a broken reward model output) gets weight 0 in weighted votes and is never best-of-n's pick.
+import type { VoteCount } from '@attune/contracts';
 
 /** An extracted answer; undefined = the output has none. */
 export type Answer = string | undefined;
-
-export interface VoteCount {
-  /** The answer, null for "no answer". */
-  readonly answer: string | null;
-  /** How many of the outputs gave it. */
-  readonly count: number;
-  /** Its share of the vote: count / n for majority vote, softmax(r/β) mass for weighted majority vote. */
-  readonly weight: number;
-}
 
 export interface VoteResult {
   /** The winning answer, undefined for "no answer" (or no outputs). */

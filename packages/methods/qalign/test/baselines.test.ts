@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CausalLM, loadCausalLM, loadRewardModel, type RewardModel } from '@attune/models';
-import { createRng } from '@attune/tensor';
+import { createRng } from '@attune/tensor/numerics';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
+import type { TextAnswerMethod } from '@attune/contracts';
 import { describeConformance } from '@attune/standard-tests';
-import type { TextAnswerMethod } from '../src/contract.js';
 import {
   bestOfNPlugin,
   greedyPlugin,

@@ -1,7 +1,7 @@
 // The chain on the real zoo models (mini-lm, mini-rm), with fixed seeds.
 import { type CausalLM, loadCausalLM, loadRewardModel, type RewardModel } from '@attune/models';
 import { InvalidConfigError } from '@attune/registry';
-import { createRng } from '@attune/tensor';
+import { createRng } from '@attune/tensor/numerics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   encodePrompt,

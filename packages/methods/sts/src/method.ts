@@ -4,11 +4,10 @@
 import {
   type ClassifyInput,
   type ClassifyResult,
-  checkClassNames,
   type ImageClassifierMethod,
   summarizeLogits,
-  type VisionLanguageModel,
-} from '@attune/models';
+} from '@attune/contracts';
+import { checkClassNames, type VisionLanguageModel } from '@attune/models';
 import { l2Normalize, tf } from '@attune/tensor';
 import type { StsSettings } from './config.js';
 import {
@@ -45,7 +44,7 @@ const now = (): number => performance.now();
 /** Milliseconds to two decimals. */
 const ms = (from: number, to: number): number => Math.round((to - from) * 100) / 100;
 
-export class StsClassifier implements ImageClassifierMethod {
+export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
   private readonly bases = new Map<string, SpectralBasis>();
   private disposed = false;
 
@@ -86,7 +85,10 @@ export class StsClassifier implements ImageClassifierMethod {
     return { prototypes, space };
   }
 
-  async classify(input: ClassifyInput, options: { seed?: number } = {}): Promise<StsClassifyResult> {
+  async classify(
+    input: ClassifyInput<tf.Tensor4D>,
+    options: { seed?: number } = {},
+  ): Promise<StsClassifyResult> {
     this.assertUsable();
     if (input === null || typeof input !== 'object') {
       throw new TypeError(`expected { image, classNames, views? }, got ${input}`);

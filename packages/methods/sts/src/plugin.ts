@@ -1,3 +1,4 @@
+import { CAPABILITY } from '@attune/contracts';
 import { createVisionLanguageModel, modelEnsembleTemplates } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import { stsConfig, stsEnsembleConfig } from './config.js';
@@ -13,8 +14,8 @@ export const sts = definePlugin({
   description:
     'Spectrum-Aware Test-Time Steering (Dafnis & Metaxas, 2025): one AdamW step on a shift of the class prototypes in their top singular directions, minimising the marginal entropy of confident views; no backpropagation through the encoders.',
   config: stsConfig,
-  needs: ['vision-language'],
-  provides: ['image-classification', 'test-time-adaptation'],
+  needs: [CAPABILITY.visionLanguage],
+  provides: [CAPABILITY.imageClassification, CAPABILITY.testTimeAdaptation],
   create: async (config, context) => {
     const { template, ...settings } = config;
     const model = await createVisionLanguageModel('sts', { source: config.model }, context);
@@ -30,8 +31,8 @@ export const stsEnsemble = definePlugin({
   description:
     'STS_Ensemble (Dafnis & Metaxas, 2025): Spectrum-Aware Test-Time Steering on prototypes averaged over a prompt-template ensemble.',
   config: stsEnsembleConfig,
-  needs: ['vision-language'],
-  provides: ['image-classification', 'test-time-adaptation'],
+  needs: [CAPABILITY.visionLanguage],
+  provides: [CAPABILITY.imageClassification, CAPABILITY.testTimeAdaptation],
   create: async (config, context) => {
     const { templates, ...settings } = config;
     const model = await createVisionLanguageModel('sts-ensemble', { source: config.model }, context);

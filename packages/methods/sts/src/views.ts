@@ -1,8 +1,9 @@
 // The 64 test-time views of an image when the caller supplies none: view 0 is the image resized and
 // centre-cropped, views 1.. are RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip (TPT's
 // protocol, which STS follows; no AugMix).
+import type { RawImage } from '@attune/contracts';
 import { augmentViews, type FloatImage, interleavedToPlanar } from '@attune/data';
-import { checkRawImage, type RawImage } from '@attune/models';
+import { checkRawImage } from '@attune/models';
 import { tf } from '@attune/tensor';
 
 /** A RawImage (interleaved HWC, uint8 or [0,1] floats) as @attune/data's planar [C,H,W] float image; alpha is dropped. */

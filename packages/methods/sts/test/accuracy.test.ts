@@ -1,8 +1,8 @@
 // A sanity check on real data, not a benchmark (pnpm bench runs those): STS and STS_Ensemble against the
 // matching zero-shot baselines on the first 40 MNIST test images with mini-CLIP. On 40 clean images STS is
 // not expected to win; it must run and stay within a few points.
+import type { ImageClassifierMethod } from '@attune/contracts';
 import { zeroshot, zeroshotEnsemble } from '@attune/method-zeroshot';
-import type { ImageClassifierMethod } from '@attune/models';
 import { describe, expect, it } from 'vitest';
 import { sts, stsEnsemble } from '../src/plugin.js';
 import { mnistClassNames, mnistTestImage, modelRegistry } from './support/fixtures.js';

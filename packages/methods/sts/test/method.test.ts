@@ -1,6 +1,6 @@
 // The plugin instance on the real model stack: mini-CLIP through the registry, real MNIST images.
+import type { ImageClassifierMethod } from '@attune/contracts';
 import { zeroshot } from '@attune/method-zeroshot';
-import type { ImageClassifierMethod } from '@attune/models';
 import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StsClassifier } from '../src/method.js';

@@ -2,11 +2,12 @@
 // top-1 of the prompt it starts from ("a photo of a {class}.", view 0) and after tuning, and the time per
 // image. Not a test: `pnpm bench`, or e.g.
 //   pnpm --filter @attune/method-tpt bench -- --count 500 --corruption gaussian_noise --severity 5
+
 import { parseArgs } from 'node:util';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import type { RawImage } from '@attune/contracts';
 import { corrupt, datasetImage, loadMnist } from '@attune/data';
-import type { RawImage } from '@attune/models';
 import { clipModelPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';

@@ -1,6 +1,8 @@
 // What every classify call of a CLIP test-time method shares: the input checks, one call at a time per
 // instance, and the per-stage wall times.
-import { type ClassifyInput, checkClassNames } from '@attune/models';
+import type { ClassifyInput } from '@attune/contracts';
+import { checkClassNames } from '@attune/models';
+import type { tf } from '@attune/tensor';
 import { checkViews } from './views.js';
 
 /** Runs calls one at a time: the context and optimizer are shared by an instance's calls. */
@@ -19,7 +21,7 @@ export function elapsedSince(start: number): number {
 }
 
 /** Checks what every CLIP classify call needs before any work is done. */
-export function checkClassifyInput(input: ClassifyInput): void {
+export function checkClassifyInput(input: ClassifyInput<tf.Tensor4D>): void {
   if (input === null || typeof input !== 'object') {
     throw new TypeError(`expected a classify input { image, classNames, views? }, got ${input}`);
   }

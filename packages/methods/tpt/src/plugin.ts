@@ -1,13 +1,8 @@
 // The `tpt` plugin: a CLIP image classifier that tunes its prompt context on every test image (episodic).
 
-import {
-  type ClassifyInput,
-  type ClassifyResult,
-  checkClassNames,
-  createVisionLanguageModel,
-  type ImageClassifierMethod,
-  type VisionLanguageModel,
-} from '@attune/models';
+import type { ClassifyInput, ClassifyResult, ImageClassifierMethod } from '@attune/contracts';
+import { CAPABILITY } from '@attune/contracts';
+import { checkClassNames, createVisionLanguageModel, type VisionLanguageModel } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import type { tf } from '@attune/tensor';
 import { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
@@ -17,7 +12,7 @@ import { confidenceSelector } from './tpt.js';
 import { tuneAndPredict } from './tune-and-predict.js';
 import { augmentedViews, encodeViews } from './views.js';
 
-export class TptClassifier implements ImageClassifierMethod {
+export class TptClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
   private readonly prompt: EpisodicPrompt;
   private readonly queue = new SerialQueue();
   private disposed = false;
@@ -46,12 +41,15 @@ export class TptClassifier implements ImageClassifierMethod {
     await this.queue.run(() => this.prompt.prepare(classNames));
   }
 
-  async classify(input: ClassifyInput, options: { seed?: number } = {}): Promise<ClassifyResult> {
+  async classify(
+    input: ClassifyInput<tf.Tensor4D>,
+    options: { seed?: number } = {},
+  ): Promise<ClassifyResult> {
     checkClassifyInput(input);
     return this.queue.run(() => this.classifyNow(input, options.seed ?? this.seed));
   }
 
-  private async classifyNow(input: ClassifyInput, seed: number): Promise<ClassifyResult> {
+  private async classifyNow(input: ClassifyInput<tf.Tensor4D>, seed: number): Promise<ClassifyResult> {
     if (this.disposed) throw new Error('this tpt instance has been disposed');
     const { config, model } = this;
     const ms: Record<string, number> = {};
@@ -102,8 +100,8 @@ export const tptPlugin = definePlugin({
   description:
     'Test-time prompt tuning (Shu et al., NeurIPS 2022): tunes 4 context vectors on the marginal entropy of the 10% most confident of 64 augmented views, one AdamW step per image, then predicts the original view.',
   config: tptConfig,
-  needs: ['vision-language', 'input-grad'],
-  provides: ['image-classification', 'test-time-adaptation'],
+  needs: [CAPABILITY.visionLanguage, CAPABILITY.inputGrad],
+  provides: [CAPABILITY.imageClassification, CAPABILITY.testTimeAdaptation],
   create: async (config, context) => {
     // Through the registry: whichever installed plugin provides 'vision-language' loads the model.
     const model = await createVisionLanguageModel(

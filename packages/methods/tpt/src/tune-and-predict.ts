@@ -1,6 +1,7 @@
 // One episode of prompt tuning on a sample's view features, as both TPT and DiffTPT run it: reset the
 // context and optimizer for the class set, tune, predict from view 0, and report what adaptation did.
-import { type ClassifyResult, summarizeLogits, type VisionLanguageModel } from '@attune/models';
+import { type ClassifyResult, summarizeLogits } from '@attune/contracts';
+import type { VisionLanguageModel } from '@attune/models';
 import type { tf } from '@attune/tensor';
 import { elapsedSince } from './classify-call.js';
 import type { EpisodicPrompt } from './episodic-prompt.js';

@@ -1,8 +1,9 @@
 // The test-time views of one image and their image features: TPT's AugMixAugmenter (view 0 = the image
 // resized and centre-cropped; the others RandomResizedCrop + flip, optionally AugMix), then the frozen image
 // tower, once, without gradients.
+import type { RawImage } from '@attune/contracts';
 import { augmentViews, type FloatImage, interleavedToPlanar } from '@attune/data';
-import { checkRawImage, type RawImage, type VisionLanguageModel } from '@attune/models';
+import { checkRawImage, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
 /** A RawImage (interleaved HWC, uint8 or float in [0,1]) as @attune/data's planar float image; alpha dropped. */

@@ -1,10 +1,12 @@
 // Reading the fixtures the torch reference wrote, and comparing numbers.
+
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import type { RawImage } from '@attune/contracts';
 import { loadMnist, MNIST_CLASS_NAMES } from '@attune/data';
-import { clipModelPlugin, type RawImage } from '@attune/models';
+import { clipModelPlugin } from '@attune/models';
 import { type Plugin, Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { expect } from 'vitest';

@@ -1,6 +1,6 @@
 // The tpt plugin on real MNIST test images with the zoo's mini-CLIP: what a call returns, episodic reset,
 // caller-supplied views, and the errors a wrong call gets.
-import type { ClassifyResult } from '@attune/models';
+import type { ClassifyResult } from '@attune/contracts';
 import { InvalidConfigError } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

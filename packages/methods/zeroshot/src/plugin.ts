@@ -1,3 +1,4 @@
+import { CAPABILITY } from '@attune/contracts';
 import { createVisionLanguageModel, modelEnsembleTemplates } from '@attune/models';
 import { definePlugin } from '@attune/registry';
 import { zeroshotConfig, zeroshotEnsembleConfig } from './config.js';
@@ -12,8 +13,8 @@ export const zeroshot = definePlugin({
   version,
   description: 'Zero-shot CLIP classification with one prompt template ("a photo of a {}."); no adaptation.',
   config: zeroshotConfig,
-  needs: ['vision-language'],
-  provides: ['image-classification'],
+  needs: [CAPABILITY.visionLanguage],
+  provides: [CAPABILITY.imageClassification],
   create: async (config, context) => {
     const model = await createVisionLanguageModel('zeroshot', { source: config.model }, context);
     return new ZeroShotClassifier(model, [config.template]);
@@ -28,8 +29,8 @@ export const zeroshotEnsemble = definePlugin({
   description:
     'Zero-shot CLIP classification with a prompt-template ensemble: per class, the mean of normalised text features over templates, renormalised.',
   config: zeroshotEnsembleConfig,
-  needs: ['vision-language'],
-  provides: ['image-classification'],
+  needs: [CAPABILITY.visionLanguage],
+  provides: [CAPABILITY.imageClassification],
   create: async (config, context) => {
     const model = await createVisionLanguageModel('zeroshot-ensemble', { source: config.model }, context);
     try {

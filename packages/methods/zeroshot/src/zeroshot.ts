@@ -4,15 +4,14 @@
 import {
   type ClassifyInput,
   type ClassifyResult,
-  checkClassNames,
   type ImageClassifierMethod,
   summarizeLogits,
-  type VisionLanguageModel,
-} from '@attune/models';
+} from '@attune/contracts';
+import { checkClassNames, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
 /** The pixels of view 0, normalised for the image tower [1,3,S,S]: input.views[0] when given, else preprocess(image). */
-function view0Pixels(model: VisionLanguageModel, input: ClassifyInput): tf.Tensor4D {
+function view0Pixels(model: VisionLanguageModel, input: ClassifyInput<tf.Tensor4D>): tf.Tensor4D {
   if (input.views !== undefined) {
     const views = input.views;
     if (!(views instanceof tf.Tensor) || views.rank !== 4 || views.shape[0] < 1) {
@@ -30,7 +29,7 @@ const now = (): number => performance.now();
 /** Milliseconds to two decimals. */
 const ms = (from: number, to: number): number => Math.round((to - from) * 100) / 100;
 
-export class ZeroShotClassifier implements ImageClassifierMethod {
+export class ZeroShotClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
   constructor(
     readonly model: VisionLanguageModel,
     /** The prompt templates; one for `zeroshot`, several for `zeroshot-ensemble`. */
@@ -42,7 +41,10 @@ export class ZeroShotClassifier implements ImageClassifierMethod {
   }
 
   /** Zero-shot is deterministic: the seed is accepted for the common contract and not used. */
-  async classify(input: ClassifyInput, _options: { seed?: number } = {}): Promise<ClassifyResult> {
+  async classify(
+    input: ClassifyInput<tf.Tensor4D>,
+    _options: { seed?: number } = {},
+  ): Promise<ClassifyResult> {
     if (input === null || typeof input !== 'object') {
       throw new TypeError(`expected { image, classNames, views? }, got ${input}`);
     }

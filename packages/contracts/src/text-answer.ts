@@ -1,29 +1,47 @@
-// The contract of every method in this package: a question in, an answer out, with the votes behind it and
-// what it cost. The CLI, the web app and benchmarks drive `solve` and nothing else.
+// The text-answer contract: a question in, an answer out, with the votes behind it and what it cost. The
+// CLI, the web app and benchmarks drive `solve` and nothing else. QAlign and its baselines implement it.
 import type { PluginInstance, ProgressEvent } from '@attune/registry';
-import type { ComputeCost } from './compute.js';
-import type { VoteCount } from './votes.js';
-
-/** The capability the plugins of this package provide: answer a text prompt. */
-export const TEXT_ANSWER_CAPABILITY = 'text-answer';
-
-export type Strategy = 'qalign' | 'best-of-n' | 'majority-vote' | 'weighted-majority-vote' | 'greedy';
+import type { CallOptions } from './results.js';
 
 export interface SolveInput {
-  /** The question; the method's `template` (default: the LM's prompt_template) turns it into the LM prompt. */
+  /** The question; the method's template (e.g. the LM's prompt_template) turns it into the LM prompt. */
   readonly prompt: string;
 }
 
-export interface SolveOptions {
-  /** Seeds every random draw of this call; default: the instance's seed (registry seed, else config.seed). */
-  readonly seed?: number;
+export interface SolveOptions extends CallOptions {
   /** Progress of the long part (chain steps, or samples generated then scored). */
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Receives recoverable problems (NaN rewards), one line each; default: the instance's logger. */
   readonly onWarning?: (message: string) => void;
 }
 
-export interface SolveResult {
+/** What a text answer cost, counted as 2 · parameters · tokens per model. */
+export interface ComputeCost {
+  /** Tokens the LM generated (end-of-sequence tokens included). */
+  readonly generatedTokens: number;
+  /** 2 · LM parameters · generatedTokens. */
+  readonly lmFlops: number;
+  /** (prompt, completion) pairs the reward model scored. */
+  readonly rewardEvaluations: number;
+  /** Tokens the reward model read over all evaluations. */
+  readonly rewardTokens: number;
+  /** 2 · reward-model parameters · rewardTokens. */
+  readonly rewardFlops: number;
+  /** lmFlops + rewardFlops. */
+  readonly flops: number;
+}
+
+/** One answer of a vote. */
+export interface VoteCount {
+  /** The answer, null for "no answer". */
+  readonly answer: string | null;
+  /** How many of the outputs gave it. */
+  readonly count: number;
+  /** Its share of the vote: count / n for majority vote, softmax(r/β) mass for weighted majority vote. */
+  readonly weight: number;
+}
+
+export interface SolveResult<Strategy extends string = string> {
   readonly strategy: Strategy;
   /** The chosen answer (extracted "The answer is N", canonical decimal string), null when none. */
   readonly answer: string | null;
@@ -39,11 +57,11 @@ export interface SolveResult {
   readonly votes: VoteCount[];
   /** How many outputs were voted over: n samples, or steps + 1 chain states (repeats included). */
   readonly outputs: number;
-  /** qalign: MH steps run; null otherwise. */
+  /** MCMC strategies: steps run; null otherwise. */
   readonly steps: number | null;
-  /** qalign: accepted / steps; null otherwise. */
+  /** MCMC strategies: accepted / steps; null otherwise. */
   readonly acceptanceRate: number | null;
-  /** qalign: distinct states the chain visited (y0 included); null otherwise. */
+  /** MCMC strategies: distinct states the chain visited (y0 included); null otherwise. */
   readonly distinctStates: number | null;
   /** Rewards that came back NaN (qalign: those steps were rejected). */
   readonly nanRewards: number;
@@ -57,8 +75,8 @@ export interface SolveResult {
   readonly ms: number;
 }
 
-/** What every plugin of this package creates. */
-export interface TextAnswerMethod extends PluginInstance {
+/** What every text-answer plugin creates. */
+export interface TextAnswerMethod<Strategy extends string = string> extends PluginInstance {
   readonly strategy: Strategy;
-  solve(input: SolveInput, options?: SolveOptions): Promise<SolveResult>;
+  solve(input: SolveInput, options?: SolveOptions): Promise<SolveResult<Strategy>>;
 }

@@ -1,18 +1,19 @@
-// The instance contract the CLIP test-time methods implement (zero-shot, TPT, STS, DiffTPT), exported here so
-// the methods, the bench and the CLI agree on one shape.
+// The instance contract the image test-time methods implement (zero-shot, TPT, STS, DiffTPT), so the
+// methods, suites, the bench and the CLI agree on one shape. It names no tensor library: `Views` is the
+// tensor type of precomputed views (a tfjs Tensor4D for the CLIP methods) and `Model` the model the method
+// runs on (a VisionLanguageModel for them).
 import type { PluginInstance } from '@attune/registry';
-import type { tf } from '@attune/tensor';
 import type { RawImage } from './raw-image.js';
-import type { VisionLanguageModel } from './vision-language-model.js';
+import type { CallOptions, LabelProbability, StageTimings } from './results.js';
 
-export interface ClassifyInput {
+export interface ClassifyInput<Views = unknown> {
   readonly image: RawImage;
   readonly classNames: readonly string[];
   /**
    * Views in [0,1], [N,3,H,W], view 0 = the original (un-augmented, centre-cropped) image. When absent the
    * method computes them from `image` with its own augmentation settings. The caller keeps ownership.
    */
-  readonly views?: tf.Tensor4D;
+  readonly views?: Views;
 }
 
 export interface ClassifyResult {
@@ -22,7 +23,7 @@ export interface ClassifyResult {
   /** Softmax over the classes, in classNames order. */
   readonly probs: number[];
   /** The (up to) five most probable classes, most probable first. */
-  readonly top5: { label: string; prob: number }[];
+  readonly top5: LabelProbability[];
   readonly adaptation: {
     /** Marginal entropy (or view-0 entropy, as the method states) before and after adapting. */
     readonly entropyBefore?: number;
@@ -31,16 +32,16 @@ export interface ClassifyResult {
     readonly viewsKept?: number;
     /** Optimisation steps taken. */
     readonly steps?: number;
-    /** Wall time per stage in milliseconds, e.g. { views: 12, encode: 30, adapt: 210, predict: 4 }. */
-    readonly ms: Record<string, number>;
+    /** Wall time per stage in milliseconds. */
+    readonly ms: StageTimings;
   };
 }
 
-export interface ImageClassifierMethod extends PluginInstance {
-  readonly model: VisionLanguageModel;
+export interface ImageClassifierMethod<Model = unknown, Views = unknown> extends PluginInstance {
+  readonly model: Model;
   /** Where it ran, e.g. 'onnxruntime-node cpu (2 threads) + tfjs wasm'. */
   readonly backend: string;
-  classify(input: ClassifyInput, options?: { seed?: number }): Promise<ClassifyResult>;
+  classify(input: ClassifyInput<Views>, options?: CallOptions): Promise<ClassifyResult>;
 }
 
 /** Builds probs, top-5 and the prediction from one row of logits [C] (numerically stable softmax). */

@@ -1,8 +1,10 @@
+// The benchmark-suite contract and defineSuite. Here rather than in @attune/bench so a suite package
+// depends on contracts only, not on the harness (SQLite, vega, commander).
 import { definePlugin, type Plugin, type PluginContext, type PluginInstance, type z } from '@attune/registry';
-import { MalformedSuiteError } from './errors.js';
+import { CAPABILITY } from './capabilities.js';
 
-/** The capability a dataset plugin provides to be found as a benchmark suite. */
-export const SUITE_CAPABILITY = 'benchmark-suite';
+/** The plugin kind of benchmark suites. */
+export const SUITE_KIND = 'suite';
 
 /** What evaluating one method on one sample produced. */
 export interface SampleOutcome {
@@ -42,7 +44,7 @@ export interface SuiteSpec<Schema extends z.ZodType, Entry, Instance> {
   readonly version: string;
   readonly description: string;
   readonly config: Schema;
-  /** Capabilities the suite's samples need from a method, e.g. 'vision-language'. */
+  /** Capabilities the suite's samples need from a method, e.g. CAPABILITY.imageClassification. */
   readonly needs?: readonly string[];
   create(
     config: z.output<Schema>,
@@ -51,8 +53,8 @@ export interface SuiteSpec<Schema extends z.ZodType, Entry, Instance> {
 }
 
 /**
- * Declares a benchmark suite as a registry plugin of kind 'dataset' that provides 'benchmark-suite'.
- * Suites are plugins so that installing a package makes its suites appear (`attune list --kind dataset`),
+ * Declares a benchmark suite as a registry plugin of kind 'suite' that provides 'benchmark-suite'.
+ * Suites are plugins so that installing a package makes its suites appear (`attune list --kind suite`),
  * their config is validated and documented like any plugin's, and worker processes rebuild them from the
  * same registry source as the methods.
  */
@@ -61,31 +63,15 @@ export function defineSuite<Schema extends z.ZodType, Entry, Instance = PluginIn
 ): Plugin<Schema, Suite<Entry, Instance>> {
   return definePlugin({
     name: spec.name,
-    kind: 'dataset',
+    kind: SUITE_KIND,
     version: spec.version,
     description: spec.description,
     config: spec.config,
     needs: spec.needs ?? [],
-    provides: [SUITE_CAPABILITY],
+    provides: [CAPABILITY.benchmarkSuite],
     create: async (config, context) => {
       const made = await spec.create(config, context);
       return { dispose: () => undefined, ...made } as Suite<Entry, Instance>;
     },
   });
-}
-
-/** Checks at runtime that a suite plugin's instance has every member a suite needs. */
-export function assertSuite(value: unknown, suiteName: string): asserts value is Suite {
-  if (value === null || typeof value !== 'object') {
-    throw new MalformedSuiteError(suiteName, `create() must return a suite object, got ${typeof value}`);
-  }
-  const suite = value as Record<string, unknown>;
-  if (typeof suite.sampleList !== 'string' || suite.sampleList === '') {
-    throw new MalformedSuiteError(suiteName, 'sampleList must be the path of the pinned sample list file');
-  }
-  for (const member of ['entries', 'sampleKey', 'family', 'evaluate', 'dispose']) {
-    if (typeof suite[member] !== 'function') {
-      throw new MalformedSuiteError(suiteName, `${member} must be a function, got ${typeof suite[member]}`);
-    }
-  }
 }

@@ -8,7 +8,6 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import { tf } from './tf.js';
 
 // MurmurHash3 (x86, 32-bit) over 32-bit words; four seeds give the 128 bits of xoroshiro's state.
 function murmur3Words(words: readonly number[], seed: number): number {
@@ -182,20 +181,6 @@ export class Rng {
   permutation(n: number): number[] {
     if (!Number.isInteger(n) || n < 0) throw new Error(`permutation: expected an integer n >= 0, got ${n}`);
     return this.shuffle(Array.from({ length: n }, (_, i) => i));
-  }
-
-  /** A float32 tensor of Uniform[lo, hi) draws in row-major order. */
-  uniformTensor(shape: readonly number[], lo = 0, hi = 1): tf.Tensor {
-    const values = new Float32Array(tf.util.sizeFromShape([...shape]));
-    for (let i = 0; i < values.length; i++) values[i] = this.uniform(lo, hi);
-    return tf.tensor(values, [...shape], 'float32');
-  }
-
-  /** A float32 tensor of Normal(mean, std²) draws in row-major order. */
-  normalTensor(shape: readonly number[], mean = 0, std = 1): tf.Tensor {
-    const values = new Float32Array(tf.util.sizeFromShape([...shape]));
-    for (let i = 0; i < values.length; i++) values[i] = this.normal(mean, std);
-    return tf.tensor(values, [...shape], 'float32');
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeLogits } from '../src/classifier-method.js';
+import { summarizeLogits } from '../src/index.js';
 
 describe('summarizeLogits', () => {
   it('gives softmax probabilities, the argmax and the top 5 in order', () => {
