@@ -195,6 +195,7 @@ describe('VJP rules: finite differences and tfjs', { timeout: 30_000 }, () => {
   for (const [label, c] of Object.entries(CASES)) {
     it(label, async () => {
       const check = await checkOp(c);
+      if (process.env.VJP_PRINT) console.info(`VJP rule ${label}: ${JSON.stringify(check)}`);
       expect(check.fdError).toBeLessThan(check.dtype === 'float64' ? 1e-6 : 3e-3);
       if (check.tfjsError !== undefined) expect(check.tfjsError).toBeLessThan(1e-4);
     });
