@@ -4,6 +4,7 @@ import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
 import type { CliIo } from './main.js';
@@ -26,5 +27,6 @@ export function buildProgram(io: CliIo): Command {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,
   });
+  registerWorkerCommand(program, io);
   return program;
 }

@@ -8,7 +8,7 @@ import type { ClassifyResult, ImageClassifierMethod } from '@attune/contracts';
 import { augmentViews } from '@attune/data';
 import { DiffTptClassifier, difftptPlugin } from '@attune/method-difftpt';
 import { StsClassifier, sts, stsEnsemble } from '@attune/method-sts';
-import { chunkRanges, classChunkFor, TptClassifier, tptPlugin } from '@attune/method-tpt';
+import { classChunkFor, TptClassifier, tptPlugin } from '@attune/method-tpt';
 import { ZeroShotClassifier, zeroshot, zeroshotEnsemble } from '@attune/method-zeroshot';
 import { clipModelPlugin, imageVariationPlugin, type VisionLanguageModel } from '@attune/models';
 import { Registry } from '@attune/registry';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       length: model.contextLength,
       width: model.tokenEmbedDim,
     });
-    const passes = chunkRanges(spec.classes, chunk).length;
+    const passes = Math.ceil(spec.classes / chunk);
     what =
       passes > 1
         ? `token embeddings of ${spec.classes} prompts + their text features at the initial context (${passes} passes of ≤ ${chunk} prompts, no tape); the tuning's taped passes run per sample`

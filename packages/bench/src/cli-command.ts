@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { Registry } from '@attune/registry';
 import type { Command } from 'commander';
 import { InvalidBenchOptionError } from './errors.js';
+import { addQueueOptions, describeFailure, type QueueFlags, queueRunOptions } from './queue/queue-cli.js';
+import { redactUrl } from './queue/redis-connection.js';
 import type { RegistrySource } from './registry-source.js';
 import { renderSummaryMarkdown } from './report-markdown.js';
 import type { BenchmarkMethod } from './resolve-methods.js';
@@ -35,7 +37,7 @@ export interface BenchCommandOptions {
   readonly createProgressBar?: (options: { label: string; total: number }) => BenchProgressBar;
 }
 
-interface BenchFlags {
+interface BenchFlags extends QueueFlags {
   methods?: string;
   seeds?: string;
   config: string[];
@@ -105,7 +107,7 @@ export function registerBenchCommand(
   loadRegistry: (io: BenchCliIo) => Promise<Registry>,
   options: BenchCommandOptions = {},
 ): Command {
-  return program
+  const command = program
     .command('bench')
     .description('benchmark methods on a suite: accuracy ± std over seeds, latency, peak memory (resumable)')
     .argument('<suite>', 'benchmark suite (a dataset plugin providing "benchmark-suite")')
@@ -124,82 +126,91 @@ export function registerBenchCommand(
     .option('--run-id <id>', 'name a new run, or pick the run to resume')
     .option('--out <dir>', 'where results.sqlite and the reports go', 'attune-bench')
     .option('--db <file>', 'result store (default <out>/results.sqlite)')
-    .option('--json', 'print the summary as JSON instead of markdown')
-    .action(async (suite: string, flags: BenchFlags) => {
-      const workers = positiveInteger('--workers', flags.workers);
-      const limit = flags.limit === undefined ? undefined : positiveInteger('--limit', flags.limit);
-      const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
-      if (flags.methods === undefined && !flags.resume) {
-        throw new InvalidBenchOptionError('--methods is required for a new run, e.g. --methods tpt,zeroshot');
+    .option('--json', 'print the summary as JSON instead of markdown');
+  return addQueueOptions(command).action(async (suite: string, flags: BenchFlags) => {
+    const workers = positiveInteger('--workers', flags.workers);
+    const limit = flags.limit === undefined ? undefined : positiveInteger('--limit', flags.limit);
+    const seeds = flags.seeds === undefined ? undefined : parseSeeds(flags.seeds);
+    if (flags.methods === undefined && !flags.resume) {
+      throw new InvalidBenchOptionError('--methods is required for a new run, e.g. --methods tpt,zeroshot');
+    }
+    if (flags.methods === undefined && flags.config.length > 0) {
+      throw new InvalidBenchOptionError('--config needs --methods naming the methods it configures');
+    }
+    const methods = flags.methods === undefined ? undefined : parseMethods(flags.methods, flags.config);
+    const suiteConfig =
+      flags.suiteConfig === undefined ? undefined : parseJsonFlag('--suite-config', flags.suiteConfig);
+    const queue = queueRunOptions(flags, io);
+    const outDir = resolve(flags.out);
+    const registry = await loadRegistry(io);
+    const store = ResultStore.open(flags.db ?? resolve(outDir, 'results.sqlite'));
+    const controller = new AbortController();
+    const onSigint = () => {
+      io.stderr('attune: stopping after the samples in flight (Ctrl-C again to kill)\n');
+      controller.abort();
+      process.removeListener('SIGINT', onSigint);
+    };
+    process.on('SIGINT', onSigint);
+    let bar: BenchProgressBar | undefined;
+    let base = 0;
+    const onProgress = (p: BenchProgress) => {
+      if (p.stage === 'workers') {
+        if (p.done === 0) io.stderr(`attune: starting ${p.total} worker processes\n`);
+        return;
       }
-      if (flags.methods === undefined && flags.config.length > 0) {
-        throw new InvalidBenchOptionError('--config needs --methods naming the methods it configures');
+      if (!bar && options.createProgressBar && p.done < p.total) {
+        base = p.done;
+        const label = base > 0 ? `${suite} (${base} already done)` : suite;
+        bar = options.createProgressBar({ label, total: p.total - base });
       }
-      const methods = flags.methods === undefined ? undefined : parseMethods(flags.methods, flags.config);
-      const suiteConfig =
-        flags.suiteConfig === undefined ? undefined : parseJsonFlag('--suite-config', flags.suiteConfig);
-      const outDir = resolve(flags.out);
-      const registry = await loadRegistry(io);
-      const store = ResultStore.open(flags.db ?? resolve(outDir, 'results.sqlite'));
-      const controller = new AbortController();
-      const onSigint = () => {
-        io.stderr('attune: stopping after the samples in flight (Ctrl-C again to kill)\n');
-        controller.abort();
-        process.removeListener('SIGINT', onSigint);
-      };
-      process.on('SIGINT', onSigint);
-      let bar: BenchProgressBar | undefined;
-      let base = 0;
-      const onProgress = (p: BenchProgress) => {
-        if (p.stage === 'workers') {
-          if (p.done === 0) io.stderr(`attune: starting ${p.total} worker processes\n`);
-          return;
-        }
-        if (!bar && options.createProgressBar && p.done < p.total) {
-          base = p.done;
-          const label = base > 0 ? `${suite} (${base} already done)` : suite;
-          bar = options.createProgressBar({ label, total: p.total - base });
-        }
-        bar?.update(p.done - base);
-      };
-      try {
-        const result = await runBenchmark({
-          registry,
-          suite,
-          ...(suiteConfig === undefined ? {} : { suiteConfig }),
-          ...(methods === undefined ? {} : { methods }),
-          ...(seeds === undefined ? {} : { seeds }),
-          ...(limit === undefined ? {} : { limit }),
-          workers,
-          workerRegistry: options.workerRegistry ?? {
-            discover: [process.env.ATTUNE_PLUGIN_ROOT ?? process.cwd()],
-          },
-          ...(options.workerExecArgv ? { workerExecArgv: options.workerExecArgv } : {}),
-          store,
-          ...(flags.runId === undefined ? {} : { runId: flags.runId }),
-          resume: flags.resume ?? false,
-          onProgress,
-          signal: controller.signal,
-        });
-        bar?.stop();
-        const summary = summarizeRun(store, result.run.runId);
-        const files = await writeReports(summary, outDir);
-        io.stdout(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryMarkdown(summary));
-        io.stderr(
-          `attune: run ${result.run.runId}: ${result.evaluated} evaluated, ${result.alreadyDone} already done, ` +
-            `${summary.recorded}/${summary.expected} recorded; wrote ${files.json}, ${files.markdown}, ${files.svg}\n`,
+      bar?.update(p.done - base);
+    };
+    try {
+      const result = await runBenchmark({
+        registry,
+        suite,
+        ...(suiteConfig === undefined ? {} : { suiteConfig }),
+        ...(methods === undefined ? {} : { methods }),
+        ...(seeds === undefined ? {} : { seeds }),
+        ...(limit === undefined ? {} : { limit }),
+        workers,
+        workerRegistry: options.workerRegistry ?? {
+          discover: [process.env.ATTUNE_PLUGIN_ROOT ?? process.cwd()],
+        },
+        ...(options.workerExecArgv ? { workerExecArgv: options.workerExecArgv } : {}),
+        store,
+        ...(flags.runId === undefined ? {} : { runId: flags.runId }),
+        resume: flags.resume ?? false,
+        ...(queue ? { queue } : {}),
+        onProgress,
+        signal: controller.signal,
+      });
+      bar?.stop();
+      const summary = summarizeRun(store, result.run.runId);
+      const files = await writeReports(summary, outDir);
+      io.stdout(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryMarkdown(summary));
+      io.stderr(
+        `attune: run ${result.run.runId}: ${result.evaluated} evaluated, ${result.alreadyDone} already done, ` +
+          `${summary.recorded}/${summary.expected} recorded; wrote ${files.json}, ${files.markdown}, ${files.svg}\n`,
+      );
+      if (result.failed.length > 0) {
+        throw new Error(
+          `${result.failed.length} samples failed on every attempt (first: ${describeFailure(result.failed[0]!)}); ` +
+            `fix the cause and run attune bench ${suite} --resume --run-id ${result.run.runId} --queue ${redactUrl(flags.queue ?? '')} to retry them`,
         );
-        if (result.interrupted) {
-          throw new Error(
-            `interrupted with ${summary.recorded}/${summary.expected} samples recorded; continue with ` +
-              `attune bench ${suite} --resume --run-id ${result.run.runId}` +
-              (flags.out === 'attune-bench' ? '' : ` --out ${flags.out}`),
-          );
-        }
-      } finally {
-        bar?.stop();
-        process.removeListener('SIGINT', onSigint);
-        store.close();
       }
-    });
+      if (result.interrupted) {
+        throw new Error(
+          `interrupted with ${summary.recorded}/${summary.expected} samples recorded; continue with ` +
+            `attune bench ${suite} --resume --run-id ${result.run.runId}` +
+            (flags.out === 'attune-bench' ? '' : ` --out ${flags.out}`) +
+            (flags.queue === undefined ? '' : ` --queue ${redactUrl(flags.queue)}`),
+        );
+      }
+    } finally {
+      bar?.stop();
+      process.removeListener('SIGINT', onSigint);
+      store.close();
+    }
+  });
 }

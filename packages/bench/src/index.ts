@@ -20,6 +20,25 @@ export {
 export { sha256File } from './file-hash.js';
 export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
+export {
+  addQueueOptions,
+  type QueueCliIo,
+  queueRunOptions,
+  registerWorkerCommand,
+} from './queue/queue-cli.js';
+export type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
+export {
+  DEFAULT_QUEUE_NAME,
+  jobIdFor,
+  QUEUE_PREFIX,
+  type QueueJobData,
+  type QueueJobResult,
+  type Refusal,
+  type RunSetup,
+} from './queue/queue-job.js';
+export type { QueueWorkerExit, QueueWorkerHandle, QueueWorkerOptions } from './queue/queue-worker.js';
+export { queueConnection, REDIS_PASSWORD_ENV, redactUrl } from './queue/redis-connection.js';
+export { startQueueWorker } from './queue/start-queue-worker.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';

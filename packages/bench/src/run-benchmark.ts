@@ -3,6 +3,7 @@ import { InvalidBenchOptionError, ResumeMismatchError, RunExistsError, WorkerErr
 import { type Executor, InlineExecutor } from './executor.js';
 import { harnessVersion } from './harness-version.js';
 import { type PreparedSuite, prepareSuite } from './prepared-suite.js';
+import type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
 import type { MethodSpec, RunInfo } from './records.js';
 import { taskKey } from './records.js';
 import type { RegistrySource } from './registry-source.js';
@@ -45,6 +46,11 @@ export interface RunBenchmarkOptions {
   /** Continue an existing run: only samples without a record are evaluated. */
   readonly resume?: boolean;
   readonly onProgress?: (progress: BenchProgress) => void;
+  /**
+   * Evaluate on queue workers (`attune worker --queue <url>`, any machine) instead of local processes: one
+   * BullMQ job per sample; this process stays the only writer of the store. Excludes workers > 1.
+   */
+  readonly queue?: QueueRunOptions;
   /** Aborting stops handing out samples; those in flight finish and are recorded. Resume later. */
   readonly signal?: AbortSignal;
 }
@@ -59,8 +65,10 @@ export interface BenchmarkResult {
   readonly evaluated: number;
   /** True when stopped by the abort signal before all samples were recorded. */
   readonly interrupted: boolean;
-  /** Worker processes started (0 when evaluating in this process). */
+  /** Worker processes started (0 when evaluating in this process or on a queue). */
   readonly workersStarted: number;
+  /** Samples that failed every attempt on the queue (never set for local runs, which stop at a failure). */
+  readonly failed: readonly FailedSample[];
 }
 
 interface PendingTask extends EvaluationTask {
@@ -81,6 +89,11 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new InvalidBenchOptionError(
       `limit must be an integer >= 1 (samples from the list's start), got ${options.limit}`,
+    );
+  }
+  if (workers > 1 && options.queue) {
+    throw new InvalidBenchOptionError(
+      `workers = ${workers} and a queue exclude each other: queue workers are started with \`attune worker\``,
     );
   }
   if (workers > 1 && !options.workerRegistry) {
@@ -148,7 +161,33 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     const alreadyDone = total - pending.length;
     if (pending.length === 0) {
       options.onProgress?.({ stage: 'evaluate', done: total, total });
-      return { run, total, alreadyDone, evaluated: 0, interrupted: false, workersStarted: 0 };
+      return { run, total, alreadyDone, evaluated: 0, interrupted: false, workersStarted: 0, failed: [] };
+    }
+    if (options.queue) {
+      options.onProgress?.({ stage: 'evaluate', done: alreadyDone, total });
+      // Loaded only for queued runs: BullMQ and ioredis take seconds to import on a busy machine.
+      const { driveQueue } = await import('./queue/queue-coordinator.js');
+      const queued = await driveQueue({
+        queue: options.queue,
+        registry,
+        run,
+        prepared,
+        store,
+        pending,
+        onRecorded: (evaluated) =>
+          options.onProgress?.({ stage: 'evaluate', done: alreadyDone + evaluated, total }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return {
+        run,
+        total,
+        alreadyDone,
+        evaluated: queued.evaluated,
+        interrupted:
+          options.signal?.aborted === true && alreadyDone + queued.evaluated + queued.failed.length < total,
+        workersStarted: 0,
+        failed: queued.failed,
+      };
     }
 
     const executors =
@@ -168,6 +207,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
       evaluated,
       interrupted: alreadyDone + evaluated < total,
       workersStarted: workers === 1 ? 0 : executors.length,
+      failed: [],
     };
   } finally {
     if (!suiteHandedOver) await prepared.suite.dispose();

@@ -277,7 +277,7 @@ describe('errors name what is wrong and what would be right', () => {
       InvalidConfigError,
     );
     await expect(runBenchmark({ ...base, methods: [{ name: 'mnist-digits' }] })).rejects.toThrow(
-      /"mnist-digits" is a suite plugin; --methods takes method plugins \(failing-centroid, knn, nearest-centroid\)/,
+      /"mnist-digits" is a suite plugin; --methods takes method plugins \(failing-centroid, knn, nearest-centroid, poisoned-centroid, slow-centroid\)/,
     );
     await expect(runBenchmark({ ...base, methods: [] })).rejects.toThrow(/at least one method plugin/);
     await expect(

@@ -1,21 +1,13 @@
 // The `difftpt` plugin: TPT with diffusion-generated views and DiffTPT's view filter, episodic.
-import {
-  CAPABILITY,
-  type ClassifyInput,
-  type ClassifyResult,
-  type ImageClassifierMethod,
-} from '@attune/contracts';
+import { CAPABILITY, type ClassifyInput } from '@attune/contracts';
 import {
   augmentedViews,
-  checkClassifyInput,
-  EpisodicPrompt,
+  type Episode,
+  EpisodicTuningClassifier,
   elapsedSince,
   encodeViews,
-  SerialQueue,
-  tuneAndPredict,
 } from '@attune/method-tpt';
 import {
-  checkClassNames,
   createImageVariationModel,
   createVisionLanguageModel,
   type ImageVariationModel,
@@ -37,41 +29,26 @@ export interface DiffTptInput extends ClassifyInput<tf.Tensor4D> {
   readonly generatedViews?: tf.Tensor4D;
 }
 
-export class DiffTptClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
-  private readonly prompt: EpisodicPrompt;
-  private readonly queue = new SerialQueue();
+/**
+ * DiffTPT on TPT's extension point (EpisodicTuningClassifier): its views are view 0, the augmented views
+ * and the generated ones; its filter is DiffTPT's. Tuning, prediction, queueing and reset are TPT's.
+ */
+export class DiffTptClassifier extends EpisodicTuningClassifier<DiffTptConfig, DiffTptInput> {
   private variationModel: Promise<ImageVariationModel> | undefined;
-  private disposed = false;
 
   constructor(
-    readonly model: VisionLanguageModel,
-    readonly config: DiffTptConfig,
-    private readonly seed: number,
+    model: VisionLanguageModel,
+    config: DiffTptConfig,
+    seed: number,
     /** Loads the image-variation model (on the first call that needs generated views). */
     private readonly loadVariationModel: (source: string) => Promise<ImageVariationModel>,
   ) {
-    this.prompt = new EpisodicPrompt(model, { ...config, seed });
+    super('difftpt', model, config, seed);
   }
 
-  get backend(): string {
-    const { inference, gradients } = this.model.backends;
-    return `${inference} + ${gradients}`;
-  }
-
-  /**
-   * Does ahead what the first call with these classes does once and keeps: their prompts' token embeddings
-   * and, above classChunk classes, their text features at the initial context.
-   */
-  async prepareClasses(classNames: readonly string[]): Promise<void> {
-    checkClassNames(classNames);
-    if (this.disposed) throw new Error('this difftpt instance has been disposed');
-    await this.queue.run(() => this.prompt.prepare(classNames));
-  }
-
-  async classify(input: DiffTptInput, options: { seed?: number } = {}): Promise<ClassifyResult> {
-    checkClassifyInput(input);
+  protected override checkInput(input: DiffTptInput): void {
+    super.checkInput(input);
     if (input.generatedViews !== undefined) checkGeneratedViews(input.generatedViews);
-    return this.queue.run(() => this.classifyNow(input, options.seed ?? this.seed));
   }
 
   /**
@@ -105,12 +82,9 @@ export class DiffTptClassifier implements ImageClassifierMethod<VisionLanguageMo
     });
   }
 
-  private async classifyNow(input: DiffTptInput, seed: number): Promise<ClassifyResult> {
-    if (this.disposed) throw new Error('this difftpt instance has been disposed');
+  protected async episode(input: DiffTptInput, seed: number, ms: Record<string, number>): Promise<Episode> {
     const { config, model } = this;
-    const ms: Record<string, number> = {};
     const owned: tf.Tensor[] = [];
-    let features: tf.Tensor2D | undefined;
     try {
       let start = performance.now();
       let views = input.views;
@@ -135,38 +109,27 @@ export class DiffTptClassifier implements ImageClassifierMethod<VisionLanguageMo
       owned.push(conventional);
       const diffusion = await encodeViews(model, generated);
       owned.push(diffusion);
-      features = tf.concat([conventional, diffusion]) as tf.Tensor2D;
+      const features = tf.concat([conventional, diffusion]) as tf.Tensor2D;
       ms.encode = elapsedSince(start);
       const layout: ViewLayout = { augmented: views.shape[0] - 1, generated: generated.shape[0] };
-
-      const select =
-        config.filter === 'code'
-          ? codeSelector(config.cosineSelection, config.selection)
-          : paperSelector(features, layout, config.cosineSelection, config.selection);
-      return await tuneAndPredict({
-        model,
-        prompt: this.prompt,
-        features,
-        classNames: input.classNames,
-        steps: config.steps,
-        select,
-        ms,
-      });
+      try {
+        const select =
+          config.filter === 'code'
+            ? codeSelector(config.cosineSelection, config.selection)
+            : paperSelector(features, layout, config.cosineSelection, config.selection);
+        return { features, select };
+      } catch (error) {
+        features.dispose();
+        throw error;
+      }
     } finally {
-      features?.dispose();
       tf.dispose(owned);
     }
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.queue.run(async () => {
-      this.prompt.dispose();
-      const generator = await this.variationModel?.catch(() => undefined);
-      await generator?.dispose();
-      await this.model.dispose();
-    });
+  protected override async disposeExtras(): Promise<void> {
+    const generator = await this.variationModel?.catch(() => undefined);
+    await generator?.dispose();
   }
 }
 

@@ -7,7 +7,8 @@ import { datasetImage, loadMnist } from '@attune/data';
 import { clipModelPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import { formatTable, summarize } from '@attune/timing';
-import { type TptClassifier, tptPlugin } from '../src/plugin.js';
+import type { TptClassifier } from '../src/method.js';
+import { tptPlugin } from '../src/plugin.js';
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,8 @@ import { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { formatTable, summarize } from '@attune/timing';
 import { type TptConfig, tptConfig } from '../src/config.js';
-import { type TptClassifier, tptPlugin } from '../src/plugin.js';
+import type { TptClassifier } from '../src/method.js';
+import { tptPlugin } from '../src/plugin.js';
 import { promptLogits } from '../src/tpt.js';
 import { augmentedViews, encodeViews } from '../src/views.js';
 

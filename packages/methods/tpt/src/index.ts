@@ -1,24 +1,15 @@
+// What users of TPT need: the plugin and its classifier, the config, the paper's tuning loop and its parts,
+// and the extension point for methods built on TPT (EpisodicTuningClassifier with the views it tunes on).
+export { type ClassChunk, classChunkFor, DEFAULT_CLASS_CHUNK } from './class-chunks.js';
+export { elapsedSince } from './classify-call.js';
+export { checkContextLength, TPT_INIT_TEXT, type TptConfig, tptConfig, tptFields } from './config.js';
 export {
-  CLASS_CHUNK_TOKEN_BUDGET,
-  type ClassChunk,
-  checkClassChunk,
-  chunkRanges,
-  classChunkFor,
-  classChunkOf,
-  DEFAULT_CLASS_CHUNK,
-  textFeaturesInChunks,
-  textFeaturesVjp,
-} from './class-chunks.js';
-export { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
-export {
-  checkContextLength,
-  initTextWords,
-  TPT_INIT_TEXT,
-  type TptConfig,
-  tptConfig,
-  tptFields,
-} from './config.js';
-export { EpisodicPrompt, type EpisodicPromptOptions } from './episodic-prompt.js';
+  type ContextGradientOptions,
+  contextGradient,
+  type PromptTuningModel,
+  type StepGradient,
+} from './context-gradient.js';
+export { type Episode, type EpisodeConfig, EpisodicTuningClassifier, TptClassifier } from './method.js';
 export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
 export {
   type OnnxTuningModel,
@@ -26,18 +17,15 @@ export {
   resolveGradients,
   tunePromptOnnx,
 } from './onnx-tuning.js';
-export { TptClassifier, tptPlugin } from './plugin.js';
+export { tptPlugin } from './plugin.js';
 export {
   confidenceSelector,
-  type PromptTuningModel,
   type PromptTuningOptions,
   type PromptTuningResult,
   predictAfterTuning,
   promptLogits,
-  promptTextFeatures,
   type TunedPrediction,
   tunePrompt,
   type ViewSelector,
 } from './tpt.js';
-export { type EpisodeOptions, tuneAndPredict } from './tune-and-predict.js';
-export { augmentedViews, checkViews, encodeViews, rawToFloatImage, type ViewOptions } from './views.js';
+export { augmentedViews, encodeViews, type ViewOptions } from './views.js';

@@ -4,10 +4,10 @@
 import type { GradientBackend, PromptParts } from '@attune/models';
 import { marginalEntropy, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf, DEFAULT_CLASS_CHUNK } from './class-chunks.js';
+import type { PromptTuningModel } from './context-gradient.js';
 import { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
 import {
   checkSelection,
-  type PromptTuningModel,
   type PromptTuningOptions,
   type PromptTuningResult,
   type TunedPrediction,

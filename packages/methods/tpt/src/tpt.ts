@@ -10,19 +10,12 @@
 //   through the whole text encoder;
 //   predict from view 0's logits with the tuned ctx.
 //
-// The pieces are exported one by one so that DiffTPT (and others) reuse them with their own view filter.
-import type { PromptParts, VisionLanguageModel } from '@attune/models';
+// How the gradient reaches ctx (one taped pass, or chunk by chunk) is behind contextGradient
+// (context-gradient.ts); the loop below is the paper's. DiffTPT reuses it with its own view filter.
+import type { PromptParts } from '@attune/models';
 import { type AdamW, marginalEntropy, selectConfidentViews, tf } from '@attune/tensor';
-import {
-  type ClassChunk,
-  classChunkOf,
-  DEFAULT_CLASS_CHUNK,
-  textFeaturesInChunks,
-  textFeaturesVjp,
-} from './class-chunks.js';
-
-/** What the tuning needs from a model: the differentiable text encoder and CLIP scoring. */
-export type PromptTuningModel = Pick<VisionLanguageModel, 'encodeTextEmbeds' | 'logits'>;
+import { type ClassChunk, classChunkOf, DEFAULT_CLASS_CHUNK, textFeaturesInChunks } from './class-chunks.js';
+import { contextGradient, type PromptTuningModel } from './context-gradient.js';
 
 /**
  * Raw text features [C,D] of the prompts built around `ctx`, `classChunk` prompts per pass of the text
@@ -135,10 +128,10 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
   const losses: number[] = [];
   try {
     for (let step = 0; step < steps; step++) {
-      const { value, grad } =
-        classes <= classChunk
-          ? onePassStep(model, parts, ctx, objective)
-          : chunkedStep(model, parts, ctx, objective, classChunk, step === 0 ? given : undefined);
+      const { value, grad } = contextGradient(model, parts, ctx, objective, {
+        classChunk,
+        ...(step === 0 && given ? { textFeatures: given } : {}),
+      });
       try {
         losses.push(value.dataSync()[0]!);
         optimizer.step({ [ctx.name]: grad });
@@ -152,56 +145,6 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
     keptFeatures?.dispose();
   }
   return { kept: kept!, losses };
-}
-
-interface StepGradient {
-  readonly value: tf.Scalar;
-  /** d(loss)/d(ctx) [n,W]. */
-  readonly grad: tf.Tensor;
-}
-
-/** All prompts in one pass with the gradient tape, back-propagated to ctx (TPT's own step). */
-function onePassStep(
-  model: PromptTuningModel,
-  parts: PromptParts,
-  ctx: tf.Variable<tf.Rank.R2>,
-  objective: (text: tf.Tensor2D) => tf.Scalar,
-): StepGradient {
-  const classes = parts.prefix.shape[0];
-  const { value, grads } = tf.variableGrads(
-    () => objective(promptTextFeatures(model, parts, ctx, classes)),
-    [ctx],
-  );
-  return { value, grad: grads[ctx.name]! };
-}
-
-/**
- * The same gradient, chunk by chunk: text features [C,D] without the tape (or `given`), the loss and its
- * gradient with respect to them on the small head, then the chunks' vector-Jacobian products into ctx.
- */
-function chunkedStep(
-  model: PromptTuningModel,
-  parts: PromptParts,
-  ctx: tf.Variable<tf.Rank.R2>,
-  objective: (text: tf.Tensor2D) => tf.Scalar,
-  classChunk: number,
-  given: tf.Tensor2D | undefined,
-): StepGradient {
-  const text = given ?? textFeaturesInChunks(model, parts, ctx, classChunk);
-  let upstream: tf.Tensor2D | undefined;
-  try {
-    const { value, grad } = tf.valueAndGrad(objective)(text);
-    upstream = grad as tf.Tensor2D;
-    try {
-      return { value, grad: textFeaturesVjp(model, parts, ctx, upstream, classChunk) };
-    } catch (error) {
-      value.dispose();
-      throw error;
-    }
-  } finally {
-    upstream?.dispose();
-    if (text !== given) text.dispose();
-  }
 }
 
 export function checkSelection(indices: number[], views: number): number[] {

@@ -13,7 +13,8 @@ import {
 } from '../src/class-chunks.js';
 import { tptConfig } from '../src/config.js';
 import { EpisodicPrompt } from '../src/episodic-prompt.js';
-import { type TptClassifier, tptPlugin } from '../src/plugin.js';
+import type { TptClassifier } from '../src/method.js';
+import { tptPlugin } from '../src/plugin.js';
 import {
   confidenceSelector,
   type PromptTuningResult,

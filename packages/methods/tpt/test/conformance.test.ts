@@ -1,7 +1,8 @@
 // The @attune/standard-tests kit: schema round-trip, bad configs, create/dispose, determinism under a seed,
 // no tensor leaks — on a real MNIST test image with the zoo's mini-CLIP, few classes and few views.
 import { describeConformance } from '@attune/standard-tests';
-import { type TptClassifier, tptPlugin } from '../src/plugin.js';
+import type { TptClassifier } from '../src/method.js';
+import { tptPlugin } from '../src/plugin.js';
 import { mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 const { image } = mnistTestImage(0);

@@ -5,7 +5,8 @@ import { InvalidConfigError } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tptConfig } from '../src/config.js';
-import { type TptClassifier, tptPlugin } from '../src/plugin.js';
+import type { TptClassifier } from '../src/method.js';
+import { tptPlugin } from '../src/plugin.js';
 import { augmentedViews } from '../src/views.js';
 import { MNIST_CLASSES, mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
