@@ -15,7 +15,8 @@ import { z } from '@attune/registry';
 const MAX_VIEWS = 1024;
 const MAX_STEPS = 1000;
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, tfjsBackend } = tptFields;
+const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } =
+  tptFields;
 
 export const difftptFields = {
   model,
@@ -68,6 +69,8 @@ export const difftptFields = {
   seed,
   /** Prompts per pass of the text encoder, as TPT: chunked back-propagation, the same gradient. */
   classChunk,
+  /** Where text gradients run, as TPT ('auto': onnxruntime's VJP graph when every op has a rule). */
+  gradients,
   /** tfjs backend of the differentiable text encoder, as TPT ('auto': the fastest installed). */
   tfjsBackend,
 };

@@ -54,6 +54,12 @@ export const tptFields = {
    */
   classChunk: z.union([z.literal('auto'), z.number().int().min(1)]).default(DEFAULT_CLASS_CHUNK),
   /**
+   * Where d(loss)/d(ctx) and the passes without a gradient run: 'onnx' = onnxruntime (the text encoder's VJP
+   * graph, see @attune/backend-onnx/vjp; native threads and memory); 'tfjs' = the tfjs executor; 'auto' (the
+   * default) = 'onnx' when every op of the text encoder has a VJP rule, else 'tfjs'.
+   */
+  gradients: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
+  /**
    * tfjs backend of the differentiable text encoder: 'auto' activates the fastest installed one (tfjs-node-gpu,
    * tfjs-node, wasm, then the pure-JS cpu backend); 'current' leaves tfjs as it is.
    */
