@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadRegistry } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
+import { runC3po } from './run-c3po.js';
 import { isTextMethod, runTextMethod } from './run-text.js';
 
 interface RunFlags {
@@ -80,6 +81,20 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         extra = parsed as Record<string, unknown>;
       }
       const seed = parseIntegerOption('--seed', flags.seed, 0);
+      if (methodName === 'c3po') {
+        // C3PO re-mixes an MoE LM's routing; its command lives in run-c3po.ts.
+        if (flags.prompt === undefined) throw new Error('--prompt is required: c3po answers a question');
+        await runC3po(
+          {
+            prompt: flags.prompt,
+            ...(flags.model ? { model: flags.model } : {}),
+            config: extra,
+            ...(flags.json ? { json: true } : {}),
+          },
+          io,
+        );
+        return;
+      }
       const registry = await loadRegistry(io);
       const plugin = registry.get(methodName);
       if (plugin.kind !== 'method')
