@@ -145,10 +145,9 @@ for (const name of values.methods.split(',')) {
   };
   const flat = isFlat(summary);
   report.push({ ...summary, flat });
-  writeFileSync(
-    join(resultsDir, `rss-flat-${name}.json`),
-    `${JSON.stringify({ ...summary, flat, rows }, null, 1)}\n`,
-  );
+  // JSON lines: the summary, then one row per sample (biome leaves .jsonl results alone).
+  const jsonLines = [{ ...summary, flat }, ...rows].map((r) => JSON.stringify(r));
+  writeFileSync(join(resultsDir, `rss-flat-${name}.jsonl`), `${jsonLines.join('\n')}\n`);
   console.error(
     `${name}: rss ${summary.rss.early.toFixed(0)} -> ${summary.rss.late.toFixed(0)} MiB (${summary.rss.growthPct.toFixed(2)} %), peak ${summary.peakRss.growthPct.toFixed(2)} %: ${flat ? 'flat' : 'NOT flat'}`,
   );
@@ -157,10 +156,10 @@ for (const name of values.methods.split(',')) {
 // The table covers every method measured so far (each run rewrites only its own methods' JSON).
 const order = ['zeroshot', 'zeroshot-ensemble', 'tpt', 'sts', 'sts-ensemble', 'difftpt'];
 const measured = readdirSync(resultsDir)
-  .filter((f) => /^rss-flat-.+\.json$/.test(f))
+  .filter((f) => /^rss-flat-.+\.jsonl$/.test(f))
   .map((f) => {
-    const { rows: _rows, ...summary } = JSON.parse(readFileSync(join(resultsDir, f), 'utf8'));
-    return { ...summary, flat: isFlat(summary) } as Summary;
+    const summary = JSON.parse(readFileSync(join(resultsDir, f), 'utf8').split('\n')[0]!) as Summary;
+    return { ...summary, flat: isFlat(summary) };
   })
   .sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method));
 report.splice(0, report.length, ...measured);
