@@ -71,4 +71,10 @@ export {
 export { PrototypeCache } from './prototype-cache.js';
 export { checkRawImage, isByteImage } from './raw-image.js';
 export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';
+export {
+  checkGradientBackend,
+  GRADIENT_BACKENDS,
+  type GradientBackend,
+  type OnnxGradientSupport,
+} from './text-gradients.js';
 export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';

@@ -68,11 +68,17 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       }
       let extra: Record<string, unknown> = {};
       if (flags.config) {
+        let parsed: unknown;
         try {
-          extra = JSON.parse(flags.config) as Record<string, unknown>;
+          parsed = JSON.parse(flags.config);
         } catch (error) {
           throw new Error(`--config must be a JSON object, e.g. '{"steps":4}': ${(error as Error).message}`);
         }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          const got = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+          throw new Error(`--config must be a JSON object, e.g. '{"steps":4}', got ${got}`);
+        }
+        extra = parsed as Record<string, unknown>;
       }
       const seed = parseIntegerOption('--seed', flags.seed, 0);
       if (methodName === 'c3po') {
@@ -157,6 +163,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       }
       try {
         const classNames = classList(flags, method.model.config.classNames);
+        // Say which class set was used: --classes, --dataset, or the model's first shipped dataset.
+        const shipped = Object.keys(method.model.config.classNames ?? {});
+        const classSource = flags.classes
+          ? '--classes'
+          : `dataset ${flags.dataset ?? shipped[0]}${flags.dataset ? '' : " (the model's first; pick another with --dataset)"}`;
+        if (!flags.json) io.stderr(`attune: classes (${classSource}): ${classNames.join(', ')}\n`);
         // @attune/data decodes to planar [C,H,W]; the models take interleaved [H,W,C].
         const image = {
           data: planarToInterleaved(decoded),
