@@ -38,7 +38,11 @@ for (const family of families) {
   const refs = await loadReferences(tasks(`${family}.reference.jsonl`));
   const evalSet = await loadTasks(tasks(`${family}.eval.jsonl`));
   const methods = Object.fromEntries(variants.map((v) => [v, new C3PO(lm, refs, { variant: v, k })]));
-  const acc: Record<string, number[]> = { base: [], icl: [], ...Object.fromEntries(variants.map((v) => [v, []])) };
+  const acc: Record<string, number[]> = {
+    base: [],
+    icl: [],
+    ...Object.fromEntries(variants.map((v) => [v, []])),
+  };
   const cost: Record<string, { ms: number; passes: number; count: number }> = {};
   for (const seed of seeds) {
     const items = shuffled(evalSet, seed).slice(0, n);
@@ -48,10 +52,15 @@ for (const family of families) {
       const icl = await methods['kernel-regression']!.iclAnswer(it.question, it.options);
       const iclMs = performance.now() - t0;
       correct.icl = (correct.icl ?? 0) + Number(icl.choice === it.answer);
-      cost.icl = { ms: (cost.icl?.ms ?? 0) + iclMs, passes: (cost.icl?.passes ?? 0) + 2, count: (cost.icl?.count ?? 0) + 1 };
+      cost.icl = {
+        ms: (cost.icl?.ms ?? 0) + iclMs,
+        passes: (cost.icl?.passes ?? 0) + 2,
+        count: (cost.icl?.count ?? 0) + 1,
+      };
       for (const v of variants) {
         const out = await methods[v]!.answer(it.question, it.options);
-        if (v === 'kernel-regression') correct.base = (correct.base ?? 0) + Number(out.base.choice === it.answer);
+        if (v === 'kernel-regression')
+          correct.base = (correct.base ?? 0) + Number(out.base.choice === it.answer);
         correct[v] = (correct[v] ?? 0) + Number(out.remixed.choice === it.answer);
         const c = cost[v] ?? { ms: 0, passes: 0, count: 0 };
         cost[v] = { ms: c.ms + out.ms, passes: c.passes + out.passes, count: c.count + 1 };
@@ -65,12 +74,19 @@ for (const family of families) {
       {
         accuracy: +mean(xs).toFixed(4),
         std: +std(xs).toFixed(4),
-        ...(cost[key] ? { msPerSample: +(cost[key]!.ms / cost[key]!.count).toFixed(1), passesPerSample: cost[key]!.passes / cost[key]!.count } : {}),
+        ...(cost[key]
+          ? {
+              msPerSample: +(cost[key]!.ms / cost[key]!.count).toFixed(1),
+              passesPerSample: cost[key]!.passes / cost[key]!.count,
+            }
+          : {}),
       },
     ]),
   );
   (report.families as Record<string, unknown>)[family] = { references: refs.length, ...row };
   console.log(family, JSON.stringify(row));
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  writeFileSync(join(import.meta.dirname, 'results', 'c3po.json'), `${JSON.stringify(report, null, 2)}\n`);
 }
 await lm.dispose();
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

@@ -219,14 +219,28 @@ export class C3PO {
     };
   }
 
-  /** Baseline: in-context learning with the same neighbours as demonstrations (no routing change). */
-  async iclAnswer(question: string, options: readonly string[]): Promise<OptionScores> {
+  /**
+   * Baseline: in-context learning with the same neighbours as demonstrations (no routing change). The
+   * least similar demonstrations are dropped until the prompt fits the model's context.
+   */
+  async iclAnswer(
+    question: string,
+    options: readonly string[],
+  ): Promise<OptionScores & { demonstrations: number }> {
     const [base] = await this.model.route([this.model.promptOf(question)]);
     const neighbours = nearestNeighbours(base!.embedding, this.references, this.k, this.leakageThreshold);
-    const demos = neighbours
-      .map((n) => `${this.model.promptOf(n.reference.question)} ${n.reference.answer}\n\n`)
-      .join('');
-    const [routed] = await this.model.route([demos + this.model.promptOf(question)]);
-    return this.model.scoreFromLogits(routed!.lastLogits, options);
+    const target = this.model.promptOf(question);
+    for (let used = neighbours.length; used >= 0; used--) {
+      const demos = neighbours
+        .slice(0, used)
+        .map((n) => `${this.model.promptOf(n.reference.question)} ${n.reference.answer}\n\n`)
+        .join('');
+      if (this.model.tokenizer.encode(demos + target).length > this.model.config.contextLength) continue;
+      const [routed] = await this.model.route([demos + target]);
+      return { ...this.model.scoreFromLogits(routed!.lastLogits, options), demonstrations: used };
+    }
+    throw new RangeError(
+      `the question alone does not fit ${this.model.source}'s ${this.model.config.contextLength}-token context`,
+    );
   }
 }
