@@ -16,7 +16,7 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
   const [config, setConfig] = useState<ConfigState>({ config: {}, valid: false });
   const [image, setImage] = useState<ImageChoice>({});
   const [prompt, setPrompt] = useState(
-    'Sam has 14 cookies. He buys 3 more cookies. How many cookies does Sam have now?',
+    'Mia has 12 apples. Mia buys 7 more apples. Then she gives 5 apples to a friend. How many apples does Mia have now?',
   );
   const [seed, setSeed] = useState('0');
   const { state, start, cancel, busy } = useJob();
