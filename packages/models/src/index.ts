@@ -41,6 +41,15 @@ export {
   createVisionLanguageModel,
   modelEnsembleTemplates,
 } from './model-from-registry.js';
+export {
+  loadMoELM,
+  MOE_ROUTING_INPUTS,
+  MOE_ROUTING_OUTPUTS,
+  MoELM,
+  type OptionScores,
+  type RoutedPrompt,
+  type RoutingOverride,
+} from './moe-lm.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
 export {
   causalLMConfig,

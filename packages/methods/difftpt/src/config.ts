@@ -10,6 +10,11 @@
 import { checkContextLength, tptFields } from '@attune/method-tpt';
 import { z } from '@attune/registry';
 
+// Upper bounds that refuse absurd sizes in the schema, with the range in the error (views 1e9 would
+// otherwise fail later as a typed-array allocation): 16× the papers' 64 views; 1,000 steps (the papers: 1-4).
+const MAX_VIEWS = 1024;
+const MAX_STEPS = 1000;
+
 const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, tfjsBackend } = tptFields;
 
 export const difftptFields = {
@@ -18,11 +23,11 @@ export const difftptFields = {
    * Conventional views after view 0: RandomResizedCrop + flip, as TPT (the code: AugMixAugmenter with
    * n_views = batch size 64).
    */
-  augmentedViews: z.number().int().min(1).default(64),
+  augmentedViews: z.number().int().min(1).max(MAX_VIEWS).default(64),
   /** Diffusion image variations of the test image (the code: batch size − 1 = 63). */
-  generatedViews: z.number().int().min(1).default(63),
+  generatedViews: z.number().int().min(1).max(MAX_VIEWS).default(63),
   /** AdamW steps on the context (DiffTPT: --tta_steps 4); steps 2.. reuse step 1's views. */
-  steps: z.number().int().min(1).default(4),
+  steps: z.number().int().min(1).max(MAX_STEPS).default(4),
   /**
    * Fraction kept by the cosine-similarity filter (--selection_cosine 0.8): of the 127 views after view 0,
    * the int(127 · 0.8) = 101 most similar to view 0.
