@@ -132,7 +132,11 @@ export function RunPage({ name }: { name: string }) {
         {plugin.provides.join(', ') || 'nothing'}
       </p>
       {plugin.contract === 'none' ? (
-        <p>This plugin has no page to run it: it is a {plugin.kind} that methods use.</p>
+        <p>
+          {plugin.kind === 'method'
+            ? `The web app has no page yet for what this method provides (${plugin.provides.join(', ')}); it runs from the CLI and the benchmark.`
+            : `This plugin has no page to run it: it is a ${plugin.kind} that methods use.`}
+        </p>
       ) : plugin.unmetNeeds.length > 0 ? (
         <p class="warn" role="alert">
           It needs {plugin.unmetNeeds.join(', ')}, which no installed plugin provides.
