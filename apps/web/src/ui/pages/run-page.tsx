@@ -16,7 +16,7 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
   const [config, setConfig] = useState<ConfigState>({ config: {}, valid: false });
   const [image, setImage] = useState<ImageChoice>({});
   const [prompt, setPrompt] = useState(
-    'Sam has 14 cookies. He buys 3 more cookies. How many cookies does Sam have now?',
+    'Mia has 12 apples. Mia buys 7 more apples. Then she gives 5 apples to a friend. How many apples does Mia have now?',
   );
   const [seed, setSeed] = useState('0');
   const { state, start, cancel, busy } = useJob();
@@ -132,7 +132,11 @@ export function RunPage({ name }: { name: string }) {
         {plugin.provides.join(', ') || 'nothing'}
       </p>
       {plugin.contract === 'none' ? (
-        <p>This plugin has no page to run it: it is a {plugin.kind} that methods use.</p>
+        <p>
+          {plugin.kind === 'method'
+            ? `The web app has no page yet for what this method provides (${plugin.provides.join(', ')}); it runs from the CLI and the benchmark.`
+            : `This plugin has no page to run it: it is a ${plugin.kind} that methods use.`}
+        </p>
       ) : plugin.unmetNeeds.length > 0 ? (
         <p class="warn" role="alert">
           It needs {plugin.unmetNeeds.join(', ')}, which no installed plugin provides.
