@@ -4,6 +4,7 @@ import { registerDataCommand } from './commands/data.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerDataCommand(program, io);
   registerZooCommand(program, io);
   registerRunCommand(program, io);
+  registerServeCommand(program, io);
   registerBenchCommand(program, io, () => loadRegistry(io), {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,13 +62,28 @@ beforeAll(() => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('attune list', () => {
-  it('prints the discovered plugins as JSON: name, kind, package, version', () => {
+  it('prints the discovered plugins as JSON: name, kind, package, version and where each came from', () => {
     const { code, stdout, stderr } = attune(project, 'list', '--json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    const from = `node_modules of ${project}`;
     expect(JSON.parse(stdout)).toEqual([
-      { name: 'backend-demo', kind: 'backend', package: 'attune-backend-demo', version: '0.3.0' },
-      { name: 'shift', kind: 'method', package: '@acme/method-shift', version: '2.0.1' },
+      {
+        name: 'backend-demo',
+        kind: 'backend',
+        package: 'attune-backend-demo',
+        version: '0.3.0',
+        from,
+        dir: realpathSync(join(project, 'node_modules', 'attune-backend-demo')),
+      },
+      {
+        name: 'shift',
+        kind: 'method',
+        package: '@acme/method-shift',
+        version: '2.0.1',
+        from,
+        dir: realpathSync(join(project, 'node_modules', '@acme', 'method-shift')),
+      },
     ]);
   });
 
@@ -76,7 +91,7 @@ describe('attune list', () => {
     const { code, stdout } = attune(project, 'list', '--kind', 'method');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^name\s+kind\s+version\s+package\s+description$/);
+    expect(lines[0]).toMatch(/^name\s+kind\s+version\s+package\s+description\s+from$/);
     expect(lines.slice(2)).toEqual([
       expect.stringMatching(/^shift\s+method\s+2\.0\.1\s+@acme\/method-shift\s+Shifts predictions/),
     ]);

@@ -78,6 +78,33 @@ describe('attune run', () => {
   }, 120_000);
 });
 
+describe('attune run: bad configs and images are one-line errors naming the problem', () => {
+  it.each([
+    ['[1,2]', `--config must be a JSON object, e.g. '{"steps":4}', got an array`],
+    ['null', `--config must be a JSON object, e.g. '{"steps":4}', got null`],
+    ['4', `--config must be a JSON object, e.g. '{"steps":4}', got a number`],
+    ['{"stepz":2}', 'unknown option "stepz" for tpt; did you mean "steps"?'],
+    ['{"views":1e9}', 'invalid config for plugin "tpt": views: expected <= 1024, got 1000000000 (number)'],
+  ])(
+    '--config %s',
+    (config, message) => {
+      const r = attune('run', 'tpt', '--image', digit, '--config', config);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+    },
+    120_000,
+  );
+
+  it('an image that is not an image names the file and never echoes its content', () => {
+    const fake = join(dir, 'passwd.png');
+    writeFileSync(fake, 'root:x:0:0:root:/root:/bin/bash\n');
+    const r = attune('run', 'zeroshot', '--image', fake);
+    expect(r.stderr).toBe(
+      `attune: ${fake}: not a PNG or JPEG image (its first bytes match neither format); expected a PNG or JPEG image\n`,
+    );
+  }, 120_000);
+});
+
 describe('attune run with a text method', () => {
   const question = 'Zoe has 18 oranges. Zoe buys 33 more oranges. How many oranges does Zoe have now?';
 

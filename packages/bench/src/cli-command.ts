@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { Registry } from '@attune/registry';
 import type { Command } from 'commander';
 import { InvalidBenchOptionError } from './errors.js';
+import { openStoreForCommand } from './fresh-store.js';
+import { checkOutputPath } from './output-paths.js';
 import { addQueueOptions, describeFailure, type QueueFlags, queueRunOptions } from './queue/queue-cli.js';
 import { redactUrl } from './queue/redis-connection.js';
 import type { RegistrySource } from './registry-source.js';
@@ -9,7 +11,6 @@ import { renderSummaryMarkdown } from './report-markdown.js';
 import type { BenchmarkMethod } from './resolve-methods.js';
 import { type BenchProgress, runBenchmark } from './run-benchmark.js';
 import { parseSeeds } from './seeds.js';
-import { ResultStore } from './store.js';
 import { summarizeRun } from './summary.js';
 import { writeReports } from './write-reports.js';
 
@@ -141,9 +142,13 @@ export function registerBenchCommand(
     const suiteConfig =
       flags.suiteConfig === undefined ? undefined : parseJsonFlag('--suite-config', flags.suiteConfig);
     const queue = queueRunOptions(flags, io);
-    const outDir = resolve(flags.out);
+    // Paths are checked before any work: a file, an unwritable place or /proc fails here, not in mkdir.
+    const outDir = checkOutputPath('--out', flags.out, 'directory');
+    const dbPath =
+      flags.db === undefined ? resolve(outDir, 'results.sqlite') : checkOutputPath('--db', flags.db, 'file');
     const registry = await loadRegistry(io);
-    const store = ResultStore.open(flags.db ?? resolve(outDir, 'results.sqlite'));
+    const opened = openStoreForCommand(dbPath);
+    const store = opened.store;
     const controller = new AbortController();
     const onSigint = () => {
       io.stderr('attune: stopping after the samples in flight (Ctrl-C again to kill)\n');
@@ -210,7 +215,7 @@ export function registerBenchCommand(
     } finally {
       bar?.stop();
       process.removeListener('SIGINT', onSigint);
-      store.close();
+      opened.close();
     }
   });
 }

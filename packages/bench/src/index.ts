@@ -18,13 +18,22 @@ export {
   WorkerError,
 } from './errors.js';
 export { sha256File } from './file-hash.js';
+export { type OpenedStore, openStoreForCommand } from './fresh-store.js';
+export { assertMethodsFitSuite } from './method-suite-fit.js';
+export { checkOutputPath } from './output-paths.js';
 export {
   comparePaired,
   defaultBaseline,
   type PairedComparison,
   type PairedComparisonOptions,
 } from './paired-comparison.js';
-export { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+export {
+  collectGarbage,
+  collectGarbageIfGrown,
+  type PeakRssScope,
+  peakRssBytes,
+  resetPeakRss,
+} from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
 export {
   addQueueOptions,

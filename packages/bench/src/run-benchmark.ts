@@ -2,6 +2,7 @@ import type { Registry } from '@attune/registry';
 import { InvalidBenchOptionError, ResumeMismatchError, RunExistsError, WorkerError } from './errors.js';
 import { type Executor, InlineExecutor } from './executor.js';
 import { harnessVersion } from './harness-version.js';
+import { assertMethodsFitSuite } from './method-suite-fit.js';
 import { type PreparedSuite, prepareSuite } from './prepared-suite.js';
 import type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
 import type { MethodSpec, RunInfo } from './records.js';
@@ -112,6 +113,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
   }
   const limit = options.limit ?? previous?.sampleLimit ?? null;
   const methods = resolveMethods(registry, options.methods ?? previous?.methods ?? []);
+  assertMethodsFitSuite(registry, options.suite, methods);
   const seeds = checkSeeds(options.seeds ?? previous?.seeds ?? [0]);
   const prepared = await prepareSuite(
     registry,

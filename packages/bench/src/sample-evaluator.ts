@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { SampleOutcome, Suite } from '@attune/contracts';
 import type { PluginInstance, Registry } from '@attune/registry';
 import { EvaluationError } from './errors.js';
-import { type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
+import { collectGarbageIfGrown, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
 import type { MethodSpec } from './records.js';
 
 /** One unit of work: a method (by index into the run's methods), a seed and a sample of the list. */
@@ -72,6 +72,8 @@ export class SampleEvaluator {
     const instance = await this.#instanceFor(task.methodIndex, task.seed, method);
     const where = `method "${method.name}" (seed ${task.seed}) on sample "${task.sampleKey}" of suite "${this.suiteName}"`;
     const startedAt = new Date().toISOString();
+    // A sample's peak RSS is its own: the garbage earlier samples left is collected before the reset.
+    collectGarbageIfGrown();
     const peakRssScope = resetPeakRss();
     const t0 = performance.now();
     let outcome: SampleOutcome;

@@ -23,3 +23,15 @@ describe('peak RSS per sample', () => {
     },
   );
 });
+
+describe('collectGarbage', () => {
+  it('runs a full collection without --expose-gc, so earlier garbage stays out of the next sample', async () => {
+    const { collectGarbage } = await import('../src/index.js');
+    let garbage: { i: number }[] | null = Array.from({ length: 1_000_000 }, (_, i) => ({ i }));
+    const held = process.memoryUsage().heapUsed;
+    expect(garbage.length).toBe(1_000_000);
+    garbage = null;
+    expect(collectGarbage()).toBe(true);
+    expect(held - process.memoryUsage().heapUsed).toBeGreaterThan(20 * MiB);
+  });
+});

@@ -23,7 +23,7 @@ describe('defineSuite', () => {
     const registry = new Registry().register(digits);
     const suite = await registry.create<Suite<number>>('two-digits', { offset: 1 });
     expect(typeof suite.dispose).toBe('function');
-    expect(await suite.evaluate({}, 2, 0)).toEqual({ prediction: 3, label: 2 });
+    expect(await suite.evaluate({ dispose() {} }, 2, 0)).toEqual({ prediction: 3, label: 2 });
     expect(registry.resolve(CAPABILITY.benchmarkSuite).map((p) => p.name)).toEqual(['two-digits']);
   });
 });

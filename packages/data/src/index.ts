@@ -42,7 +42,16 @@ export {
   mnistDirectory,
 } from './readers/datasets.js';
 export { encodeIdx, type IdxArray, type IdxType, readIdx } from './readers/idx.js';
-export { decodeJpeg, decodePng, IMAGE_EXTENSIONS, readImageFile } from './readers/image-file.js';
+export {
+  DEFAULT_MAX_IMAGE_PIXELS,
+  decodeImage,
+  decodeJpeg,
+  decodePng,
+  IMAGE_EXTENSIONS,
+  maxImagePixels,
+  type ReadImageOptions,
+  readImageFile,
+} from './readers/image-file.js';
 export {
   type ImageFolderDataset,
   type ImageFolderEntry,
@@ -50,6 +59,7 @@ export {
   listImageFolder,
   loadImageFolder,
 } from './readers/image-folder.js';
+export { type ImageFormat, type ImageSize, imageSize, sniffImageFormat } from './readers/image-header.js';
 export { formatJsonl, parseJsonl, readJsonl } from './readers/jsonl.js';
 export {
   datasetImage,

@@ -3,6 +3,7 @@
  * (image tower, text tower, token embeddings), and the same folder's text_model_embeds.onnx executed on tfjs
  * ops (@attune/backend-tfjs, loaded on first use) for the text encoder that prompt tuning differentiates.
  */
+
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
@@ -16,6 +17,7 @@ import type { ResampleFilter } from './pil-resize.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
 import { expectShape, formatShape } from './tensor-checks.js';
+import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
 import type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
 
 export interface LoadVisionLanguageModelOptions {
@@ -135,6 +137,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private gradientBackend: TfjsBackend | undefined;
   private disposed = false;
   private knownTokenEmbedDim: number | undefined;
+  private onnxText: OnnxTextEncoder | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -416,6 +419,53 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     return outputs.text_embeds as tf.Tensor2D;
   }
 
+  /** The text encoder over inputs_embeds on onnxruntime (no gradient): raw text features [C,D]. */
+  async encodeTextEmbedsOnnx(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): Promise<tf.Tensor2D> {
+    this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
+    return this.onnxTextEncoder().encode(inputsEmbeds, eotIndex, this.parts.batchSize);
+  }
+
+  /**
+   * d⟨upstream, text features⟩ / d inputs_embeds [C,L',W] from a VJP graph run by onnxruntime (see
+   * @attune/backend-onnx/vjp); upstream is [C,D].
+   */
+  async textEmbedsVjp(
+    inputsEmbeds: tf.Tensor3D,
+    eotIndex: tf.Tensor1D,
+    upstream: tf.Tensor2D,
+  ): Promise<tf.Tensor3D> {
+    this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
+    expectShape(upstream, [inputsEmbeds.shape[0], this.embedDim], 'upstream (d loss / d text features)');
+    return this.onnxTextEncoder().vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);
+  }
+
+  /** Whether every op of the text encoder between inputs_embeds and text_embeds has a VJP rule. */
+  onnxGradientSupport(): Promise<OnnxGradientSupport> {
+    this.assertUsable();
+    return this.onnxTextEncoder().gradientSupport();
+  }
+
+  private onnxTextEncoder(): OnnxTextEncoder {
+    this.assertUsable();
+    this.onnxText ??= new OnnxTextEncoder(this.optionalFile('textModelEmbeds').path, this.parts.backend);
+    return this.onnxText;
+  }
+
+  private checkTextEmbedsFeeds(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): void {
+    this.assertUsable();
+    expectShape(inputsEmbeds, ['C', 'L', this.knownTokenEmbedDim ?? 'W'], 'inputs_embeds');
+    const [C, L] = inputsEmbeds.shape;
+    if (L > this.contextLength) {
+      throw new Error(
+        `expected inputs_embeds [C,L,W] with L <= ${this.contextLength} (the context length), got L = ${L}`,
+      );
+    }
+    expectShape(eotIndex, [C], 'eotIndex', 'int32');
+    const eots = eotIndex.dataSync();
+    const bad = eots.findIndex((e) => e < 0 || e >= L);
+    if (bad >= 0) throw new Error(`eotIndex[${bad}] = ${eots[bad]} is outside the sequence [0, ${L})`);
+  }
+
   logits(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D): tf.Tensor2D {
     expectShape(imageFeatures, ['N', this.embedDim], 'image features');
     expectShape(textFeatures, ['C', this.embedDim], 'text features');
@@ -441,6 +491,8 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     this.graph?.dispose();
     this.graph = undefined;
     this.gradientBackend?.dispose();
+    await this.onnxText?.release();
+    this.onnxText = undefined;
     if (this.parts.ownsBackend) await this.parts.backend.dispose();
   }
 

@@ -41,6 +41,15 @@ export {
   createVisionLanguageModel,
   modelEnsembleTemplates,
 } from './model-from-registry.js';
+export {
+  loadMoELM,
+  MOE_ROUTING_INPUTS,
+  MOE_ROUTING_OUTPUTS,
+  MoELM,
+  type OptionScores,
+  type RoutedPrompt,
+  type RoutingOverride,
+} from './moe-lm.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
 export {
   causalLMConfig,
@@ -62,4 +71,10 @@ export {
 export { PrototypeCache } from './prototype-cache.js';
 export { checkRawImage, isByteImage } from './raw-image.js';
 export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';
+export {
+  checkGradientBackend,
+  GRADIENT_BACKENDS,
+  type GradientBackend,
+  type OnnxGradientSupport,
+} from './text-gradients.js';
 export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';

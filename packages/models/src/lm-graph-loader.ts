@@ -5,6 +5,7 @@ import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/b
 import {
   type CausalLMModelConfig,
   inspectOnnx,
+  type MoeLMModelConfig,
   type ResolvedModel,
   type RewardModelConfig,
   resolveModel,
@@ -14,6 +15,7 @@ import { LmTokenizer } from './lm-tokenizer.js';
 interface LmGraphConfigs {
   'causal-lm': CausalLMModelConfig;
   'reward-model': RewardModelConfig;
+  'moe-lm': MoeLMModelConfig;
 }
 
 export interface LmGraph<K extends keyof LmGraphConfigs> {

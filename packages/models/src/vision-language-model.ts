@@ -66,6 +66,16 @@ export interface VisionLanguageModel {
    * eotIndex int32 [C] -> raw text features [C,D]. Works inside tf.grad / tf.valueAndGrads.
    */
   encodeTextEmbeds(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): tf.Tensor2D;
+  /** The text encoder over inputs_embeds on onnxruntime, no gradient (when the model has it). */
+  encodeTextEmbedsOnnx?(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): Promise<tf.Tensor2D>;
+  /** d⟨upstream [C,D], text features⟩ / d inputs_embeds from an onnxruntime VJP graph (when the model has it). */
+  textEmbedsVjp?(
+    inputsEmbeds: tf.Tensor3D,
+    eotIndex: tf.Tensor1D,
+    upstream: tf.Tensor2D,
+  ): Promise<tf.Tensor3D>;
+  /** Whether textEmbedsVjp can run: every op on the text encoder's path has a VJP rule. */
+  onnxGradientSupport?(): Promise<{ readonly supported: boolean; readonly missing: readonly string[] }>;
   /** logitScale * normalize(image) @ normalize(text)^T: [N,C]. */
   logits(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D): tf.Tensor2D;
   readonly backends: ModelBackends;

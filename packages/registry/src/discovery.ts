@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPlugin } from './define-plugin.js';
 import { DiscoveryError } from './errors.js';
 import type { Plugin } from './plugin.js';
+import { projectRoots } from './project-roots.js';
 import { Registry } from './registry.js';
 
 /** The `package.json` field through which a package declares its plugins. */
@@ -17,12 +18,15 @@ export interface PluginPackage {
   readonly dir: string;
   /** Entry files, resolved against `dir`. */
   readonly entries: readonly string[];
+  /** Where discovery found it, e.g. 'node_modules of /work/app' or 'workspace package'. */
+  readonly origin: string;
 }
 
 export interface DiscoverOptions {
   /**
-   * Directories to search from; each is walked upwards and every `node_modules` on the way is scanned, as
-   * Node's own resolution would. Default: the current working directory.
+   * Directories to search from. Each stands for its project (see project-roots.ts): the nearest package
+   * root's node_modules, and in a workspace the workspace root's node_modules and its member packages.
+   * node_modules folders in parent directories are never read. Default: the current working directory.
    */
   readonly from?: readonly string[];
 }
@@ -54,20 +58,8 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function nodeModulesAbove(start: string): string[] {
-  const found: string[] = [];
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, 'node_modules');
-    if (isDirectory(candidate)) found.push(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) return found;
-    dir = parent;
-  }
-}
-
 /** Reads one package.json; returns its plugin declaration, or undefined when it declares none. */
-export function readPluginPackage(packageDir: string): PluginPackage | undefined {
+export function readPluginPackage(packageDir: string, origin = packageDir): PluginPackage | undefined {
   const manifestPath = join(packageDir, 'package.json');
   let manifest: { name?: unknown; version?: unknown; attune?: unknown };
   try {
@@ -90,22 +82,29 @@ export function readPluginPackage(packageDir: string): PluginPackage | undefined
     version: typeof manifest.version === 'string' ? manifest.version : '0.0.0',
     dir: packageDir,
     entries: plugins.map((p) => resolve(packageDir, p)),
+    origin,
   };
 }
 
-/** Finds every installed package that declares attune plugins (deduplicated by real path). */
+/** Finds every package of the projects `from` names that declares attune plugins (deduplicated by real path). */
 export function findPluginPackages(options: DiscoverOptions = {}): PluginPackage[] {
   const seen = new Set<string>();
   const packages: PluginPackage[] = [];
-  const roots = options.from ?? [process.cwd()];
-  for (const nodeModules of roots.flatMap(nodeModulesAbove)) {
-    for (const dir of packageDirsIn(nodeModules)) {
-      const real = realpathSync(dir);
-      if (seen.has(real)) continue;
-      seen.add(real);
-      const pkg = readPluginPackage(real);
-      if (pkg) packages.push(pkg);
+  const consider = (dir: string, origin: string) => {
+    const real = realpathSync(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const pkg = readPluginPackage(real, origin);
+    if (pkg) packages.push(pkg);
+  };
+  for (const start of options.from ?? [process.cwd()]) {
+    const { packageRoots, workspacePackages } = projectRoots(start);
+    for (const root of packageRoots) {
+      const nodeModules = join(root, 'node_modules');
+      if (!isDirectory(nodeModules)) continue;
+      for (const dir of packageDirsIn(nodeModules)) consider(dir, `node_modules of ${root}`);
     }
+    for (const dir of workspacePackages) consider(dir, 'workspace package');
   }
   return packages.sort((a, b) => a.name.localeCompare(b.name));
 }

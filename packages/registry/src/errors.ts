@@ -55,7 +55,7 @@ export interface ConfigProblem {
 }
 
 export class InvalidConfigError extends RegistryError {
-  override readonly name = 'InvalidConfigError';
+  override readonly name: string = 'InvalidConfigError';
   constructor(
     readonly pluginName: string,
     readonly problems: readonly ConfigProblem[],

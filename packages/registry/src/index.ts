@@ -43,4 +43,6 @@ export type {
   ProgressEvent,
   RegistryLike,
 } from './plugin.js';
+export { nearestPackageRoot, type ProjectRoots, projectRoots } from './project-roots.js';
 export { Registry, type RegistryOptions } from './registry.js';
+export { assertStrictConfig, type UnknownConfigKey, UnknownConfigKeyError } from './strict-config.js';

@@ -20,6 +20,7 @@ import type {
   PluginKind,
   RegistryLike,
 } from './plugin.js';
+import { assertStrictConfig } from './strict-config.js';
 
 type AnyPlugin = Plugin<z.ZodType, PluginInstance>;
 
@@ -144,10 +145,14 @@ export class Registry implements RegistryLike {
     return this.get(name).config.parse({}) as Record<string, unknown>;
   }
 
-  /** Validates a raw config (from a CLI flag, a form, a file) and fills in defaults. */
+  /**
+   * Validates a raw config (from a CLI flag, a form, a file) and fills in defaults. Strict: a config that is
+   * not an object, or has a key the schema does not know, is an error (see strict-config.ts).
+   */
   parseConfig<P extends AnyPlugin>(name: string, raw: unknown = {}): z.output<P['config']> {
     const plugin = this.get(name);
-    const result = plugin.config.safeParse(raw ?? {});
+    assertStrictConfig(name, plugin.config, raw);
+    const result = plugin.config.safeParse(raw);
     if (!result.success) throw new InvalidConfigError(name, configProblems(result.error, raw));
     return result.data as z.output<P['config']>;
   }

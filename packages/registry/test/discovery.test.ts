@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,18 +92,86 @@ describe('discovery', () => {
     expect((await discoverRegistry({ from: [project] })).registry.names()).toEqual(['alpha']);
   });
 
-  it('searches node_modules in parent directories too, as Node resolution does', async () => {
+  it('searches from a sub-folder of a package: the nearest package root, not every parent', async () => {
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
     writePackage(
       project,
       '@attune/method-a',
       { attune: { plugins: ['./dist/plugin.js'] } },
-      {
-        'dist/plugin.js': pluginModule(['alpha']),
-      },
+      { 'dist/plugin.js': pluginModule(['alpha']) },
     );
     const nested = join(project, 'apps', 'deep');
     mkdirSync(nested, { recursive: true });
-    expect((await discoverRegistry({ from: [nested] })).registry.names()).toEqual(['alpha']);
+    const { registry, packages } = await discoverRegistry({ from: [nested] });
+    expect(registry.names()).toEqual(['alpha']);
+    expect(packages.map((p) => p.origin)).toEqual([`node_modules of ${project}`]);
+  });
+
+  it('never loads a package planted in a parent directory, and never runs its code', async () => {
+    const marker = join(project, 'planted-code-ran');
+    writePackage(
+      project,
+      'attune-plugin-planted',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      {
+        'dist/plugin.js': `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\n${pluginModule(['planted'])}`,
+      },
+    );
+    const app = join(project, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    const { registry } = await discoverRegistry({ from: [app] });
+    expect(registry.names()).toEqual([]);
+    expect(existsSync(marker)).toBe(false);
+    // Named explicitly, the same directory is searched.
+    expect((await discoverRegistry({ from: [project] })).registry.names()).toEqual(['planted']);
+  });
+
+  it('finds workspace member packages and the workspace root from inside a member', async () => {
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'mono', version: '1.0.0' }));
+    writeFileSync(join(project, 'pnpm-workspace.yaml'), 'packages:\n  - packages/*\n\nallowBuilds: {}\n');
+    const member = join(project, 'packages', 'method-m');
+    mkdirSync(join(member, 'dist'), { recursive: true });
+    writeFileSync(
+      join(member, 'package.json'),
+      JSON.stringify({
+        name: '@x/method-m',
+        version: '1.0.0',
+        type: 'module',
+        attune: { plugins: ['./dist/plugin.js'] },
+      }),
+    );
+    writeFileSync(join(member, 'dist', 'plugin.js'), pluginModule(['member']));
+    writePackage(
+      project,
+      '@x/method-root',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      { 'dist/plugin.js': pluginModule(['rooted']) },
+    );
+    const other = join(project, 'packages', 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'package.json'), JSON.stringify({ name: 'other', version: '1.0.0' }));
+    const { registry, packages } = await discoverRegistry({ from: [other] });
+    expect(registry.names()).toEqual(['member', 'rooted']);
+    expect(Object.fromEntries(packages.map((p) => [p.name, p.origin]))).toEqual({
+      '@x/method-m': 'workspace package',
+      '@x/method-root': `node_modules of ${project}`,
+    });
+  });
+
+  it('a pnpm-workspace.yaml in a parent that does not list the package adopts nothing', async () => {
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'stray', version: '1.0.0' }));
+    writeFileSync(join(project, 'pnpm-workspace.yaml'), 'packages:\n  - libs/*\n');
+    writePackage(
+      project,
+      'attune-plugin-stray',
+      { attune: { plugins: ['./dist/plugin.js'] } },
+      { 'dist/plugin.js': pluginModule(['stray']) },
+    );
+    const app = join(project, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    expect((await discoverRegistry({ from: [app] })).registry.names()).toEqual([]);
   });
 
   it('names the package and the fix for a malformed attune field', () => {

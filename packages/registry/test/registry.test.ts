@@ -184,7 +184,7 @@ describe('Registry', () => {
     );
   });
 
-  it('refuses unknown config keys when the schema is strict', () => {
+  it('refuses unknown config keys, naming the closest known key', () => {
     const strict = definePlugin({
       name: 'strict',
       kind: 'method',
@@ -195,7 +195,7 @@ describe('Registry', () => {
     });
     const registry = new Registry().register(strict);
     expect(() => registry.parseConfig('strict', { lr: 1, lrr: 2 })).toThrow(
-      '(root): expected no key "lrr", got unknown key "lrr"',
+      'unknown option "lrr" for strict; did you mean "lr"?',
     );
   });
 

@@ -15,7 +15,8 @@ const DATA_ARGS = {
 
 const [id, ...rest] = process.argv.slice(2);
 const known = readdirSync(join(PACKAGE_DIR, 'recipes'))
-  .filter((f) => f.endsWith('.py') && f !== 'shaped.py')
+  // *-card.py evaluate and export a trained checkpoint; they are not training recipes.
+  .filter((f) => f.endsWith('.py') && f !== 'shaped.py' && !f.endsWith('-card.py'))
   .map((f) => f.slice(0, -3))
   .sort();
 const name = id?.replace(/^zoo:/, '');

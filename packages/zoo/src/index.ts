@@ -15,7 +15,9 @@ export {
 export { listZoo, type ZooEntry } from './list-zoo.js';
 export {
   type CausalLMModelConfig,
+  type MoeLMModelConfig,
   parseCausalLMConfig,
+  parseMoeLMConfig,
   parseRewardModelConfig,
   type RewardModelConfig,
 } from './lm-config.js';
@@ -37,6 +39,7 @@ export {
   type FileSpec,
   IMAGE_VARIATION_FILES,
   MODEL_TYPES,
+  MOE_LM_FILES,
   type ModelKind,
   type OnnxSignature,
   REWARD_MODEL_FILES,

@@ -32,6 +32,18 @@ export interface CausalLMModelConfig {
   readonly raw: Json;
 }
 
+/** A mixture-of-experts decoder with routing outputs and a routing-override input (kind 'moe-lm'). */
+export interface MoeLMModelConfig extends Omit<CausalLMModelConfig, 'kind'> {
+  readonly kind: 'moe-lm';
+  readonly numExperts: number;
+  /** Experts run per token (top-k of the routing distribution). */
+  readonly topK: number;
+  /** Whether the top-k weights are renormalised to sum to 1 (OLMoE: false). */
+  readonly normTopkProb: boolean;
+  /** Floor the graph clamps override weights to before renormalising (the released C3PO code: 1e-10). */
+  readonly overrideFloor: number;
+}
+
 export interface RewardModelConfig {
   readonly kind: 'reward-model';
   readonly modelType: string;
@@ -146,4 +158,27 @@ export function parseRewardModelConfig(raw: Json, file: string): RewardModelConf
     promptTemplate: optionalString(raw, 'prompt_template', 'prompt template', file),
     raw,
   };
+}
+
+export function parseMoeLMConfig(raw: Json, file: string): MoeLMModelConfig {
+  const base = parseCausalLMConfig(raw, file);
+  const r = new FieldReader(file, [raw]);
+  const numExperts = r.number(['num_experts', 'num_local_experts'], 'number of experts', 'positive-int');
+  const topK = r.number(['num_experts_per_tok'], 'experts per token (top-k)', 'positive-int');
+  if (topK > numExperts) {
+    throw new InvalidModelConfigError(
+      file,
+      `num_experts_per_tok (${topK}) must be at most num_experts (${numExperts})`,
+    );
+  }
+  const norm = raw.norm_topk_prob;
+  if (norm !== undefined && typeof norm !== 'boolean') {
+    throw new InvalidModelConfigError(
+      file,
+      `norm_topk_prob must be true or false, got ${JSON.stringify(norm)}`,
+    );
+  }
+  const routing = (raw.routing ?? {}) as Json;
+  const floor = typeof routing.override_floor === 'number' ? routing.override_floor : 1e-10;
+  return { ...base, kind: 'moe-lm', numExperts, topK, normTopkProb: norm === true, overrideFloor: floor };
 }

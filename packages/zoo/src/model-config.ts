@@ -5,7 +5,7 @@
  */
 import { InvalidModelConfigError } from './errors.js';
 import { FieldReader, isObject, type Json } from './field-reader.js';
-import type { CausalLMModelConfig, RewardModelConfig } from './lm-config.js';
+import type { CausalLMModelConfig, MoeLMModelConfig, RewardModelConfig } from './lm-config.js';
 import { MODEL_TYPES, type ModelKind } from './model-layout.js';
 
 /** OpenAI CLIP's normalisation statistics (also what the zoo's mini-CLIP expects). */
@@ -63,7 +63,12 @@ export interface ImageVariationConfig {
   readonly raw: Json;
 }
 
-export type ModelConfig = ClipModelConfig | ImageVariationConfig | CausalLMModelConfig | RewardModelConfig;
+export type ModelConfig =
+  | ClipModelConfig
+  | ImageVariationConfig
+  | CausalLMModelConfig
+  | RewardModelConfig
+  | MoeLMModelConfig;
 
 /**
  * The model kind named by config.json's model_type. A Hugging Face decoder type (gpt2, llama, ...) whose

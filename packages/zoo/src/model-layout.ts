@@ -4,7 +4,7 @@
  * graph must expose.
  */
 
-export type ModelKind = 'clip' | 'image-variation' | 'causal-lm' | 'reward-model';
+export type ModelKind = 'clip' | 'image-variation' | 'causal-lm' | 'reward-model' | 'moe-lm';
 
 export interface OnnxSignature {
   /** Inputs the graph must have (it may have more, e.g. attention_mask in some HF exports). */
@@ -115,6 +115,31 @@ export const CAUSAL_LM_FILES: readonly FileSpec[] = [
   },
 ];
 
+/**
+ * A mixture-of-experts decoder LM for test-time routing methods (C3PO): the decoder layout above plus the
+ * router softmax per layer as an output and a routing override (per-layer weights at the last position of
+ * the call, replacing the router distribution before top-k) as an input. See recipes/attune_recipes/moe.py.
+ */
+export const MOE_LM_FILES: readonly FileSpec[] = [
+  {
+    role: 'config',
+    candidates: ['config.json'],
+    purpose: 'model configuration (sizes, experts, top-k, token ids)',
+    required: true,
+  },
+  { role: 'tokenizer', candidates: ['tokenizer.json'], purpose: 'tokenizer', required: true },
+  {
+    role: 'decoder',
+    candidates: onnxCandidates('model.onnx'),
+    purpose: 'MoE decoder with key/value cache, router probabilities and a routing-override input',
+    required: true,
+    signature: {
+      inputs: ['input_ids', 'attention_mask', 'position_ids', 'routing_override', 'routing_override_layers'],
+      outputs: ['logits', 'router_probs', 'routing_weights', 'last_hidden_state'],
+    },
+  },
+];
+
 /** A sequence-classification export with one label: a scalar score per (right-padded) sequence. */
 export const REWARD_MODEL_FILES: readonly FileSpec[] = [
   {
@@ -138,6 +163,7 @@ export const FILES_BY_KIND: Readonly<Record<ModelKind, readonly FileSpec[]>> = {
   'image-variation': IMAGE_VARIATION_FILES,
   'causal-lm': CAUSAL_LM_FILES,
   'reward-model': REWARD_MODEL_FILES,
+  'moe-lm': MOE_LM_FILES,
 };
 
 /**
@@ -150,6 +176,7 @@ export const MODEL_TYPES: Readonly<Record<string, ModelKind>> = {
   'ddpm-image-variation': 'image-variation',
   'attune-gpt': 'causal-lm',
   'attune-gpt-reward': 'reward-model',
+  'attune-moe': 'moe-lm',
   gpt2: 'causal-lm',
   gpt_neox: 'causal-lm',
   llama: 'causal-lm',

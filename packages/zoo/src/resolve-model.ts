@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cardProblems, type ModelCard } from './card.js';
 import { InvalidModelConfigError, MissingModelFileError, UnknownZooModelError, ZooError } from './errors.js';
-import { parseCausalLMConfig, parseRewardModelConfig } from './lm-config.js';
+import { parseCausalLMConfig, parseMoeLMConfig, parseRewardModelConfig } from './lm-config.js';
 import { type ModelConfig, modelKindOf, parseClipConfig, parseImageVariationConfig } from './model-config.js';
 import { FILES_BY_KIND, type FileSpec, type ModelKind, type OnnxSignature } from './model-layout.js';
 import { shapedCacheDir, ZOO_MODELS_DIR, ZOO_PREFIX } from './zoo-paths.js';
@@ -173,6 +173,8 @@ export async function resolveModel(
     config = parseCausalLMConfig(raw, configPath);
   } else if (kind === 'reward-model') {
     config = parseRewardModelConfig(raw, configPath);
+  } else if (kind === 'moe-lm') {
+    config = parseMoeLMConfig(raw, configPath);
   } else {
     config = parseImageVariationConfig(raw, configPath);
   }

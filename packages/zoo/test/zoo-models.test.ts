@@ -79,7 +79,7 @@ describe.each(ids)('%s', (id) => {
     expect(Number.isInteger(card!.seed)).toBe(true);
     expect(cardParameters(card!).total).toBeGreaterThan(1000);
     expect(card!.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    if (kind === 'causal-lm' || kind === 'reward-model') {
+    if (kind === 'causal-lm' || kind === 'reward-model' || kind === 'moe-lm') {
       // The language recipes record training time under metrics and the architecture beside them.
       type Training = { seconds: number | null; note?: string };
       const metrics = card!.metrics as { training?: Training; train?: Training };

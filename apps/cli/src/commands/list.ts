@@ -1,6 +1,6 @@
 import { closestName, PLUGIN_KIND_PATTERN } from '@attune/registry';
 import type { Command } from 'commander';
-import { loadRegistry } from '../load-registry.js';
+import { loadDiscovery } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { renderTable } from '../table.js';
 
@@ -8,15 +8,18 @@ export function registerListCommand(program: Command, io: CliIo): void {
   program
     .command('list')
     .description('list the installed plugins')
-    .option('--json', 'print a JSON array of { name, kind, package, version }')
+    .option('--json', 'print a JSON array of { name, kind, package, version, from, dir }')
     .option('--kind <kind>', 'only plugins of one kind (e.g. method, model, backend, suite)')
     .action(async (options: { json?: boolean; kind?: string }) => {
       const { kind } = options;
       if (kind !== undefined && !PLUGIN_KIND_PATTERN.test(kind)) {
         throw new Error(`--kind must be a lowercase dashed word such as "method" or "suite", got "${kind}"`);
       }
-      const registry = await loadRegistry(io);
+      const { registry, packages } = await loadDiscovery(io);
       const plugins = registry.list(kind);
+      // Where each plugin's package was found: how discovery reached it, and (in JSON) its directory.
+      const byName = new Map(packages.map((p) => [p.name, p]));
+      const from = (name: string) => byName.get(name)?.origin ?? 'registered in code';
       // Kinds are open, so an unknown one is not malformed; but listing nothing for a typo would hide it.
       const installedKinds = [...new Set(registry.list().map((p) => p.kind))].sort();
       if (kind !== undefined && installedKinds.length > 0 && !installedKinds.includes(kind)) {
@@ -32,6 +35,8 @@ export function registerListCommand(program: Command, io: CliIo): void {
           kind: p.kind,
           package: p.package,
           version: p.version,
+          from: from(p.package),
+          dir: byName.get(p.package)?.dir ?? null,
         }));
         io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -42,8 +47,8 @@ export function registerListCommand(program: Command, io: CliIo): void {
       }
       io.stdout(
         `${renderTable(
-          ['name', 'kind', 'version', 'package', 'description'],
-          plugins.map((p) => [p.name, p.kind, p.version, p.package, p.description]),
+          ['name', 'kind', 'version', 'package', 'description', 'from'],
+          plugins.map((p) => [p.name, p.kind, p.version, p.package, p.description, from(p.package)]),
         )}\n`,
       );
     });

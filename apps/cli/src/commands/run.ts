@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadRegistry } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
+import { runC3po } from './run-c3po.js';
 import { isTextMethod, runTextMethod } from './run-text.js';
 
 interface RunFlags {
@@ -67,13 +68,33 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       }
       let extra: Record<string, unknown> = {};
       if (flags.config) {
+        let parsed: unknown;
         try {
-          extra = JSON.parse(flags.config) as Record<string, unknown>;
+          parsed = JSON.parse(flags.config);
         } catch (error) {
           throw new Error(`--config must be a JSON object, e.g. '{"steps":4}': ${(error as Error).message}`);
         }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          const got = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+          throw new Error(`--config must be a JSON object, e.g. '{"steps":4}', got ${got}`);
+        }
+        extra = parsed as Record<string, unknown>;
       }
       const seed = parseIntegerOption('--seed', flags.seed, 0);
+      if (methodName === 'c3po') {
+        // C3PO re-mixes an MoE LM's routing; its command lives in run-c3po.ts.
+        if (flags.prompt === undefined) throw new Error('--prompt is required: c3po answers a question');
+        await runC3po(
+          {
+            prompt: flags.prompt,
+            ...(flags.model ? { model: flags.model } : {}),
+            config: extra,
+            ...(flags.json ? { json: true } : {}),
+          },
+          io,
+        );
+        return;
+      }
       const registry = await loadRegistry(io);
       const plugin = registry.get(methodName);
       if (plugin.kind !== 'method')
@@ -142,6 +163,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       }
       try {
         const classNames = classList(flags, method.model.config.classNames);
+        // Say which class set was used: --classes, --dataset, or the model's first shipped dataset.
+        const shipped = Object.keys(method.model.config.classNames ?? {});
+        const classSource = flags.classes
+          ? '--classes'
+          : `dataset ${flags.dataset ?? shipped[0]}${flags.dataset ? '' : " (the model's first; pick another with --dataset)"}`;
+        if (!flags.json) io.stderr(`attune: classes (${classSource}): ${classNames.join(', ')}\n`);
         // @attune/data decodes to planar [C,H,W]; the models take interleaved [H,W,C].
         const image = {
           data: planarToInterleaved(decoded),

@@ -10,7 +10,13 @@
 import { checkContextLength, tptFields } from '@attune/method-tpt';
 import { z } from '@attune/registry';
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, tfjsBackend } = tptFields;
+// Upper bounds that refuse absurd sizes in the schema, with the range in the error (views 1e9 would
+// otherwise fail later as a typed-array allocation): 16× the papers' 64 views; 1,000 steps (the papers: 1-4).
+const MAX_VIEWS = 1024;
+const MAX_STEPS = 1000;
+
+const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } =
+  tptFields;
 
 export const difftptFields = {
   model,
@@ -18,11 +24,11 @@ export const difftptFields = {
    * Conventional views after view 0: RandomResizedCrop + flip, as TPT (the code: AugMixAugmenter with
    * n_views = batch size 64).
    */
-  augmentedViews: z.number().int().min(1).default(64),
+  augmentedViews: z.number().int().min(1).max(MAX_VIEWS).default(64),
   /** Diffusion image variations of the test image (the code: batch size − 1 = 63). */
-  generatedViews: z.number().int().min(1).default(63),
+  generatedViews: z.number().int().min(1).max(MAX_VIEWS).default(63),
   /** AdamW steps on the context (DiffTPT: --tta_steps 4); steps 2.. reuse step 1's views. */
-  steps: z.number().int().min(1).default(4),
+  steps: z.number().int().min(1).max(MAX_STEPS).default(4),
   /**
    * Fraction kept by the cosine-similarity filter (--selection_cosine 0.8): of the 127 views after view 0,
    * the int(127 · 0.8) = 101 most similar to view 0.
@@ -63,6 +69,8 @@ export const difftptFields = {
   seed,
   /** Prompts per pass of the text encoder, as TPT: chunked back-propagation, the same gradient. */
   classChunk,
+  /** Where text gradients run, as TPT ('auto': onnxruntime's VJP graph when every op has a rule). */
+  gradients,
   /** tfjs backend of the differentiable text encoder, as TPT ('auto': the fastest installed). */
   tfjsBackend,
 };

@@ -5,6 +5,11 @@
 // settled as docs methods.md states and are options here.
 import { z } from '@attune/registry';
 
+// Upper bounds that refuse absurd sizes in the schema, with the range in the error (views 1e9 would
+// otherwise fail later as a typed-array allocation): 16× the papers' 64 views; 1,000 steps (the papers: 1-4).
+const MAX_VIEWS = 1024;
+const MAX_STEPS = 1000;
+
 /** "a photo of a {}." — CLIP's and TPT's single prompt. */
 export const SINGLE_TEMPLATE = 'a photo of a {}.';
 
@@ -17,11 +22,11 @@ const stsFields = {
   /** The vision-language model: a zoo id ('zoo:mini-clip') or a folder with a CLIP export. */
   model: z.string().min(1).default('zoo:mini-clip'),
   /** Views per test image: view 0 is the image itself, the rest RandomResizedCrop + flip (TPT's protocol). */
-  views: z.number().int().min(1).default(64),
+  views: z.number().int().min(1).max(MAX_VIEWS).default(64),
   /** Fraction of views kept by confidence selection: int(64 · 0.1) = 6 lowest-entropy views. */
   selection: z.number().gt(0).max(1).default(0.1),
   /** AdamW steps on γ (the paper: 1). Later steps reuse the views selected before the first. */
-  steps: z.number().int().min(1).default(1),
+  steps: z.number().int().min(1).max(MAX_STEPS).default(1),
   /** Learning rate of AdamW on γ (paper: 5e-3, as TPT). */
   lr: z.number().positive().default(5e-3),
   /** AdamW's decoupled weight decay: torch.optim.AdamW's default 0.01, which STS keeps. */

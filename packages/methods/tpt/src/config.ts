@@ -9,6 +9,11 @@
 import { z } from '@attune/registry';
 import { DEFAULT_CLASS_CHUNK } from './class-chunks.js';
 
+// Upper bounds that refuse absurd sizes in the schema, with the range in the error (views 1e9 would
+// otherwise fail later as a typed-array allocation): 16× the papers' 64 views; 1,000 steps (the papers: 1-4).
+const MAX_VIEWS = 1024;
+const MAX_STEPS = 1000;
+
 /** The words TPT's context vectors start from (ctx_init "a_photo_of_a"). */
 export const TPT_INIT_TEXT = 'a photo of a';
 
@@ -16,11 +21,11 @@ export const tptFields = {
   /** The vision-language model: a zoo id ('zoo:mini-clip') or a folder with a CLIP export. */
   model: z.string().min(1).default('zoo:mini-clip'),
   /** Views per test image (TPT: batch size 64): view 0 is the image itself, the rest are augmented. */
-  views: z.number().int().min(2).default(64),
+  views: z.number().int().min(2).max(MAX_VIEWS).default(64),
   /** Fraction of views kept by confidence selection: int(64 · 0.1) = 6 lowest-entropy views. */
   selection: z.number().gt(0).max(1).default(0.1),
   /** AdamW steps on the context (TPT: 1). Steps after the first reuse the views the first one selected. */
-  steps: z.number().int().min(1).default(1),
+  steps: z.number().int().min(1).max(MAX_STEPS).default(1),
   /** AdamW learning rate (TPT: 5e-3). */
   lr: z.number().positive().default(5e-3),
   /** AdamW's decoupled weight decay: torch.optim.AdamW's default 0.01, which TPT keeps. */
@@ -48,6 +53,12 @@ export const tptFields = {
    * as keep prompts × context length × width within 8 · 77 · 512 (8 for ViT-B text towers).
    */
   classChunk: z.union([z.literal('auto'), z.number().int().min(1)]).default(DEFAULT_CLASS_CHUNK),
+  /**
+   * Where d(loss)/d(ctx) and the passes without a gradient run: 'onnx' = onnxruntime (the text encoder's VJP
+   * graph, see @attune/backend-onnx/vjp; native threads and memory); 'tfjs' = the tfjs executor; 'auto' (the
+   * default) = 'onnx' when every op of the text encoder has a VJP rule, else 'tfjs'.
+   */
+  gradients: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
   /**
    * tfjs backend of the differentiable text encoder: 'auto' activates the fastest installed one (tfjs-node-gpu,
    * tfjs-node, wasm, then the pure-JS cpu backend); 'current' leaves tfjs as it is.

@@ -1,9 +1,11 @@
 // The learnable context of TPT and its optimizer, reset before every test sample (tpt_classification.py:
 // `model.reset()` copies ctx_init_state back into ctx and `optimizer.load_state_dict(optim_state)` restores
 // the fresh AdamW state, before every test_time_tuning call).
-import type { PromptParts, VisionLanguageModel } from '@attune/models';
+import type { GradientBackend, PromptParts, VisionLanguageModel } from '@attune/models';
 import { AdamW, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf, textFeaturesInChunks } from './class-chunks.js';
+import { textFeaturesOnnx } from './onnx-chunks.js';
+import { resolveGradients } from './onnx-tuning.js';
 
 export interface EpisodicPromptOptions {
   /** Words the context starts from; '' for a random N(0, 0.02²) init of nCtx vectors. */
@@ -16,6 +18,8 @@ export interface EpisodicPromptOptions {
   readonly eps: number;
   /** Prompts per pass of the text encoder, or 'auto' (see tunePrompt). */
   readonly classChunk: ClassChunk;
+  /** Where text gradients and gradient-free passes run (default 'auto': onnxruntime when it can). */
+  readonly gradients?: GradientBackend;
 }
 
 /**
@@ -29,9 +33,11 @@ export class EpisodicPrompt {
   private variable: tf.Variable<tf.Rank.R2> | undefined;
   private adamw: AdamW | undefined;
   private disposed = false;
+  private resolved: Promise<'onnx' | 'tfjs'> | undefined;
 
   constructor(
-    private readonly model: Pick<VisionLanguageModel, 'promptParts' | 'encodeTextEmbeds'>,
+    private readonly model: Pick<VisionLanguageModel, 'promptParts' | 'encodeTextEmbeds'> &
+      Partial<Pick<VisionLanguageModel, 'encodeTextEmbedsOnnx' | 'textEmbedsVjp' | 'onnxGradientSupport'>>,
     private readonly options: EpisodicPromptOptions,
   ) {}
 
@@ -69,10 +75,37 @@ export class EpisodicPrompt {
     return this.initialFeatures;
   }
 
+  /** 'onnx' or 'tfjs': the options' `gradients` resolved against the model (once). */
+  gradientBackend(): Promise<'onnx' | 'tfjs'> {
+    this.resolved ??= resolveGradients(this.model, this.options.gradients ?? 'auto');
+    this.resolved.catch(() => {
+      this.resolved = undefined;
+    });
+    return this.resolved;
+  }
+
+  /**
+   * initialTextFeatures on onnxruntime: kept for every class set (a forward run costs the same whether or not
+   * the classes fit one chunk), so tunePromptOnnx's first step skips it.
+   */
+  async initialTextFeaturesOnnx(): Promise<tf.Tensor2D> {
+    this.assertUsable();
+    const parts = this.parts;
+    if (!parts) throw new Error('EpisodicPrompt.initialTextFeaturesOnnx called before partsFor(classNames)');
+    this.initialFeatures ??= await textFeaturesOnnx(
+      this.model,
+      parts,
+      parts.ctxInit,
+      this.options.classChunk,
+    );
+    return this.initialFeatures;
+  }
+
   /** The per-class-set work of a first call, done ahead: the prompt parts and their initial text features. */
   async prepare(classNames: readonly string[]): Promise<void> {
     await this.partsFor(classNames);
-    this.initialTextFeatures();
+    if ((await this.gradientBackend()) === 'onnx') await this.initialTextFeaturesOnnx();
+    else this.initialTextFeatures();
   }
 
   /** Prompts per pass of the text encoder, or 'auto'. */

@@ -10,6 +10,13 @@ export {
   type StepGradient,
 } from './context-gradient.js';
 export { type Episode, type EpisodeConfig, EpisodicTuningClassifier, TptClassifier } from './method.js';
+export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
+export {
+  type OnnxTuningModel,
+  predictAfterTuningOnnx,
+  resolveGradients,
+  tunePromptOnnx,
+} from './onnx-tuning.js';
 export { tptPlugin } from './plugin.js';
 export {
   confidenceSelector,

@@ -147,7 +147,7 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
   return { kept: kept!, losses };
 }
 
-function checkSelection(indices: number[], views: number): number[] {
+export function checkSelection(indices: number[], views: number): number[] {
   if (!Array.isArray(indices) || indices.length === 0) {
     throw new Error(`the view selection is empty; expected at least one row index in [0, ${views})`);
   }

@@ -5,6 +5,7 @@ import type { VisionLanguageModel } from '@attune/models';
 import type { tf } from '@attune/tensor';
 import { elapsedSince } from './classify-call.js';
 import type { EpisodicPrompt } from './episodic-prompt.js';
+import { predictAfterTuningOnnx, tunePromptOnnx } from './onnx-tuning.js';
 import { predictAfterTuning, tunePrompt, type ViewSelector } from './tpt.js';
 
 export interface EpisodeOptions {
@@ -24,28 +25,41 @@ export async function tuneAndPredict(options: EpisodeOptions): Promise<ClassifyR
   let start = performance.now();
   const parts = await prompt.partsFor(classNames);
   prompt.reset(parts);
-  const textFeatures = prompt.initialTextFeatures();
-  const { kept, losses } = tunePrompt({
-    model,
-    parts,
-    viewFeatures: features,
-    ctx: prompt.ctx,
-    optimizer: prompt.optimizer,
-    steps,
-    select,
-    classChunk: prompt.classChunk,
-    ...(textFeatures ? { textFeatures } : {}),
-  });
+  const onnx = (await prompt.gradientBackend()) === 'onnx';
+  let kept: readonly number[];
+  let losses: readonly number[];
+  if (onnx) {
+    const textFeatures = await prompt.initialTextFeaturesOnnx();
+    ({ kept, losses } = await tunePromptOnnx({
+      model,
+      parts,
+      viewFeatures: features,
+      ctx: prompt.ctx,
+      optimizer: prompt.optimizer,
+      steps,
+      select,
+      classChunk: prompt.classChunk,
+      textFeatures,
+    }));
+  } else {
+    const textFeatures = prompt.initialTextFeatures();
+    ({ kept, losses } = tunePrompt({
+      model,
+      parts,
+      viewFeatures: features,
+      ctx: prompt.ctx,
+      optimizer: prompt.optimizer,
+      steps,
+      select,
+      classChunk: prompt.classChunk,
+      ...(textFeatures ? { textFeatures } : {}),
+    }));
+  }
   ms.tune = elapsedSince(start);
   start = performance.now();
-  const { logits, entropyAfter } = predictAfterTuning(
-    model,
-    parts,
-    prompt.ctx,
-    features,
-    kept,
-    prompt.classChunk,
-  );
+  const { logits, entropyAfter } = onnx
+    ? await predictAfterTuningOnnx(model, parts, prompt.ctx, features, kept, prompt.classChunk)
+    : predictAfterTuning(model, parts, prompt.ctx, features, kept, prompt.classChunk);
   ms.predict = elapsedSince(start);
   return {
     ...summarizeLogits(logits, classNames),

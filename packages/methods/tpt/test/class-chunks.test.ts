@@ -271,7 +271,7 @@ describe('the initial text features an episodic prompt keeps', () => {
   const options = { initText: 'a photo of a', nCtx: 4, seed: 0, lr: 5e-3, weightDecay: 0.01, eps: 1e-8 };
 
   it('are computed once per class set above the chunk size, and freed with it', async () => {
-    const prompt = new EpisodicPrompt(model, { ...options, classChunk: 4 });
+    const prompt = new EpisodicPrompt(model, { ...options, classChunk: 4, gradients: 'tfjs' });
     const start = tf.memory().numTensors;
     try {
       await prompt.prepare(MNIST_CLASSES);

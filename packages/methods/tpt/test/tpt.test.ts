@@ -139,6 +139,7 @@ describe('tpt config', () => {
       augmix: false,
       seed: 0,
       classChunk: 'auto',
+      gradients: 'auto',
       tfjsBackend: 'auto',
     });
   });

@@ -1,0 +1,92 @@
+// `attune run c3po --model zoo:mini-moe --prompt "..." [--config '{"family":"sentiment","variant":"kernel-regression"}']`:
+// the base and re-mixed answers, the neighbours C3PO retrieved, and the routing before/after (top experts
+// per critical layer). The references come from the model's tasks/<family>.reference.jsonl.
+import type { CliIo } from '../main.js';
+
+export interface C3poRunFlags {
+  readonly prompt: string;
+  readonly model?: string;
+  readonly config: Record<string, unknown>;
+  readonly json?: boolean;
+}
+
+const topExperts = (row: Float32Array, n = 2) =>
+  Array.from(row)
+    .map((w, e) => ({ e, w }))
+    .sort((a, b) => b.w - a.w)
+    .slice(0, n)
+    .map(({ e, w }) => `e${e} ${w.toFixed(3)}`)
+    .join(', ');
+
+export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
+  const { loadMoELM } = await import('@attune/models');
+  const { C3PO, loadReferences } = await import('@attune/method-c3po');
+  const { join } = await import('node:path');
+  const { existsSync } = await import('node:fs');
+  const {
+    family,
+    options: optionList,
+    ...c3poOptions
+  } = flags.config as {
+    family?: string;
+    options?: string[];
+  } & Record<string, unknown>;
+  const model = await loadMoELM(flags.model ?? 'zoo:mini-moe', { threads: 1 });
+  try {
+    const fam = family ?? 'sentiment';
+    const refPath = join(model.resolved.dir, 'tasks', `${fam}.reference.jsonl`);
+    if (!existsSync(refPath)) {
+      throw new Error(
+        `config.family: no reference set ${refPath}; the model's tasks/ folder names the families`,
+      );
+    }
+    const refs = await loadReferences(refPath);
+    const options = optionList ?? refs[0]!.options;
+    const c3po = new C3PO(model, refs, c3poOptions);
+    const out = await c3po.answer(flags.prompt, options);
+    if (flags.json) {
+      io.stdout(
+        `${JSON.stringify(
+          {
+            base: out.base,
+            remixed: out.remixed,
+            alpha: out.alpha,
+            neighbours: out.neighbours.map((n) => ({
+              id: n.reference.id,
+              question: n.reference.question,
+              answer: n.reference.answer,
+              similarity: n.similarity,
+            })),
+            layers: out.layers,
+            routingBefore: Array.from(out.routingBefore),
+            routingAfter: Array.from(out.routingAfter),
+            passes: out.passes,
+            ms: out.ms,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return;
+    }
+    const E = model.numExperts;
+    const lines = [
+      `base answer:     ${out.base.choice} (p ${out.base.probs[out.base.choiceIndex]!.toFixed(3)})`,
+      `re-mixed answer: ${out.remixed.choice} (p ${out.remixed.probs[out.remixed.choiceIndex]!.toFixed(3)})${out.alpha !== undefined ? `  α = ${out.alpha}` : ''}`,
+      'neighbours:',
+      ...out.neighbours.map(
+        (n) =>
+          `  ${n.similarity.toFixed(3)}  ${n.reference.question.replace(/\n/g, ' ')} -> ${n.reference.answer}`,
+      ),
+      'routing at the last prompt token (top experts per critical layer):',
+      ...out.layers.map(
+        (l, k) =>
+          `  layer ${l}: before ${topExperts(out.routingBefore.subarray(l * E, (l + 1) * E))} | after ${topExperts(out.routingAfter.subarray(k * E, (k + 1) * E))}`,
+      ),
+      `cost: ${out.passes} graph calls, ${out.ms.toFixed(0)} ms`,
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,0 +1,202 @@
+// The UI's only way to the server: the same documented JSON API scripts use.
+
+export type Contract = 'image-classifier' | 'text-answer' | 'none';
+
+export interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+}
+
+export interface PluginInfo {
+  name: string;
+  kind: string;
+  version: string;
+  package: string;
+  description: string;
+  needs: string[];
+  provides: string[];
+  defaults: Record<string, unknown>;
+  schema: JsonSchema;
+  contract: Contract;
+  unmetNeeds: string[];
+}
+
+export interface ConfigProblem {
+  path: string;
+  expected: string;
+  got: string;
+}
+
+export interface Sample {
+  id: string;
+  dataset: string;
+  index: number;
+  label: string;
+  classNames: string[];
+}
+
+export interface Top {
+  label: string;
+  prob: number;
+}
+
+export interface ImageResult {
+  contract: 'image-classifier';
+  plugin: string;
+  backend: string;
+  seed: number;
+  label: string | null;
+  classNames: string[];
+  after: { prediction: string; top5: Top[] };
+  before: { plugin: string; prediction: string; top5: Top[] } | null;
+  entropyBefore: number | null;
+  entropyAfter: number | null;
+  adaptation: Record<string, unknown> & { ms?: Record<string, number> };
+  views: { files: string[]; kept: number[] | null; size: number } | null;
+}
+
+export interface TextResult {
+  contract: 'text-answer';
+  plugin: string;
+  strategy: string;
+  answer: string | null;
+  completion: string;
+  reward: number | null;
+  votes: { answer: string | null; count: number; weight: number }[];
+  outputs: number;
+  steps: number | null;
+  acceptanceRate: number | null;
+  distinctStates: number | null;
+  nanRewards: number;
+  warnings: string[];
+  cost: Record<string, number>;
+  ms: number;
+}
+
+export type JobEvent =
+  | { type: 'queued'; position: number }
+  | { type: 'started' }
+  | { type: 'progress'; stage: string; done: number; total: number }
+  | { type: 'result'; result: ImageResult | TextResult }
+  | { type: 'error'; message: string }
+  | { type: 'cancelled' };
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly problems: ConfigProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: ConfigProblem[] };
+  if (!response.ok)
+    throw new ApiError(
+      body.error ?? `${response.status} ${response.statusText}`,
+      response.status,
+      body.problems,
+    );
+  return body as T;
+}
+
+export const api = {
+  plugins: () => fetch('/api/plugins').then((r) => json<{ plugins: PluginInfo[] }>(r)),
+  samples: () =>
+    fetch('/api/samples').then((r) => json<{ samples: Sample[]; classSets: Record<string, string[]> }>(r)),
+  checkConfig: (plugin: string, config: Record<string, unknown>) =>
+    fetch(`/api/plugins/${encodeURIComponent(plugin)}/check-config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    }).then((r) => json<{ ok: boolean; problems: ConfigProblem[] }>(r)),
+  run: (plugin: string, form: FormData) =>
+    fetch(`/api/run/${encodeURIComponent(plugin)}`, { method: 'POST', body: form }).then((r) =>
+      json<{ job: string }>(r),
+    ),
+  cancel: (job: string) => fetch(`/api/jobs/${job}/cancel`, { method: 'POST' }).then((r) => json<unknown>(r)),
+  runs: (query: URLSearchParams) => fetch(`/api/runs?${query}`).then((r) => json<RunsResponse>(r)),
+  run_: (id: string, query: URLSearchParams) =>
+    fetch(`/api/runs/${encodeURIComponent(id)}?${query}`).then((r) => json<RunDetail>(r)),
+};
+
+/** Follows a job's server-sent events until it ends; returns a function that stops listening. */
+export function followJob(job: string, onEvent: (event: JobEvent) => void): () => void {
+  const source = new EventSource(`/api/jobs/${job}/events`);
+  const types: JobEvent['type'][] = ['queued', 'started', 'progress', 'result', 'error', 'cancelled'];
+  for (const type of types) {
+    source.addEventListener(type, (message) => {
+      const event = JSON.parse((message as MessageEvent<string>).data) as JobEvent;
+      if (type === 'result' || type === 'error' || type === 'cancelled') source.close();
+      onEvent(event);
+    });
+  }
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) return;
+    source.close();
+    onEvent({ type: 'error', message: 'lost the connection to the server' });
+  };
+  return () => source.close();
+}
+
+export interface RunListing {
+  runId: string;
+  suite: string;
+  createdAt: string;
+  sampleCount: number;
+  methods: string[];
+  seeds: number[];
+  recorded: number;
+  expected: number;
+}
+
+export interface RunsResponse {
+  store: string | null;
+  runs: RunListing[];
+}
+
+export interface AccuracyStat {
+  mean: number | null;
+  std: number | null;
+  perSeed: { seed: number; correct: number; samples: number; accuracy: number }[];
+}
+
+export interface RunDetail {
+  summary: {
+    run: {
+      runId: string;
+      suite: string;
+      sampleCount: number;
+      seeds: number[];
+      methods: { name: string; configHash: string }[];
+    };
+    expected: number;
+    recorded: number;
+    complete: boolean;
+    families: string[];
+    methods: {
+      label: string;
+      name: string;
+      samples: number;
+      overall: AccuracyStat;
+      families: Record<string, AccuracyStat>;
+      latencyMs: { p50: number; p95: number; mean: number } | null;
+      backends: string[];
+    }[];
+  };
+  plotSvg: string;
+}

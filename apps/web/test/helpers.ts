@@ -1,0 +1,26 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverRegistry, type Registry } from '@attune/registry';
+
+/** The registry the CLI would discover from this checkout: every plugin package installed in the repo. */
+export async function repoRegistry(): Promise<Registry> {
+  const { registry, problems } = await discoverRegistry({
+    from: [dirname(fileURLToPath(import.meta.url))],
+    strict: false,
+  });
+  if (problems.length > 0) throw new Error(`plugin discovery problems: ${problems.join('; ')}`);
+  return registry;
+}
+
+/** Reads a job's server-sent events until it ends. */
+export async function readEvents(
+  base: string,
+  job: string,
+): Promise<{ type: string; [k: string]: unknown }[]> {
+  const response = await fetch(`${base}/api/jobs/${job}/events`);
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { type: string });
+}

@@ -1,0 +1,246 @@
+/**
+ * C3PO on an MoE LM: for a test question, find its neighbours among correctly answered references, build a
+ * re-mixed pathway from theirs, and answer with that pathway overriding the router at the last prompt
+ * token on the critical layers (only the core experts re-mixed).
+ *
+ * Variants here run on forward passes only: kernel regression (with the α line search on the NGD
+ * surrogate L(ω) = Σ K_i CE(f(x_i, ω), y_i) / Σ K_i), mode finding, and the released code's
+ * cosine-weighted neighbour average. NGD and the oracle need gradients w.r.t. the routing weights through
+ * the model; they run in torch (packages/zoo/recipes/attune_recipes/routing_oracle.py) — see the README.
+ */
+import { readFile } from 'node:fs/promises';
+import type { MoELM, OptionScores, RoutingOverride } from '@attune/models';
+import {
+  checkPathway,
+  coreOverride,
+  cosineWeightedAverage,
+  type KernelName,
+  kernelWeights,
+  LEAKAGE_THRESHOLD,
+  lastLayers,
+  meanShift,
+  type Neighbour,
+  nearestNeighbours,
+  type Reference,
+  renormaliseLayers,
+  weightedAverage,
+} from './remix.js';
+
+export type C3poVariant = 'kernel-regression' | 'mode-finding' | 'cosine-average';
+
+export interface C3poOptions {
+  readonly variant?: C3poVariant;
+  /** Neighbours (paper: 3). */
+  readonly k?: number;
+  /** The last this many layers are re-mixed (paper: 5). */
+  readonly criticalLayers?: number;
+  /** Experts per critical layer re-mixed, ranked by the base router (paper: 20 of 64; default: all). */
+  readonly coreExperts?: number;
+  readonly kernel?: KernelName;
+  /** Gaussian kernel width; default the median neighbour distance. */
+  readonly sigma?: number;
+  /** α values searched for kernel regression (ω = α ω_base + (1 − α) ω̂). */
+  readonly alphaGrid?: readonly number[];
+  readonly leakageThreshold?: number;
+}
+
+export interface C3poAnswer {
+  readonly base: OptionScores;
+  readonly remixed: OptionScores;
+  readonly neighbours: readonly Neighbour[];
+  readonly layers: readonly number[];
+  /** Base pathway [numLayers × numExperts]. */
+  readonly routingBefore: Float32Array;
+  /** The override applied [layers × numExperts]. */
+  readonly routingAfter: Float32Array;
+  readonly alpha: number | undefined;
+  /** Graph calls this answer cost (each a batch of ≤ k + 1 prompts). */
+  readonly passes: number;
+  readonly ms: number;
+}
+
+const DEFAULT_ALPHAS = [0, 0.2, 0.4, 0.6, 0.8, 1];
+
+/** Reads a zoo task file's references (…reference.jsonl): only correctly answered rows with pathways. */
+export async function loadReferences(path: string): Promise<Reference[]> {
+  const text = await readFile(path, 'utf8');
+  const out: Reference[] = [];
+  text
+    .split('\n')
+    .filter((l) => l.trim())
+    .forEach((line, i) => {
+      const row = JSON.parse(line) as Record<string, unknown>;
+      if (!Array.isArray(row.pathway) || !Array.isArray(row.embedding)) {
+        throw new Error(`${path}:${i + 1}: a reference needs "pathway" and "embedding" arrays`);
+      }
+      if (row.correct !== true) return;
+      out.push({
+        id: String(row.id),
+        question: String(row.question),
+        answer: String(row.answer),
+        options: row.options as string[],
+        pathway: Float32Array.from(row.pathway as number[]),
+        embedding: Float32Array.from(row.embedding as number[]),
+      });
+    });
+  return out;
+}
+
+/** Task rows (…eval.jsonl): question, answer, options. */
+export async function loadTasks(
+  path: string,
+): Promise<{ id: string; question: string; answer: string; options: string[] }[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+function crossEntropy(logits: Float32Array, target: number): number {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  let s = 0;
+  for (const v of logits) s += Math.exp(v - max);
+  return Math.log(s) + max - logits[target]!;
+}
+
+export class C3PO {
+  readonly variant: C3poVariant;
+  readonly k: number;
+  readonly layers: readonly number[];
+  readonly coreExperts: number;
+  readonly kernel: KernelName;
+  readonly sigma: number | undefined;
+  readonly alphaGrid: readonly number[];
+  readonly leakageThreshold: number;
+
+  constructor(
+    readonly model: MoELM,
+    readonly references: readonly Reference[],
+    options: C3poOptions = {},
+  ) {
+    if (references.length === 0) {
+      throw new RangeError(
+        'the reference set is empty: C3PO needs correctly answered references with pathways',
+      );
+    }
+    references.forEach((r) => {
+      checkPathway(r.pathway, model.numLayers, model.numExperts, `reference ${r.id}`);
+      if (r.embedding.length !== model.hiddenSize) {
+        throw new RangeError(
+          `reference ${r.id}: embedding has ${r.embedding.length} values, ${model.source} embeds in ${model.hiddenSize}; the references come from another model`,
+        );
+      }
+    });
+    this.variant = options.variant ?? 'kernel-regression';
+    this.k = options.k ?? 3;
+    this.layers = lastLayers(model.numLayers, options.criticalLayers ?? Math.min(5, model.numLayers));
+    this.coreExperts = options.coreExperts ?? model.numExperts;
+    this.kernel = options.kernel ?? 'gaussian';
+    this.sigma = options.sigma;
+    this.alphaGrid = options.alphaGrid ?? DEFAULT_ALPHAS;
+    this.leakageThreshold = options.leakageThreshold ?? LEAKAGE_THRESHOLD;
+  }
+
+  private override(base: Float32Array, remixed: Float32Array): RoutingOverride {
+    const E = this.model.numExperts;
+    const weights = coreOverride(base, renormaliseLayers(remixed, E), this.layers, E, this.coreExperts);
+    return { layers: this.layers, weights };
+  }
+
+  /** The NGD surrogate at an override: kernel-weighted CE of the neighbours' labels under the test's ω. */
+  private async surrogate(
+    neighbours: readonly Neighbour[],
+    weights: readonly number[],
+    override: RoutingOverride,
+  ): Promise<number> {
+    const routed = await this.model.route(
+      neighbours.map((n) => this.model.promptOf(n.reference.question)),
+      neighbours.map(() => override),
+    );
+    let loss = 0;
+    let total = 0;
+    neighbours.forEach((n, i) => {
+      const target = this.model.optionTokens(n.reference.options)[
+        n.reference.options.indexOf(n.reference.answer)
+      ]!;
+      loss += weights[i]! * crossEntropy(routed[i]!.lastLogits, target);
+      total += weights[i]!;
+    });
+    return loss / total;
+  }
+
+  async answer(question: string, options: readonly string[]): Promise<C3poAnswer> {
+    const t0 = performance.now();
+    const [base] = await this.model.route([this.model.promptOf(question)]);
+    let passes = 1;
+    const baseScores = this.model.scoreFromLogits(base!.lastLogits, options);
+    const neighbours = nearestNeighbours(base!.embedding, this.references, this.k, this.leakageThreshold);
+    const E = this.model.numExperts;
+    let remixed: Float32Array;
+    let alpha: number | undefined;
+    if (this.variant === 'cosine-average') {
+      remixed = cosineWeightedAverage(neighbours, E);
+    } else if (this.variant === 'mode-finding') {
+      remixed = meanShift(neighbours.map((n) => n.reference.pathway));
+    } else {
+      const w = kernelWeights(neighbours, this.kernel, this.sigma);
+      const hat = weightedAverage(
+        neighbours.map((n) => n.reference.pathway),
+        w,
+      );
+      let best = Infinity;
+      remixed = hat;
+      for (const a of this.alphaGrid) {
+        const mix = hat.map((v, i) => a * base!.pathway[i]! + (1 - a) * v);
+        const loss = await this.surrogate(neighbours, w, this.override(base!.pathway, mix));
+        passes++;
+        if (loss < best) {
+          best = loss;
+          alpha = a;
+          remixed = mix;
+        }
+      }
+    }
+    const override = this.override(base!.pathway, remixed);
+    const [after] = await this.model.route([this.model.promptOf(question)], [override]);
+    passes++;
+    return {
+      base: baseScores,
+      remixed: this.model.scoreFromLogits(after!.lastLogits, options),
+      neighbours,
+      layers: this.layers,
+      routingBefore: base!.pathway,
+      routingAfter: override.weights,
+      alpha,
+      passes,
+      ms: performance.now() - t0,
+    };
+  }
+
+  /**
+   * Baseline: in-context learning with the same neighbours as demonstrations (no routing change). The
+   * least similar demonstrations are dropped until the prompt fits the model's context.
+   */
+  async iclAnswer(
+    question: string,
+    options: readonly string[],
+  ): Promise<OptionScores & { demonstrations: number }> {
+    const [base] = await this.model.route([this.model.promptOf(question)]);
+    const neighbours = nearestNeighbours(base!.embedding, this.references, this.k, this.leakageThreshold);
+    const target = this.model.promptOf(question);
+    for (let used = neighbours.length; used >= 0; used--) {
+      const demos = neighbours
+        .slice(0, used)
+        .map((n) => `${this.model.promptOf(n.reference.question)} ${n.reference.answer}\n\n`)
+        .join('');
+      if (this.model.tokenizer.encode(demos + target).length > this.model.config.contextLength) continue;
+      const [routed] = await this.model.route([demos + target]);
+      return { ...this.model.scoreFromLogits(routed!.lastLogits, options), demonstrations: used };
+    }
+    throw new RangeError(
+      `the question alone does not fit ${this.model.source}'s ${this.model.config.contextLength}-token context`,
+    );
+  }
+}

@@ -1,0 +1,26 @@
+export {
+  C3PO,
+  type C3poAnswer,
+  type C3poOptions,
+  type C3poVariant,
+  loadReferences,
+  loadTasks,
+} from './c3po.js';
+export {
+  checkPathway,
+  coreOverride,
+  cosine,
+  cosineWeightedAverage,
+  euclidean,
+  gaussianWeights,
+  type KernelName,
+  kernelWeights,
+  LEAKAGE_THRESHOLD,
+  lastLayers,
+  meanShift,
+  type Neighbour,
+  nearestNeighbours,
+  type Reference,
+  renormaliseLayers,
+  weightedAverage,
+} from './remix.js';
