@@ -51,7 +51,7 @@ describe('attune data preview', () => {
     const a = attune('data', 'preview', 'nope', '--out', join(out, 'x.png'));
     expect(a.code).toBe(1);
     expect(a.stderr).toBe(
-      'attune: unknown suite "nope", expected one of mini-clip-corrupt-short, mini-clip-corrupt-full\n',
+      'attune: unknown suite "nope", expected one of mini-clip-corrupt-short, mini-clip-corrupt-full, shift-short, shift-full\n',
     );
     const b = attune(
       'data',

@@ -15,11 +15,11 @@ import {
 const ids = await zooIds();
 
 describe('the committed zoo', () => {
-  it('holds mini-clip and stays within the 40 MB budget', async () => {
+  it('holds mini-clip and stays within the 60 MB budget', async () => {
     expect(ids).toContain('zoo:mini-clip');
     const entries = await listZoo();
     const total = entries.reduce((s, e) => s + e.bytes, 0);
-    expect(total).toBeLessThan(40e6);
+    expect(total).toBeLessThan(60e6); // the project's zoo budget (every model <= 8 MB is the per-model rule)
     const clip = entries.find((e) => e.id === 'zoo:mini-clip')!;
     expect(clip.bytes).toBeLessThan(8.5e6);
   });
