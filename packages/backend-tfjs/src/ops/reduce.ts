@@ -111,6 +111,29 @@ function cumulativeSum(ctx: OpContext): Value[] {
   return [tf.cumsum(x, axis, exclusive, reverse)];
 }
 
+/**
+ * TopK: the k largest (or smallest) entries along `axis` and their indices. tfjs's topk works on the last
+ * axis and picks the largest only, so the axis is moved there and back, and smallest is the top of -x.
+ */
+function topK(ctx: OpContext): Value[] {
+  const x = ctx.tensor(0);
+  const k = ctx.scalar(1);
+  const axis = normalizeAxis(ctx.node.attrs.int('axis', -1), x.rank, ctx.what);
+  const largest = ctx.node.attrs.int('largest', 1) === 1;
+  const sorted = ctx.node.attrs.int('sorted', 1) === 1;
+  if (!Number.isInteger(k) || k < 0 || k > x.shape[axis]!) {
+    throw new Error(`${ctx.what}: K = ${k} must be an integer in [0, ${x.shape[axis]}] (the size of axis ${axis})`);
+  }
+  const perm = Array.from({ length: x.rank }, (_, i) => i);
+  perm[axis] = x.rank - 1;
+  perm[x.rank - 1] = axis;
+  const moved = axis === x.rank - 1 ? x : tf.transpose(x, perm);
+  const { values, indices } = tf.topk(largest ? moved : tf.neg(moved), k, sorted);
+  const signed = largest ? values : tf.neg(values);
+  if (axis === x.rank - 1) return [signed, indices];
+  return [tf.transpose(signed, perm), tf.transpose(indices, perm)];
+}
+
 export const REDUCE_OPS: Record<string, OpImpl> = {
   ...Object.fromEntries(Object.entries(REDUCERS).map(([name, reducer]) => [name, reduce(name, reducer)])),
   ArgMax: argReduce('max'),
@@ -118,4 +141,5 @@ export const REDUCE_OPS: Record<string, OpImpl> = {
   Softmax: softmaxLike((x) => tf.softmax(x)),
   LogSoftmax: softmaxLike((x) => tf.logSoftmax(x)),
   CumSum: cumulativeSum,
+  TopK: topK,
 };
