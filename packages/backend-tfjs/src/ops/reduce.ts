@@ -122,7 +122,9 @@ function topK(ctx: OpContext): Value[] {
   const largest = ctx.node.attrs.int('largest', 1) === 1;
   const sorted = ctx.node.attrs.int('sorted', 1) === 1;
   if (!Number.isInteger(k) || k < 0 || k > x.shape[axis]!) {
-    throw new Error(`${ctx.what}: K = ${k} must be an integer in [0, ${x.shape[axis]}] (the size of axis ${axis})`);
+    throw new Error(
+      `${ctx.what}: K = ${k} must be an integer in [0, ${x.shape[axis]}] (the size of axis ${axis})`,
+    );
   }
   const perm = Array.from({ length: x.rank }, (_, i) => i);
   perm[axis] = x.rank - 1;
