@@ -30,3 +30,28 @@ export function registerZeroGradients(): void {
     });
   }
 }
+
+/**
+ * TopK has no tfjs gradient. d values / d x routes each value's cotangent back to the position it was taken
+ * from (indices carry none); tfjs's kernel works on the last axis, which is where the executor puts it.
+ */
+export function registerTopKGradient(): void {
+  if (tf.getGradient('TopK')) return;
+  tf.registerGradient({
+    kernelName: 'TopK',
+    inputsToSave: ['x'],
+    outputsToSave: [false, true],
+    gradFunc: (dy, saved) => {
+      const [x, indices] = saved as [tf.Tensor, tf.Tensor];
+      const dValues = Array.isArray(dy) ? dy[0]! : dy;
+      const n = x.shape[x.rank - 1]!;
+      return {
+        x: () =>
+          tf.sum(
+            tf.mul(tf.oneHot(tf.cast(indices, 'int32'), n, 1, 0, 'float32'), tf.expandDims(dValues, -1)),
+            -2,
+          ),
+      };
+    },
+  });
+}

@@ -1,7 +1,7 @@
 import { tf } from '@attune/tensor';
 import type { onnx } from 'onnx-proto';
 import { NodeAttributes } from './attributes.js';
-import { registerZeroGradients } from './gradient-gaps.js';
+import { registerTopKGradient, registerZeroGradients } from './gradient-gaps.js';
 import { HOST_MAX_ELEMENTS, HostTensor } from './host-tensor.js';
 import { formatShape, type LoadedModel, readOnnxModel, type TensorInfo, tensorInfo } from './onnx-model.js';
 import { OPS, OpContext, SUPPORTED_OPS } from './ops/index.js';
@@ -68,6 +68,7 @@ export class OnnxGraph {
   constructor(loaded: LoadedModel) {
     const { graph, source, opset, directory } = loaded;
     registerZeroGradients();
+    registerTopKGradient();
     this.source = source;
     this.opset = opset;
     const allNodes = sortTopologically(readNodes(graph, directory), source);
