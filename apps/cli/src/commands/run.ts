@@ -168,7 +168,6 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         const classSource = flags.classes
           ? '--classes'
           : `dataset ${flags.dataset ?? shipped[0]}${flags.dataset ? '' : " (the model's first; pick another with --dataset)"}`;
-        if (!flags.json) io.stderr(`attune: classes (${classSource}): ${classNames.join(', ')}\n`);
         // @attune/data decodes to planar [C,H,W]; the models take interleaved [H,W,C].
         const image = {
           data: planarToInterleaved(decoded),
@@ -197,6 +196,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
             `  time ${totalMs.toFixed(0)} ms (${Object.entries(a.ms)
               .map(([k, v]) => `${k} ${v.toFixed(0)}`)
               .join(', ')})`,
+            `classes (${classSource}): ${classNames.join(', ')}`,
           ].join('\n')}\n`,
         );
       } finally {
