@@ -15,6 +15,7 @@ import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-prep
 import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
+import { checkClassPrompts } from './prompt-checks.js';
 import { PrototypeCache } from './prototype-cache.js';
 import { expectShape, formatShape } from './tensor-checks.js';
 import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
@@ -127,6 +128,8 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   /** The resolved model folder (files by role, card). */
   readonly resolved: ResolvedModel;
   readonly tokenizer: ClipTokenizer;
+  /** Where recoverable problems go (e.g. class names outside the vocabulary); the CLI and web app replace it. */
+  onWarning: (message: string) => void = (message) => console.warn(`attune: warning: ${message}`);
 
   private readonly parts: ClipParts;
   private readonly cache = new PrototypeCache();
@@ -298,7 +301,10 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     checkClassNames(classNames);
     checkTemplates(templates);
     return this.cache.get(PrototypeCache.key(classNames, templates), async () => {
-      const texts = classNames.flatMap((name) => templates.map((template) => fillTemplate(template, name)));
+      const prompts = classNames.map((name) => templates.map((template) => fillTemplate(template, name)));
+      for (const warning of checkClassPrompts(this.tokenizer, classNames, prompts).warnings)
+        this.onWarning(warning);
+      const texts = prompts.flat();
       const features = await this.encodeTexts(texts);
       try {
         return tf.tidy(() => {

@@ -35,6 +35,8 @@ export class ClipTokenizer {
     private readonly tokenizer: Tokenizer,
     readonly contextLength: number,
     readonly specialIds: ClipTokenizerIds,
+    /** The vocabulary's unknown token, unless it doubles as a special token (OpenAI's BPE: <|endoftext|>). */
+    readonly unknownId?: number,
   ) {}
 
   /**
@@ -76,7 +78,13 @@ export class ClipTokenizer {
     if (!Number.isInteger(contextLength) || contextLength < 2) {
       throw new Error(`context length must be an integer >= 2 (start + end token), got ${contextLength}`);
     }
-    return new ClipTokenizer(tokenizer, contextLength, specialIds);
+    const unkToken = (json as { model?: { unk_token?: unknown } }).model?.unk_token;
+    const unkId = typeof unkToken === 'string' ? tokenizer.token_to_id(unkToken) : undefined;
+    const unknownId =
+      unkId === undefined || [specialIds.sot, specialIds.eot, specialIds.pad].includes(unkId)
+        ? undefined
+        : unkId;
+    return new ClipTokenizer(tokenizer, contextLength, specialIds, unknownId);
   }
 
   /** The text's own token ids, without start/end tokens. */

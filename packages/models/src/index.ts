@@ -7,6 +7,7 @@ export {
   OnnxCausalLM,
 } from './causal-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
+export { checkClassPrompts, type PromptCheckResult, type PromptTokenizer } from './prompt-checks.js';
 export {
   ClipVisionLanguageModel,
   type LoadVisionLanguageModelOptions,

@@ -145,7 +145,12 @@ export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): C
       'finite',
       true,
     ),
-    classNames: isObject(classNames) ? (classNames as Record<string, string[]>) : undefined,
+    // Keyed by the data package's dataset names ("fashion-mnist"): config files may spell them with "_".
+    classNames: isObject(classNames)
+      ? Object.fromEntries(
+          Object.entries(classNames as Record<string, string[]>).map(([k, v]) => [k.replaceAll('_', '-'), v]),
+        )
+      : undefined,
     singleTemplate: r.string(['single_template'], 'single template', 'a photo of a {}.'),
     ensembleTemplates: Array.isArray(ensemble) ? (ensemble as string[]) : undefined,
     raw,

@@ -57,7 +57,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--classes <list>', 'comma-separated class names')
     .option(
       '--dataset <name>',
-      'use the class names the model ships for this dataset (e.g. mnist, fashion_mnist)',
+      'use the class names the model ships for this dataset (e.g. mnist, fashion-mnist)',
     )
     .option('--config <json>', "the method's config as JSON, e.g. '{\"steps\":4}'")
     .option('--seed <n>', 'seed for views and sampling', '0')

@@ -43,6 +43,18 @@ export function formatPrompt(question: string, template: string, lm: Pick<Causal
     throw new TypeError(`expected a non-empty prompt string, got ${JSON.stringify(question)}`);
   }
   const chosen = template === '' ? (lm.config.promptTemplate ?? QUESTION_PLACEHOLDER) : template;
+  const [before = '', after = ''] = chosen.split(QUESTION_PLACEHOLDER);
+  // A prompt that already carries the template's framing would be framed twice ("Question: Question: …").
+  if (
+    before.trim() !== '' &&
+    question.trimStart().startsWith(before.trim()) &&
+    question.trimEnd().endsWith(after.trim())
+  ) {
+    throw new Error(
+      `the prompt already has the template's framing ${JSON.stringify(chosen)}, so it would be applied twice; ` +
+        `pass the bare question, or set the config's template to "${QUESTION_PLACEHOLDER}" to use the prompt as is`,
+    );
+  }
   return chosen.split(QUESTION_PLACEHOLDER).join(question);
 }
 

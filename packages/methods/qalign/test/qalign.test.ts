@@ -149,6 +149,15 @@ describe('the QAlign chain on zoo:mini-lm + zoo:mini-rm', () => {
     expect(logged[0]).toMatch(/step 1: the reward model returned NaN for the proposal; step rejected/);
   }, 60_000);
 
+  it('refuses a prompt that already carries the template (it would be framed twice), naming the fix', () => {
+    const framed = `Question: ${problem!.question}\nAnswer:`;
+    expect(() => formatPrompt(framed, '', lm)).toThrow(
+      /already has the template's framing.*pass the bare question/,
+    );
+    expect(formatPrompt(framed, '{question}', lm)).toBe(framed);
+    expect(formatPrompt(problem!.question, '', lm)).toBe(framed);
+  });
+
   it('surfaces the adapter\u2019s error for a prompt longer than the LM context', async () => {
     const method = new QAlignMethod(lm, rm, settings({ steps: 1 }));
     const long = 'How many apples does Mia have now? '.repeat(40);

@@ -162,7 +162,7 @@ export async function describeClipModel(id: string, targets: ClipTargets): Promi
         expect(images.labels).toEqual(refs.labels);
         const out = await vision.run({ pixel_values: pixelValues(images.pixels, 10, config) });
         const img = normalisedRows(out.image_embeds!);
-        const names = config.classNames![dataset]!;
+        const names = config.classNames![dataset.replaceAll('_', '-')]!;
         const single = await classFeatures(names, [config.singleTemplate]);
         const ensemble = await classFeatures(names, config.ensembleTemplates!);
         const predSingle = img.map((v) => argmax(single.map((t) => dot(v, t))));
