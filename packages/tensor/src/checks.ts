@@ -1,5 +1,6 @@
 // Input checks shared by the numerics. Errors name what is wrong and what would be right.
 import { tf } from './tf.js';
+import { NonFiniteValuesError } from './numerics/divergence.js';
 
 export function describeShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
@@ -57,7 +58,7 @@ export function assertUsableLogits(t: tf.Tensor, what = 'logits'): void {
   const infinity = Number.POSITIVE_INFINITY;
   if (!readFlag(tf.tidy(() => tf.any(tf.logicalOr(tf.isNaN(t), tf.equal(t, infinity)))))) return;
   const { index, value } = firstIndexWhere(t, (v) => Number.isNaN(v) || v === infinity);
-  throw new Error(
+  throw new NonFiniteValuesError(
     `${what} contain ${Number.isNaN(value) ? 'NaN' : '+Infinity'} at index ${index} of a ${describeShape(t.shape)} tensor; expected finite values (or -Infinity for a masked class)`,
   );
 }
@@ -65,7 +66,7 @@ export function assertUsableLogits(t: tf.Tensor, what = 'logits'): void {
 export function assertNoNaN(t: tf.Tensor, what: string): void {
   if (!readFlag(tf.tidy(() => tf.any(tf.isNaN(t))))) return;
   const { index } = firstIndexWhere(t, Number.isNaN);
-  throw new Error(
+  throw new NonFiniteValuesError(
     `${what} contain NaN at index ${index} of a ${describeShape(t.shape)} tensor; expected numbers`,
   );
 }
@@ -73,6 +74,7 @@ export function assertNoNaN(t: tf.Tensor, what: string): void {
 export function assertFiniteArray(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v)) throw new Error(`${what} contain ${v} at index ${i}; expected finite numbers`);
+    if (!Number.isFinite(v))
+      throw new NonFiniteValuesError(`${what} contain ${v} at index ${i}; expected finite numbers`);
   }
 }

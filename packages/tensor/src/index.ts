@@ -13,7 +13,16 @@ export { l2Normalize } from './l2-normalize.js';
 export { entropy, entropyFromLogProbs, logSoftmax, logsumexp, softmax } from './log-space.js';
 export { cosineAnnealing, type LrSchedule, LrScheduler, linearWarmupThenDecay } from './lr-schedule.js';
 export { logAverageProbs, marginalEntropy } from './marginal-entropy.js';
-export { createRng, Rng } from './numerics/index.js';
+export {
+  createRng,
+  type DivergenceContext,
+  DivergenceError,
+  explainDivergence,
+  NonFiniteValuesError,
+  tagPhase,
+  Rng,
+  withDivergenceContext,
+} from './numerics/index.js';
 export { fromOrtTensor, type OrtTensor, type ToOrtOptions, toOrtTensor } from './ort-bridge.js';
 export { normalTensor, uniformTensor } from './random-tensors.js';
 export {

@@ -12,6 +12,8 @@ const MAX_STEPS = 1000;
 
 /** "a photo of a {}." — CLIP's and TPT's single prompt. */
 export const SINGLE_TEMPLATE = 'a photo of a {}.';
+/** The paper's learning rate for γ (as TPT's). */
+export const STS_LR = 5e-3;
 
 const template = z.string().refine((t) => t.includes('{}'), {
   message: 'expected a prompt template with "{}" where the class name goes',
@@ -28,7 +30,7 @@ const stsFields = {
   /** AdamW steps on γ (the paper: 1). Later steps reuse the views selected before the first. */
   steps: z.number().int().min(1).max(MAX_STEPS).default(1),
   /** Learning rate of AdamW on γ (paper: 5e-3, as TPT). */
-  lr: z.number().positive().default(5e-3),
+  lr: z.number().positive().default(STS_LR),
   /** AdamW's decoupled weight decay: torch.optim.AdamW's default 0.01, which STS keeps. */
   weightDecay: z.number().min(0).default(0.01),
   /** AdamW's eps, added after the square root: torch's default 1e-8. */

@@ -8,8 +8,8 @@ import {
   summarizeLogits,
 } from '@attune/contracts';
 import { checkClassNames, type VisionLanguageModel } from '@attune/models';
-import { l2Normalize, tf } from '@attune/tensor';
-import type { StsSettings } from './config.js';
+import { explainDivergence, l2Normalize, tf } from '@attune/tensor';
+import { STS_LR, type StsSettings } from './config.js';
 import {
   adaptShift,
   type SpectralBasis,
@@ -161,6 +161,14 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
           },
         },
       };
+    } catch (error) {
+      // NaN or Inf in the steered logits: an lr (or λ) far too large for the model's logit scale.
+      throw explainDivergence(error, {
+        method: this.templates.length > 1 ? 'sts-ensemble' : 'sts',
+        phase: `the prediction after ${s.steps} step${s.steps === 1 ? '' : 's'}`,
+        settings: { lr: s.lr, lambda: s.lambda },
+        defaults: { lr: STS_LR, lambda: 0 },
+      });
     } finally {
       features.dispose();
     }

@@ -18,6 +18,7 @@ import {
   l2Normalize,
   marginalEntropy,
   selectConfidentViews,
+  tagPhase,
   tf,
   thinSvd,
 } from '@attune/tensor';
@@ -187,10 +188,14 @@ export function adaptShift(
   try {
     const losses: number[] = [];
     for (let step = 0; step < options.steps; step++) {
-      const { value, grad } = lossAndGrad(gamma);
-      losses.push(scalarOf(value));
-      optimizer.step([grad]);
-      grad.dispose();
+      try {
+        const { value, grad } = lossAndGrad(gamma);
+        losses.push(scalarOf(value));
+        optimizer.step([grad]);
+        grad.dispose();
+      } catch (error) {
+        tagPhase(error, `step ${step + 1} of ${options.steps}`);
+      }
     }
     // at γ = 0 the regulariser is 0, so the first loss is the marginal entropy under Z0
     return { gamma: tf.clone(gamma) as tf.Tensor1D, kept, entropyBefore: losses[0]!, losses };

@@ -128,6 +128,15 @@ describe('sts', () => {
       }),
     ).rejects.toThrow(/expected 784 values/);
   });
+
+  it('an lr that drives the logits to NaN is an error naming the phase and lr, not only "logits contain NaN"', async () => {
+    const { image } = mnistTestImage(0);
+    const wild = await registry.create<StsClassifier>('sts', { lr: 1e30, steps: 2, views: 16 });
+    await expect(wild.classify({ image, classNames })).rejects.toThrow(
+      /^sts: the values became non-finite at .*\(.*contain NaN.*\); the setting most likely responsible: lr = 1e\+30 \(default 0\.005\)/,
+    );
+    await wild.dispose();
+  });
 });
 
 describe('sts-ensemble', () => {

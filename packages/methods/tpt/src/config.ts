@@ -16,6 +16,8 @@ const MAX_STEPS = 1000;
 
 /** The words TPT's context vectors start from (ctx_init "a_photo_of_a"). */
 export const TPT_INIT_TEXT = 'a photo of a';
+/** TPT's learning rate (scripts/test_tpt.sh --lr 5e-3); DiffTPT keeps it. */
+export const TPT_LR = 5e-3;
 
 export const tptFields = {
   /** The vision-language model: a zoo id ('zoo:mini-clip') or a folder with a CLIP export. */
@@ -27,7 +29,7 @@ export const tptFields = {
   /** AdamW steps on the context (TPT: 1). Steps after the first reuse the views the first one selected. */
   steps: z.number().int().min(1).max(MAX_STEPS).default(1),
   /** AdamW learning rate (TPT: 5e-3). */
-  lr: z.number().positive().default(5e-3),
+  lr: z.number().positive().default(TPT_LR),
   /** AdamW's decoupled weight decay: torch.optim.AdamW's default 0.01, which TPT keeps. */
   weightDecay: z.number().min(0).default(0.01),
   /** AdamW's eps, added after the square root: torch's default 1e-8. */

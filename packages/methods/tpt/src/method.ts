@@ -85,6 +85,7 @@ export abstract class EpisodicTuningClassifier<
     const { features, select } = await this.episode(input, seed, ms);
     try {
       return await tuneAndPredict({
+        method: this.methodName,
         model: this.model,
         prompt: this.prompt,
         features,

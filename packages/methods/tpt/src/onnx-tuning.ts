@@ -2,7 +2,7 @@
 // (text features, the prediction) runs the forward session, and d(loss)/d(ctx) comes from the model's VJP
 // graph, chunk by chunk. The loss, the view selection and AdamW are tpt.ts's, on the small [C,D] head in tfjs.
 import type { GradientBackend, PromptParts } from '@attune/models';
-import { marginalEntropy, tf } from '@attune/tensor';
+import { marginalEntropy, tagPhase, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf, DEFAULT_CLASS_CHUNK } from './class-chunks.js';
 import type { PromptTuningModel } from './context-gradient.js';
 import { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
@@ -86,6 +86,8 @@ export async function tunePromptOnnx(
       }
       if (!keptFeatures && steps > 1) keptFeatures = tf.gather(viewFeatures, kept!);
     }
+  } catch (error) {
+    tagPhase(error, `step ${losses.length + 1} of ${steps}`);
   } finally {
     keptFeatures?.dispose();
   }

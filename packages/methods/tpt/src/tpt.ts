@@ -13,7 +13,7 @@
 // How the gradient reaches ctx (one taped pass, or chunk by chunk) is behind contextGradient
 // (context-gradient.ts); the loop below is the paper's. DiffTPT reuses it with its own view filter.
 import type { PromptParts } from '@attune/models';
-import { type AdamW, marginalEntropy, selectConfidentViews, tf } from '@attune/tensor';
+import { type AdamW, marginalEntropy, selectConfidentViews, tagPhase, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf, DEFAULT_CLASS_CHUNK, textFeaturesInChunks } from './class-chunks.js';
 import { contextGradient, type PromptTuningModel } from './context-gradient.js';
 
@@ -141,6 +141,8 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
       }
       if (!keptFeatures && steps > 1) keptFeatures = tf.gather(viewFeatures, kept!);
     }
+  } catch (error) {
+    tagPhase(error, `step ${losses.length + 1} of ${steps}`);
   } finally {
     keptFeatures?.dispose();
   }

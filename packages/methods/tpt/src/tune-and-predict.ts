@@ -2,13 +2,16 @@
 // context and optimizer for the class set, tune, predict from view 0, and report what adaptation did.
 import { type ClassifyResult, summarizeLogits } from '@attune/contracts';
 import type { VisionLanguageModel } from '@attune/models';
-import type { tf } from '@attune/tensor';
+import { explainDivergence, type tf } from '@attune/tensor';
 import { elapsedSince } from './classify-call.js';
+import { TPT_LR } from './config.js';
 import type { EpisodicPrompt } from './episodic-prompt.js';
 import { predictAfterTuningOnnx, tunePromptOnnx } from './onnx-tuning.js';
 import { predictAfterTuning, tunePrompt, type ViewSelector } from './tpt.js';
 
 export interface EpisodeOptions {
+  /** The method's name, for errors (tpt, difftpt). */
+  readonly method: string;
   readonly model: VisionLanguageModel;
   readonly prompt: EpisodicPrompt;
   /** Image features of every view [N,D], view 0 first. */
@@ -21,6 +24,20 @@ export interface EpisodeOptions {
 }
 
 export async function tuneAndPredict(options: EpisodeOptions): Promise<ClassifyResult> {
+  try {
+    return await tuneAndPredictNow(options);
+  } catch (error) {
+    // NaN or Inf in the logits: almost always an lr far too large for the model's scale.
+    throw explainDivergence(error, {
+      method: options.method,
+      phase: `the prediction after ${options.steps} step${options.steps === 1 ? '' : 's'}`,
+      settings: { lr: options.prompt.optimizer.paramGroups[0]!.lr },
+      defaults: { lr: TPT_LR },
+    });
+  }
+}
+
+async function tuneAndPredictNow(options: EpisodeOptions): Promise<ClassifyResult> {
   const { model, prompt, features, classNames, steps, select, ms } = options;
   let start = performance.now();
   const parts = await prompt.partsFor(classNames);

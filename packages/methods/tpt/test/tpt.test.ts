@@ -111,6 +111,14 @@ describe('tpt classify', () => {
     }
   }, 60_000);
 
+  it('an lr that drives the logits to NaN is an error naming the phase and lr, not only "logits contain NaN"', async () => {
+    const wild = await create({ ...FAST, lr: 1e30, steps: 2 });
+    await expect(wild.classify({ image: a.image, classNames: MNIST_CLASSES })).rejects.toThrow(
+      /^tpt: the values became non-finite at .*\(.*contain NaN.*\); the setting most likely responsible: lr = 1e\+30 \(default 0\.005\)/,
+    );
+    await wild.dispose();
+  });
+
   it('refuses a call without classes, or with views of the wrong shape, saying what is expected', async () => {
     await expect(method.classify({ image: a.image, classNames: [] })).rejects.toThrow(/class/i);
     const flat = tf.zeros([4, 28, 28]) as unknown as tf.Tensor4D;

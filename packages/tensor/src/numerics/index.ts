@@ -4,3 +4,11 @@ export { MOST_NEGATIVE_FLOAT32 } from '../float32.js';
 export { entropyOfProbs, logSoftmaxValues, logSumExpValues, softmaxValues } from './log-space.js';
 export { createRng, Rng } from './rng.js';
 export { mean, sampleStd } from './statistics.js';
+export {
+  type DivergenceContext,
+  DivergenceError,
+  explainDivergence,
+  NonFiniteValuesError,
+  tagPhase,
+  withDivergenceContext,
+} from './divergence.js';
