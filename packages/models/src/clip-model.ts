@@ -14,8 +14,8 @@ import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js'
 import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-preprocess.js';
 import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
 import type { ResampleFilter } from './pil-resize.js';
-import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { checkClassPrompts } from './prompt-checks.js';
+import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
 import { expectShape, formatShape } from './tensor-checks.js';
 import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';

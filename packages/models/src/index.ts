@@ -7,7 +7,6 @@ export {
   OnnxCausalLM,
 } from './causal-lm.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
-export { checkClassPrompts, type PromptCheckResult, type PromptTokenizer } from './prompt-checks.js';
 export {
   ClipVisionLanguageModel,
   type LoadVisionLanguageModelOptions,
@@ -62,6 +61,7 @@ export {
   rewardModelConfig,
   rewardModelPlugin,
 } from './plugin.js';
+export { checkClassPrompts, type PromptCheckResult, type PromptTokenizer } from './prompt-checks.js';
 export {
   assemblePromptEmbeds,
   type BuildPromptPartsOptions,

@@ -1,6 +1,7 @@
 // Input checks shared by the numerics. Errors name what is wrong and what would be right.
-import { tf } from './tf.js';
+
 import { NonFiniteValuesError } from './numerics/divergence.js';
+import { tf } from './tf.js';
 
 export function describeShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -19,8 +19,8 @@ export {
   DivergenceError,
   explainDivergence,
   NonFiniteValuesError,
-  tagPhase,
   Rng,
+  tagPhase,
   withDivergenceContext,
 } from './numerics/index.js';
 export { fromOrtTensor, type OrtTensor, type ToOrtOptions, toOrtTensor } from './ort-bridge.js';
