@@ -51,8 +51,22 @@ describe('sample lists', () => {
 
   it('requires the header first', () => {
     expect(() => parseSampleList('mnist\ttest\t1\tfog\t5\t1\n', 'y.tsv')).toThrow(
-      'y.tsv:1: expected the header "dataset<TAB>split<TAB>index<TAB>corruption<TAB>severity<TAB>seed", got "mnist',
+      'y.tsv:1: expected the header "dataset<TAB>split<TAB>index<TAB>corruption<TAB>severity<TAB>seed", got a line of 20 characters with 6 tab-separated field(s)',
     );
+    // A file that is not a sample list is never echoed back.
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n';
+    expect(() => parseSampleList(passwd, '/etc/passwd')).toThrow(/is this a sample list/);
+    try {
+      parseSampleList(passwd, '/etc/passwd');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('root:x');
+    }
+    expect(() =>
+      parseSampleList(
+        `${'dataset\tsplit\tindex\tcorruption\tseverity\tseed'}\nroot:x:0:0\ttest\t1\tnone\t0\t1\n`,
+        'p.tsv',
+      ),
+    ).toThrow('p.tsv:2: unknown dataset (a value of 10 characters)');
     expect(() => parseSampleList('# only a comment\n', 'z.tsv')).toThrow('z.tsv: expected the header');
   });
 

@@ -10,6 +10,7 @@ import { InvalidModelConfigError, MissingModelFileError, UnknownZooModelError, Z
 import { parseCausalLMConfig, parseMoeLMConfig, parseRewardModelConfig } from './lm-config.js';
 import { type ModelConfig, modelKindOf, parseClipConfig, parseImageVariationConfig } from './model-config.js';
 import { FILES_BY_KIND, type FileSpec, type ModelKind, type OnnxSignature } from './model-layout.js';
+import { SHAPED_SPECS } from './shaped.js';
 import { shapedCacheDir, ZOO_MODELS_DIR, ZOO_PREFIX } from './zoo-paths.js';
 
 export const SHAPED_PREFIX = 'shaped:';
@@ -100,6 +101,13 @@ async function locate(
   }
   if (idOrPath.startsWith(SHAPED_PREFIX)) {
     const name = idOrPath.slice(SHAPED_PREFIX.length);
+    // As strict as zoo ids: only the known export names, so a name cannot leave the cache folder.
+    const known = SHAPED_SPECS.map((spec) => `${SHAPED_PREFIX}${spec.name}`);
+    if (!known.includes(idOrPath)) {
+      throw new ZooError(
+        `unknown shaped export ${JSON.stringify(idOrPath)}; expected one of ${known.join(', ')}`,
+      );
+    }
     const dir = join(shapedCacheDir(), name);
     if (!(await isDirectory(dir))) {
       throw new ZooError(

@@ -24,6 +24,14 @@ describe('shaped exports: names and cache location', () => {
     );
   });
 
+  it('resolves only the known shaped names: a path in the name cannot leave the cache', async () => {
+    for (const id of ['shaped:../../x', 'shaped:/etc', 'shaped:clip-vit-b-32/../../x', 'shaped:']) {
+      await expect(resolveModel(id)).rejects.toThrow(
+        `unknown shaped export ${JSON.stringify(id)}; expected one of shaped:clip-vit-b-32, shaped:clip-vit-b-16`,
+      );
+    }
+  });
+
   it('tells how to create a missing export', async () => {
     const previous = process.env.ATTUNE_CACHE_DIR;
     process.env.ATTUNE_CACHE_DIR = empty;

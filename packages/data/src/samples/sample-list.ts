@@ -28,8 +28,13 @@ export interface SampleEntry {
 export const SAMPLE_LIST_COLUMNS = ['dataset', 'split', 'index', 'corruption', 'severity', 'seed'] as const;
 const HEADER = SAMPLE_LIST_COLUMNS.join('\t');
 
+/** A field value for an error: short plain tokens as they are, anything else only by its length. */
+function shown(value: string): string {
+  return /^[\w.+-]{1,24}$/.test(value) ? `"${value}"` : `(a value of ${value.length} characters)`;
+}
+
 function parseInteger(text: string, column: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text)) throw new Error(`${column} "${text}" is not an integer in ${min}..${max}`);
+  if (!/^\d+$/.test(text)) throw new Error(`${column} ${shown(text)} is not an integer in ${min}..${max}`);
   const value = Number(text);
   if (value < min || value > max) throw new Error(`${column} ${value} is outside ${min}..${max}`);
   return value;
@@ -51,12 +56,12 @@ function parseEntry(fields: readonly string[]): SampleEntry {
     string,
   ];
   if (!isDatasetName(dataset))
-    throw new Error(`unknown dataset "${dataset}", expected one of ${DATASET_NAMES.join(', ')}`);
+    throw new Error(`unknown dataset ${shown(dataset)}, expected one of ${DATASET_NAMES.join(', ')}`);
   if (!SPLITS.includes(split as Split))
-    throw new Error(`unknown split "${split}", expected one of ${SPLITS.join(', ')}`);
+    throw new Error(`unknown split ${shown(split)}, expected one of ${SPLITS.join(', ')}`);
   if (corruption !== NO_CORRUPTION && !isCorruptionName(corruption) && !isRenditionName(corruption)) {
     throw new Error(
-      `unknown corruption "${corruption}", expected "${NO_CORRUPTION}", a corruption (${CORRUPTION_NAMES.join(', ')}) or a rendition (${RENDITION_NAMES.join(', ')})`,
+      `unknown corruption ${shown(corruption)}, expected "${NO_CORRUPTION}", a corruption (${CORRUPTION_NAMES.join(', ')}) or a rendition (${RENDITION_NAMES.join(', ')})`,
     );
   }
   const severityValue =
@@ -92,7 +97,8 @@ export function parseSampleList(text: string, source = 'sample list'): SampleEnt
     if (!sawHeader) {
       if (line !== HEADER) {
         throw new Error(
-          `${source}:${lineNumber}: expected the header "${SAMPLE_LIST_COLUMNS.join('<TAB>')}", got "${line}"`,
+          // The line itself is not echoed: a wrong file (say /etc/passwd) must not be printed back.
+          `${source}:${lineNumber}: expected the header "${SAMPLE_LIST_COLUMNS.join('<TAB>')}", got a line of ${line.length} characters with ${line.split('\t').length} tab-separated field(s); is this a sample list (.tsv)?`,
         );
       }
       sawHeader = true;
