@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
@@ -45,6 +45,30 @@ describe('attune data preview', () => {
     };
     const diff = tile(0).reduce((acc, v, i) => acc + Math.abs(v - tile(2)[i]!), 0) / (56 * 56);
     expect(diff).toBeGreaterThan(10);
+  });
+
+  it('checks --out before any work: a directory, a kernel filesystem, a path under a file', () => {
+    const file = join(out, 'a-file');
+    writeFileSync(file, 'x');
+    const cases: [string, string][] = [
+      [
+        out,
+        `attune: --out ${out} is a directory; expected a file path such as ${join(out, 'preview.png')}\n`,
+      ],
+      [
+        '/proc/x.png',
+        'attune: --out /proc/x.png is under /proc, a kernel filesystem; expected a file on a normal disk, e.g. ./preview.png\n',
+      ],
+      [
+        join(file, 'x.png'),
+        `attune: --out ${join(file, 'x.png')}: ${file} is a file, so it cannot hold a file; expected a path under a directory\n`,
+      ],
+    ];
+    for (const [path, message] of cases) {
+      const r = attune('data', 'preview', 'shift-short', '--out', path);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(message);
+    }
   });
 
   it('names an unknown suite and an unknown corruption', () => {

@@ -25,7 +25,13 @@ function underForbiddenRoot(path: string): string | undefined {
  * (`--db`). Refused: a path under /proc, /sys or /dev; a directory given where a file goes and the reverse;
  * a path whose nearest existing ancestor is a file or is not writable. Returns the absolute path.
  */
-export function checkOutputPath(flag: string, path: string, kind: 'directory' | 'file'): string {
+export function checkOutputPath(
+  flag: string,
+  path: string,
+  kind: 'directory' | 'file',
+  /** A file name to suggest when a directory is given for a file. */
+  exampleName = 'results.sqlite',
+): string {
   if (path.trim() === '') throw new InvalidBenchOptionError(`${flag} must be a path, got an empty string`);
   const full = resolve(path);
   const existing = deepestExisting(full);
@@ -33,7 +39,7 @@ export function checkOutputPath(flag: string, path: string, kind: 'directory' | 
   const forbidden = underForbiddenRoot(full) ?? underForbiddenRoot(real);
   if (forbidden) {
     throw new InvalidBenchOptionError(
-      `${flag} ${path} is under ${forbidden}, a kernel filesystem; expected a ${kind} on a normal disk, e.g. ./results`,
+      `${flag} ${path} is under ${forbidden}, a kernel filesystem; expected a ${kind} on a normal disk, e.g. ./${kind === 'file' ? exampleName : 'results'}`,
     );
   }
   const stat = statSync(existing);
@@ -43,7 +49,7 @@ export function checkOutputPath(flag: string, path: string, kind: 'directory' | 
     }
     if (kind === 'file' && stat.isDirectory()) {
       throw new InvalidBenchOptionError(
-        `${flag} ${path} is a directory; expected a file path such as ${resolve(full, 'results.sqlite')}`,
+        `${flag} ${path} is a directory; expected a file path such as ${resolve(full, exampleName)}`,
       );
     }
   } else if (!stat.isDirectory()) {

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../main.js';
 import { parseIntegerOption, parseListOption } from '../options.js';
@@ -20,6 +19,9 @@ export function registerDataCommand(program: Command, io: CliIo): void {
     .option('--scale <n>', 'integer upscaling of each 28 px tile', '4')
     .option('--seed <n>', 'seed for the random corruptions', '0')
     .action(async (suiteName: string, options: Record<string, string>) => {
+      // Checked before any work: a directory, a path under /proc or an unwritable place is refused.
+      const { checkOutputPath } = await import('@attune/bench');
+      const out = checkOutputPath('--out', options.out!, 'file', 'preview.png');
       // Imported here so `attune list` does not pay for loading tfjs and the datasets.
       const dataPkg = await import('@attune/data');
       const entries = dataPkg.loadSuite(suiteName);
@@ -49,7 +51,6 @@ export function registerDataCommand(program: Command, io: CliIo): void {
         scale: parseIntegerOption('--scale', options.scale!, 1),
         seed: parseIntegerOption('--seed', options.seed!, 0),
       });
-      const out = resolve(options.out!);
       writeFileSync(out, png);
       io.stdout(
         `wrote ${out}: ${corruptions.length} corruptions × (clean + severities ${severities.join(',')}), ` +
