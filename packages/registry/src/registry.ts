@@ -167,7 +167,9 @@ export class Registry implements RegistryLike {
     const merged =
       base && rawConfig !== null && typeof rawConfig === 'object' && !Array.isArray(rawConfig)
         ? { ...base, ...(rawConfig as Record<string, unknown>) }
-        : (rawConfig ?? base ?? {});
+        : rawConfig === undefined
+          ? (base ?? {})
+          : rawConfig; // null, an array or a scalar: parseConfig says what is expected
     const config = this.parseConfig(name, merged);
     this.assertNeedsMet(name);
     return (await this.get(name).create(config, { ...context, registry: this })) as I;

@@ -90,6 +90,11 @@ describe('strict configs: a config that is not a JSON object is refused', () => 
       `invalid config for plugin "tpt": (root): expected a JSON object of options, e.g. {"seed": 1} (or {} for the defaults), ${got}`,
     );
   });
+  it.each(cases)('create(%j) is refused the same way, before the plugin is created', async (config, got) => {
+    await expect(registry.create('tpt', config)).rejects.toThrow(
+      `invalid config for plugin "tpt": (root): expected a JSON object of options, e.g. {"seed": 1} (or {} for the defaults), ${got}`,
+    );
+  });
 });
 
 describe('strict configs: absurd sizes are refused with the allowed range', () => {
