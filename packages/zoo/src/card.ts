@@ -69,7 +69,9 @@ export function headlineMetrics(card: ModelCard): Record<string, number> {
   const walk = (obj: unknown, prefix: string) => {
     if (typeof obj !== 'object' || obj === null) return;
     for (const [k, v] of Object.entries(obj)) {
-      const key = prefix ? `${prefix}.${k}` : k;
+      // Dataset names as the data package spells them (cards written by the Python recipes say fashion_mnist).
+      const name = k === 'fashion_mnist' ? 'fashion-mnist' : k;
+      const key = prefix ? `${prefix}.${name}` : name;
       if (typeof v === 'number' && HEADLINE_KEY.test(k)) out[key] = v;
       else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !k.startsWith('per_'))
         walk(v, key);
@@ -80,4 +82,4 @@ export function headlineMetrics(card: ModelCard): Record<string, number> {
 }
 
 const HEADLINE_KEY =
-  /^(single_template_top1|ensemble_top1|variation_top1|source_top1|ms_per_variation|greedy_accuracy|sample_accuracy_t1|heldout_perplexity|auc)$/;
+  /^(single_template_top1|ensemble_top1|variation_top1|source_top1|ms_per_variation|greedy_accuracy|sample_accuracy_t1|heldout_perplexity|auc|mean_base_accuracy|mean_oracle_gap_points)$/;

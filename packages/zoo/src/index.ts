@@ -69,5 +69,5 @@ export {
   verifyModel,
   verifyResolved,
 } from './verify-model.js';
-export { formatVerifyReports, formatZooList, zooListJson, zooVerify } from './zoo-commands.js';
+export { formatVerifyReports, formatZooList, modelDigest, zooListJson, zooVerify } from './zoo-commands.js';
 export { shapedCacheDir, ZOO_MODELS_DIR, ZOO_PREFIX } from './zoo-paths.js';

@@ -2,6 +2,7 @@
  * What the CLI's `attune zoo ls [--json]` and `attune zoo verify [id...]` print; the CLI only wires
  * arguments to these.
  */
+import { createHash } from 'node:crypto';
 import { listZoo, type ZooEntry } from './list-zoo.js';
 import { zooIds } from './resolve-model.js';
 import { type VerifyReport, verifyModel } from './verify-model.js';
@@ -9,7 +10,8 @@ import { ZOO_MODELS_DIR } from './zoo-paths.js';
 
 /** `attune zoo ls --json`: one object per model (id, size, sha256 per file, headline metrics). */
 export async function zooListJson(modelsDir: string = ZOO_MODELS_DIR): Promise<string> {
-  return `${JSON.stringify(await listZoo(modelsDir), null, 2)}\n`;
+  const entries = (await listZoo(modelsDir)).map((e) => ({ ...e, sha256: modelDigest(e.files) }));
+  return `${JSON.stringify(entries, null, 2)}\n`;
 }
 
 function megabytes(bytes: number): string {
@@ -22,9 +24,19 @@ function percent(v: number): string {
 
 /** Accuracies as percentages; times, perplexities and AUCs in their own units. */
 function formatMetric(key: string, v: number): string {
+  if (key.endsWith('points')) return `${v.toFixed(1)} pts`;
   if (key.startsWith('ms') || key.includes('.ms') || key.endsWith('perplexity')) return v.toFixed(1);
   if (key.endsWith('auc')) return v.toFixed(3);
   return percent(v);
+}
+
+/**
+ * One sha256 for a model: over its card's (path, sha256) list, so two folders with the same digest hold the
+ * same files; `zoo ls --json` lists each file's own hash and `zoo verify` checks them.
+ */
+export function modelDigest(files: ZooEntry['files']): string {
+  const lines = [...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => `${f.sha256}  ${f.path}`);
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
 /** `attune zoo ls`: a plain-text table. */
@@ -33,9 +45,17 @@ export function formatZooList(entries: readonly ZooEntry[]): string {
     const metrics = Object.entries(e.metrics)
       .map(([k, v]) => `${k} ${formatMetric(k, v)}`)
       .join(', ');
-    return `${e.id.padEnd(20)} ${e.kind.padEnd(16)} ${megabytes(e.bytes).padStart(9)}  ${metrics}`;
+    const digest = modelDigest(e.files).slice(0, 12);
+    return `${e.id.padEnd(20)} ${e.kind.padEnd(16)} ${megabytes(e.bytes).padStart(9)}  ${digest}  ${metrics}`;
   });
-  return `${['id'.padEnd(20), 'kind'.padEnd(16), 'size'.padStart(9), ' headline metrics'].join(' ')}\n${lines.join('\n')}\n`;
+  const header = [
+    'id'.padEnd(20),
+    'kind'.padEnd(16),
+    'size'.padStart(9),
+    ' sha256'.padEnd(13),
+    ' headline metrics',
+  ].join(' ');
+  return `${header}\n${lines.join('\n')}\n`;
 }
 
 /** `attune zoo verify [ids...]`: verify the given ids or folders, or every zoo model when none are given. */

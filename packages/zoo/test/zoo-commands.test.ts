@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatVerifyReports, formatZooList, listZoo, zooListJson, zooVerify } from '../src/index.js';
+import {
+  formatVerifyReports,
+  formatZooList,
+  listZoo,
+  modelDigest,
+  zooListJson,
+  zooVerify,
+} from '../src/index.js';
 
 describe('attune zoo ls / verify', () => {
   it('ls --json lists id, size, per-file sha256 and headline metrics', async () => {
@@ -8,10 +15,11 @@ describe('attune zoo ls / verify', () => {
     expect(clip.kind).toBe('clip');
     expect(clip.bytes).toBe((clip.files as Array<{ bytes: number }>).reduce((s, f) => s + f.bytes, 0));
     for (const f of clip.files as Array<{ sha256: string }>) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(clip.sha256).toMatch(/^[0-9a-f]{64}$/);
     const metrics = clip.metrics as Record<string, number>;
     expect(Object.keys(metrics).sort()).toEqual([
-      'fashion_mnist.ensemble_top1',
-      'fashion_mnist.single_template_top1',
+      'fashion-mnist.ensemble_top1',
+      'fashion-mnist.single_template_top1',
       'mnist.ensemble_top1',
       'mnist.single_template_top1',
     ]);
@@ -29,6 +37,13 @@ describe('attune zoo ls / verify', () => {
     expect(clipLine).toContain(
       `mnist.single_template_top1 ${(100 * m['mnist.single_template_top1']!).toFixed(1)}%`,
     );
+    // the sha256 column: a digest of the card's per-file hashes, as README's "sizes, sha256 and headline metrics"
+    const digest = modelDigest(entries.find((e) => e.id === 'zoo:mini-clip')!.files);
+    expect(clipLine).toContain(`  ${digest.slice(0, 12)}  `);
+    expect(text.split('\n')[0]).toMatch(/^id +kind +size +sha256 +headline metrics$/);
+    // every model has headline metrics, the MoE LM its base accuracy and oracle routing gap
+    const moe = text.split('\n').find((l) => l.startsWith('zoo:mini-moe'))!;
+    expect(moe).toMatch(/mean_base_accuracy \d+\.\d%.*mean_oracle_gap_points \d+\.\d pts/);
   });
 
   it('ls shows the language models with their kind, accuracy as a percentage and perplexity as a number', async () => {
