@@ -44,6 +44,12 @@ const now = (): number => performance.now();
 /** Milliseconds to two decimals. */
 const ms = (from: number, to: number): number => Math.round((to - from) * 100) / 100;
 
+/** What STS uses of the registry's tfjs backend (@attune/backend-tfjs's TfjsBackend). */
+export interface TfjsBackendHandle {
+  readonly backend: { readonly tfBackend: string };
+  dispose(): void;
+}
+
 export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel, tf.Tensor4D> {
   private readonly bases = new Map<string, SpectralBasis>();
   private disposed = false;
@@ -55,11 +61,13 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     readonly templates: readonly string[],
     /** The seed given to create, used when a call gives none (before settings.seed). */
     private readonly createSeed?: number,
+    /** The tfjs backend to run on (re-activated per call); without one, whatever tfjs has active. */
+    private readonly tfjs?: TfjsBackendHandle,
   ) {}
 
   get backend(): string {
     const { inference, gradients } = this.model.backends;
-    return `${inference} + ${gradients}`;
+    return `${inference} + ${this.tfjs ? `tfjs ${this.tfjs.backend.tfBackend}` : gradients}`;
   }
 
   /** Number of class sets with a cached spectral basis. */
@@ -96,6 +104,9 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     checkClassNames(input.classNames);
     const seed = options.seed ?? this.createSeed ?? this.settings.seed;
     const s = this.settings;
+    // tfjs has one active backend per process; another method may have switched it since the last call.
+    if (this.tfjs && tf.getBackend() !== this.tfjs.backend.tfBackend)
+      await tf.setBackend(this.tfjs.backend.tfBackend);
 
     const t0 = now();
     const { prototypes, space } = await this.basisFor(input.classNames);
@@ -179,6 +190,7 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     this.disposed = true;
     for (const space of this.bases.values()) space.basis.dispose();
     this.bases.clear();
+    this.tfjs?.dispose();
     await this.model.dispose();
   }
 

@@ -1,8 +1,25 @@
 import { CAPABILITY } from '@attune/contracts';
 import { createVisionLanguageModel, modelEnsembleTemplates } from '@attune/models';
-import { definePlugin } from '@attune/registry';
+import { definePlugin, type PluginContext } from '@attune/registry';
 import { stsConfig, stsEnsembleConfig } from './config.js';
-import { StsClassifier } from './method.js';
+import { StsClassifier, type TfjsBackendHandle } from './method.js';
+
+/**
+ * The tfjs backend STS's small graph (γ, the steered prototypes) runs on, from the registry's input-grad
+ * provider when one is installed: so STS runs on the same backend (wasm where it loads) whatever ran before
+ * it in the process, instead of whatever happened to be active (pure-JS cpu from `attune run`).
+ */
+async function tfjsBackendFor(
+  method: string,
+  context: PluginContext,
+): Promise<TfjsBackendHandle | undefined> {
+  if (context.registry.resolve(CAPABILITY.inputGrad).length === 0) return undefined;
+  return context.registry.createByCapability<TfjsBackendHandle>(
+    CAPABILITY.inputGrad,
+    { requester: method },
+    context,
+  );
+}
 
 const version = '0.1.0';
 
@@ -19,7 +36,8 @@ export const sts = definePlugin({
   create: async (config, context) => {
     const { template, ...settings } = config;
     const model = await createVisionLanguageModel('sts', { source: config.model }, context);
-    return new StsClassifier(model, settings, [template], context.seed);
+    const tfjs = await tfjsBackendFor('sts', context);
+    return new StsClassifier(model, settings, [template], context.seed, tfjs);
   },
 });
 
@@ -38,7 +56,8 @@ export const stsEnsemble = definePlugin({
     const model = await createVisionLanguageModel('sts-ensemble', { source: config.model }, context);
     try {
       const resolved = templates.length > 0 ? templates : modelEnsembleTemplates(model);
-      return new StsClassifier(model, settings, resolved, context.seed);
+      const tfjs = await tfjsBackendFor('sts-ensemble', context);
+      return new StsClassifier(model, settings, resolved, context.seed, tfjs);
     } catch (error) {
       await model.dispose();
       throw error;

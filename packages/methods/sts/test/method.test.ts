@@ -1,4 +1,6 @@
 // The plugin instance on the real model stack: mini-CLIP through the registry, real MNIST images.
+
+import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
 import type { ImageClassifierMethod } from '@attune/contracts';
 import { zeroshot } from '@attune/method-zeroshot';
 import { tf } from '@attune/tensor';
@@ -136,6 +138,23 @@ describe('sts', () => {
       /^sts: the values became non-finite at .*\(.*contain NaN.*\); the setting most likely responsible: lr = 1e\+30 \(default 0\.005\)/,
     );
     await wild.dispose();
+  });
+});
+
+describe("sts on the registry's tfjs backend", () => {
+  it("runs on the input-grad provider's backend whatever was active before, and says so", async () => {
+    const withTfjs = modelRegistry(sts, tfjsBackendPlugin);
+    const method = await withTfjs.create<StsClassifier>('sts', { views: 16 }, { seed: 0 });
+    const chosen = method.backend.split('+ tfjs ')[1]!;
+    expect(chosen).toMatch(/^(wasm|tensorflow|cpu)$/);
+    const { image } = mnistTestImage(0);
+    await tf.setBackend(chosen === 'cpu' ? 'wasm' : 'cpu'); // something else switched tfjs meanwhile
+    const first = await method.classify({ image, classNames });
+    expect(tf.getBackend()).toBe(chosen);
+    await tf.setBackend(chosen === 'cpu' ? 'wasm' : 'cpu');
+    const again = await method.classify({ image, classNames });
+    expect(again.probs).toEqual(first.probs);
+    await method.dispose();
   });
 });
 
