@@ -1,2 +1,3 @@
-export { type CliIo, main } from './main.js';
+export type { CliIo } from './io.js';
+export { main } from './main.js';
 export { createProgressBar, formatDuration, type ProgressBar, type ProgressBarOptions } from './progress.js';

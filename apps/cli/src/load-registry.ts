@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DiscoveryResult, discoverRegistry, type Registry } from '@attune/registry';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 /**
  * Where the CLI looks for installed plugins: the project the user runs attune in (the nearest package root

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { type CliIo, processIo } from './io.js';
 import { buildProgram } from './program.js';
 
 /** Runs the CLI; returns the exit code. Every failure is one line on stderr: `attune: <what is wrong>`. */
@@ -18,13 +19,3 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return 1;
   }
 }
-
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};

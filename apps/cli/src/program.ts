@@ -7,8 +7,8 @@ import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
+import type { CliIo } from './io.js';
 import { loadRegistry, pluginRoots } from './load-registry.js';
-import type { CliIo } from './main.js';
 import { createProgressBar } from './progress.js';
 import { cliVersion } from './version.js';
 

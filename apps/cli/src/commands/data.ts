@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { parseIntegerOption, parseListOption } from '../options.js';
 
 export function registerDataCommand(program: Command, io: CliIo): void {

@@ -1,7 +1,7 @@
 import { pluginInfo } from '@attune/registry';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { loadRegistry } from '../load-registry.js';
-import type { CliIo } from '../main.js';
 
 export function registerInfoCommand(program: Command, io: CliIo): void {
   program

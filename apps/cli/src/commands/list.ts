@@ -1,7 +1,7 @@
 import { closestName, PLUGIN_KIND_PATTERN } from '@attune/registry';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { loadDiscovery } from '../load-registry.js';
-import type { CliIo } from '../main.js';
 import { renderTable } from '../table.js';
 
 export function registerListCommand(program: Command, io: CliIo): void {

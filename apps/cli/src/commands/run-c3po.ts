@@ -1,7 +1,7 @@
 // `attune run c3po --model zoo:mini-moe --prompt "..." [--config '{"family":"sentiment","variant":"kernel-regression"}']`:
 // the base and re-mixed answers, the neighbours C3PO retrieved, and the routing before/after (top experts
 // per critical layer). The references come from the model's tasks/<family>.reference.jsonl.
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export interface C3poRunFlags {
   readonly prompt: string;

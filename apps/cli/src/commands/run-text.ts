@@ -2,7 +2,7 @@
 // best-of-n, majority-vote) answer one prompt; the CLI prints the answer, the votes behind it and what it
 // cost, with the shared progress bar on stderr while the method works.
 import { configJsonSchema, type Plugin, type ProgressEvent, type Registry } from '@attune/registry';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
 
 /** The capability text-answer methods provide (@attune/method-qalign's TEXT_ANSWER_CAPABILITY). */

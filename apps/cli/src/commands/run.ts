@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { loadRegistry } from '../load-registry.js';
-import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
 import { runC3po } from './run-c3po.js';
 import { isTextMethod, runTextMethod } from './run-text.js';

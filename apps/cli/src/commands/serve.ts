@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 import { loadRegistry } from '../load-registry.js';
-import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
 
 interface ServeFlags {
