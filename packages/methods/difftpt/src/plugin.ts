@@ -1,12 +1,8 @@
 // The `difftpt` plugin: TPT with diffusion-generated views and DiffTPT's view filter, episodic.
+
+import { elapsedSince, encodeViews, testTimeViews } from '@attune/clip-kit';
 import { CAPABILITY, type ClassifyInput } from '@attune/contracts';
-import {
-  augmentedViews,
-  type Episode,
-  EpisodicTuningClassifier,
-  elapsedSince,
-  encodeViews,
-} from '@attune/method-tpt';
+import { type Episode, EpisodicTuningClassifier } from '@attune/method-tpt';
 import {
   createImageVariationModel,
   createVisionLanguageModel,
@@ -89,7 +85,7 @@ export class DiffTptClassifier extends EpisodicTuningClassifier<DiffTptConfig, D
       let start = performance.now();
       let views = input.views;
       if (!views) {
-        views = augmentedViews(model, input.image, {
+        views = testTimeViews(model, input.image, {
           views: 1 + config.augmentedViews,
           seed,
           augmix: config.augmix,

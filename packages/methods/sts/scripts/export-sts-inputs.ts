@@ -5,11 +5,11 @@
 //   pnpm --filter @attune/method-sts fixtures
 //   (= tsx scripts/export-sts-inputs.ts && /usr/bin/python3 scripts/sts_reference.py)
 import { writeFileSync } from 'node:fs';
+import { testTimeViews } from '@attune/clip-kit';
 import { loadMnist, MNIST_CLASS_NAMES } from '@attune/data';
 import { loadVisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 import { SINGLE_TEMPLATE } from '../src/config.js';
-import { testTimeViews } from '../src/views.js';
 
 /** MNIST test image 0 is a seven; its views are TPT's 64 (view 0 + 63 crop/flip) with seed 0. */
 const SOURCE = process.env.STS_FIXTURE_MODEL ?? 'zoo:mini-clip';
@@ -29,7 +29,7 @@ const image = {
 const classNames = [...MNIST_CLASS_NAMES];
 const ensembleTemplates = model.config.ensembleTemplates ?? [];
 
-const views = testTimeViews(image, VIEWS, model.imageSize, SEED);
+const views = testTimeViews(model, image, { views: VIEWS, seed: SEED });
 const pixels = model.normalizeViews(views);
 const features = await model.encodeImages(pixels);
 const single = await model.classPrototypes(classNames, [SINGLE_TEMPLATE]);

@@ -23,4 +23,3 @@ export {
   steeredPrediction,
   steeredPrototypes,
 } from './sts.js';
-export { testTimeViews, toFloatImage } from './views.js';

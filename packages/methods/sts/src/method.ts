@@ -1,13 +1,15 @@
 // The STS classifier instance: per test image, encode the views once with the frozen image tower, steer the
 // class prototypes with one AdamW step on γ (sts.ts), predict. The spectral basis is computed once per class
 // set and cached.
+
+import { backendLabel, checkClassifyInput, encodeViews, testTimeViews } from '@attune/clip-kit';
 import {
   type ClassifyInput,
   type ClassifyResult,
   type ImageClassifierMethod,
   summarizeLogits,
 } from '@attune/contracts';
-import { checkClassNames, type VisionLanguageModel } from '@attune/models';
+import type { VisionLanguageModel } from '@attune/models';
 import { explainDivergence, l2Normalize, tf } from '@attune/tensor';
 import { STS_LR, type StsSettings } from './config.js';
 import {
@@ -17,7 +19,6 @@ import {
   spectralBasis,
   steeredPrediction,
 } from './sts.js';
-import { testTimeViews } from './views.js';
 
 /** ClassifyResult with what STS adds to `adaptation`. */
 export interface StsClassifyResult extends ClassifyResult {
@@ -66,8 +67,7 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
   ) {}
 
   get backend(): string {
-    const { inference, gradients } = this.model.backends;
-    return `${inference} + ${this.tfjs ? `tfjs ${this.tfjs.backend.tfBackend}` : gradients}`;
+    return backendLabel(this.model, this.tfjs?.backend ?? 'model');
   }
 
   /** Number of class sets with a cached spectral basis. */
@@ -98,10 +98,7 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     options: { seed?: number } = {},
   ): Promise<StsClassifyResult> {
     this.assertUsable();
-    if (input === null || typeof input !== 'object') {
-      throw new TypeError(`expected { image, classNames, views? }, got ${input}`);
-    }
-    checkClassNames(input.classNames);
+    checkClassifyInput(input);
     const seed = options.seed ?? this.createSeed ?? this.settings.seed;
     const s = this.settings;
     // tfjs has one active backend per process; another method may have switched it since the last call.
@@ -111,18 +108,13 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     const t0 = now();
     const { prototypes, space } = await this.basisFor(input.classNames);
     const t1 = now();
-    const views = input.views ?? testTimeViews(input.image, s.views, this.model.imageSize, seed);
+    const views = input.views ?? testTimeViews(this.model, input.image, { views: s.views, seed });
     const t2 = now();
     let features: tf.Tensor2D;
     try {
-      const pixels = this.model.normalizeViews(views);
-      try {
-        const raw = await this.model.encodeImages(pixels); // frozen encoder, computed once
-        features = l2Normalize(raw, 1);
-        raw.dispose();
-      } finally {
-        pixels.dispose();
-      }
+      const raw = await encodeViews(this.model, views); // frozen encoder, computed once
+      features = l2Normalize(raw, 1);
+      raw.dispose();
     } finally {
       if (views !== input.views) views.dispose();
     }

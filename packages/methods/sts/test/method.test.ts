@@ -1,6 +1,7 @@
 // The plugin instance on the real model stack: mini-CLIP through the registry, real MNIST images.
 
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import { testTimeViews } from '@attune/clip-kit';
 import type { ImageClassifierMethod } from '@attune/contracts';
 import { zeroshot } from '@attune/method-zeroshot';
 import { tf } from '@attune/tensor';
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StsClassifier } from '../src/method.js';
 import { sts, stsEnsemble } from '../src/plugin.js';
 import { spectralBasis } from '../src/sts.js';
-import { testTimeViews } from '../src/views.js';
 import { mnistClassNames, mnistTestImage, modelRegistry } from './support/fixtures.js';
 
 const registry = modelRegistry(sts, stsEnsemble, zeroshot);
@@ -62,7 +62,7 @@ describe('sts', () => {
 
   it('uses the views it is given (view 0 = the image) exactly as the ones it makes with the same seed', async () => {
     const { image } = mnistTestImage(4);
-    const views = testTimeViews(image, 64, method.model.imageSize, 11);
+    const views = testTimeViews(method.model, image, { views: 64, seed: 11 });
     const given = await method.classify({ image, classNames, views });
     const made = await method.classify({ image, classNames }, { seed: 11 });
     expect(views.isDisposed).toBe(false); // the caller keeps ownership

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
+import { encodeViews, testTimeViews } from '@attune/clip-kit';
 import type { RawImage } from '@attune/contracts';
 import { corrupt, datasetImage, loadMnist } from '@attune/data';
 import { clipModelPlugin } from '@attune/models';
@@ -16,7 +17,6 @@ import { type TptConfig, tptConfig } from '../src/config.js';
 import type { TptClassifier } from '../src/method.js';
 import { tptPlugin } from '../src/plugin.js';
 import { promptLogits } from '../src/tpt.js';
-import { augmentedViews, encodeViews } from '../src/views.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +55,7 @@ const samples: number[] = [];
 for (let i = 0; i < count; i++) {
   const image = testImage(i);
   const label = mnist.labels[i]!;
-  const view0 = augmentedViews(tpt.model, image, { views: 1, seed: 0, augmix: false });
+  const view0 = testTimeViews(tpt.model, image, { views: 1, seed: 0, augmix: false });
   const features = await encodeViews(tpt.model, view0);
   const before = tf.tidy(() => tf.argMax(promptLogits(tpt.model, parts, parts.ctxInit, features), 1));
   const zeroShotIndex = before.dataSync()[0]!;

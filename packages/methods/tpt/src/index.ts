@@ -1,7 +1,6 @@
 // What users of TPT need: the plugin and its classifier, the config, the paper's tuning loop and its parts,
 // and the extension point for methods built on TPT (EpisodicTuningClassifier with the views it tunes on).
 export { type ClassChunk, classChunkFor, DEFAULT_CLASS_CHUNK } from './class-chunks.js';
-export { elapsedSince } from './classify-call.js';
 export { checkContextLength, TPT_INIT_TEXT, type TptConfig, tptConfig, tptFields } from './config.js';
 export {
   type ContextGradientOptions,
@@ -28,4 +27,3 @@ export {
   tunePrompt,
   type ViewSelector,
 } from './tpt.js';
-export { augmentedViews, encodeViews, type ViewOptions } from './views.js';

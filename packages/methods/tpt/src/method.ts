@@ -1,14 +1,21 @@
 // The CLIP classifiers that tune their prompt context on every test image (episodic): TPT here, and the
 // extension point that methods built on TPT (DiffTPT) use to bring their own views and view filter.
+
+import {
+  backendLabel,
+  checkClassifyInput,
+  elapsedSince,
+  encodeViews,
+  SerialQueue,
+  testTimeViews,
+} from '@attune/clip-kit';
 import type { ClassifyInput, ClassifyResult, ImageClassifierMethod } from '@attune/contracts';
 import { checkClassNames, type VisionLanguageModel } from '@attune/models';
 import type { tf } from '@attune/tensor';
-import { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
 import type { TptConfig } from './config.js';
 import { EpisodicPrompt, type EpisodicPromptOptions } from './episodic-prompt.js';
 import { confidenceSelector, type ViewSelector } from './tpt.js';
 import { tuneAndPredict } from './tune-and-predict.js';
-import { augmentedViews, encodeViews } from './views.js';
 
 /** What an episode needs from a method's config: the prompt's settings and the number of AdamW steps. */
 export type EpisodeConfig = Omit<EpisodicPromptOptions, 'seed'> & { readonly steps: number };
@@ -60,8 +67,7 @@ export abstract class EpisodicTuningClassifier<
   protected async disposeExtras(): Promise<void> {}
 
   get backend(): string {
-    const { inference, gradients } = this.model.backends;
-    return `${inference} + ${gradients}`;
+    return backendLabel(this.model, 'model');
   }
 
   /**
@@ -133,7 +139,7 @@ export class TptClassifier extends EpisodicTuningClassifier<TptConfig> {
       ms.encode = elapsedSince(start);
       return { features, select };
     }
-    const views = augmentedViews(model, input.image, { views: config.views, seed, augmix: config.augmix });
+    const views = testTimeViews(model, input.image, { views: config.views, seed, augmix: config.augmix });
     ms.views = elapsedSince(start);
     start = performance.now();
     try {

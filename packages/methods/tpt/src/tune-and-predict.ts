@@ -1,9 +1,10 @@
 // One episode of prompt tuning on a sample's view features, as both TPT and DiffTPT run it: reset the
 // context and optimizer for the class set, tune, predict from view 0, and report what adaptation did.
+
+import { elapsedSince } from '@attune/clip-kit';
 import { type ClassifyResult, summarizeLogits } from '@attune/contracts';
 import type { VisionLanguageModel } from '@attune/models';
 import { explainDivergence, type tf } from '@attune/tensor';
-import { elapsedSince } from './classify-call.js';
 import { TPT_LR } from './config.js';
 import type { EpisodicPrompt } from './episodic-prompt.js';
 import { predictAfterTuningOnnx, tunePromptOnnx } from './onnx-tuning.js';

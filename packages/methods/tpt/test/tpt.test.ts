@@ -1,5 +1,7 @@
 // The tpt plugin on real MNIST test images with the zoo's mini-CLIP: what a call returns, episodic reset,
 // caller-supplied views, and the errors a wrong call gets.
+
+import { testTimeViews } from '@attune/clip-kit';
 import type { ClassifyResult } from '@attune/contracts';
 import { InvalidConfigError } from '@attune/registry';
 import { tf } from '@attune/tensor';
@@ -7,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tptConfig } from '../src/config.js';
 import type { TptClassifier } from '../src/method.js';
 import { tptPlugin } from '../src/plugin.js';
-import { augmentedViews } from '../src/views.js';
 import { MNIST_CLASSES, mnistTestImage, TEST_MODEL, testRegistry } from './fixtures.js';
 
 // Small enough to be quick: 16 views, int(16 · 0.25) = 4 kept.
@@ -84,7 +85,7 @@ describe('tpt classify', () => {
   }, 60_000);
 
   it('gives the same result for views passed in as for the views it makes with the same seed', async () => {
-    const views = augmentedViews(method.model, a.image, { views: 16, seed: 0, augmix: false });
+    const views = testTimeViews(method.model, a.image, { views: 16, seed: 0, augmix: false });
     try {
       const given = await method.classify({ image: a.image, classNames: MNIST_CLASSES, views });
       expect(numbers(given).probs).toEqual(first.probs);

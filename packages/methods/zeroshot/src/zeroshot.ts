@@ -1,25 +1,21 @@
 // Zero-shot CLIP classification: logits = exp(logit_scale) · normalise(f(image)) @ Z0ᵀ, where Z0 [C,D] are
 // the class prototypes (one template, or the mean of normalised text features over a template ensemble,
 // renormalised). No adaptation; only the image itself (view 0) is encoded.
+
+import { backendLabel, checkClassifyInput } from '@attune/clip-kit';
 import {
   type ClassifyInput,
   type ClassifyResult,
   type ImageClassifierMethod,
   summarizeLogits,
 } from '@attune/contracts';
-import { checkClassNames, type VisionLanguageModel } from '@attune/models';
+import type { VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
 /** The pixels of view 0, normalised for the image tower [1,3,S,S]: input.views[0] when given, else preprocess(image). */
 function view0Pixels(model: VisionLanguageModel, input: ClassifyInput<tf.Tensor4D>): tf.Tensor4D {
-  if (input.views !== undefined) {
-    const views = input.views;
-    if (!(views instanceof tf.Tensor) || views.rank !== 4 || views.shape[0] < 1) {
-      const shape = views instanceof tf.Tensor ? `[${views.shape.join(',')}]` : typeof views;
-      throw new Error(
-        `expected views as a tensor [N,3,H,W] in [0,1] with N >= 1 (view 0 = the image), got ${shape}`,
-      );
-    }
+  const { views } = input;
+  if (views !== undefined) {
     return tf.tidy(() => model.normalizeViews(tf.slice(views, [0, 0, 0, 0], [1, -1, -1, -1])));
   }
   return tf.tidy(() => tf.expandDims(model.preprocess(input.image), 0) as tf.Tensor4D);
@@ -37,7 +33,7 @@ export class ZeroShotClassifier implements ImageClassifierMethod<VisionLanguageM
   ) {}
 
   get backend(): string {
-    return this.model.backends.inference;
+    return backendLabel(this.model);
   }
 
   /** Zero-shot is deterministic: the seed is accepted for the common contract and not used. */
@@ -45,10 +41,7 @@ export class ZeroShotClassifier implements ImageClassifierMethod<VisionLanguageM
     input: ClassifyInput<tf.Tensor4D>,
     _options: { seed?: number } = {},
   ): Promise<ClassifyResult> {
-    if (input === null || typeof input !== 'object') {
-      throw new TypeError(`expected { image, classNames, views? }, got ${input}`);
-    }
-    checkClassNames(input.classNames);
+    checkClassifyInput(input);
     const t0 = now();
     const prototypes = await this.model.classPrototypes(input.classNames, this.templates);
     const t1 = now();

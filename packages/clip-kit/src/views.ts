@@ -1,5 +1,6 @@
-// The test-time views of one image and their image features: TPT's AugMixAugmenter (view 0 = the image
-// resized and centre-cropped; the others RandomResizedCrop + flip, optionally AugMix), then the frozen image
+// The test-time views of one image and their image features, as TPT's AugMixAugmenter makes them (STS and
+// DiffTPT follow the same protocol): view 0 = the image resized and centre-cropped; the others
+// RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip, optionally AugMix; then the frozen image
 // tower, once, without gradients.
 import type { RawImage } from '@attune/contracts';
 import { augmentViews, type FloatImage, interleavedToPlanar } from '@attune/data';
@@ -16,23 +17,24 @@ export interface ViewOptions {
   /** Views including view 0. */
   readonly views: number;
   readonly seed: number;
-  readonly augmix: boolean;
+  /** AugMix on the augmented views (TPT: fine-grained sets only). Default false. */
+  readonly augmix?: boolean;
 }
 
 /**
- * TPT's views of `image` at the model's input size: [views,3,S,S] in [0,1], view 0 un-augmented. The
- * caller owns the tensor.
+ * The views of `image` at the model's input size: [views,3,S,S] in [0,1], view 0 un-augmented; the same
+ * seed gives the same views. The caller owns the tensor.
  */
-export function augmentedViews(
+export function testTimeViews(
   model: Pick<VisionLanguageModel, 'imageSize'>,
   image: RawImage,
   options: ViewOptions,
-) {
+): tf.Tensor4D {
   const { data, shape } = augmentViews(rawToFloatImage(image), {
     views: options.views,
     size: model.imageSize,
     seed: options.seed,
-    augmix: options.augmix,
+    augmix: options.augmix ?? false,
   });
   return tf.tensor4d(data, [...shape]);
 }
