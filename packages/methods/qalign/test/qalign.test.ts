@@ -95,6 +95,31 @@ describe('the QAlign chain on zoo:mini-lm + zoo:mini-rm', () => {
     expect(acceptanceRate(t)).toBe(t.accepted.filter(Boolean).length / 6);
   }, 60_000);
 
+  it('reuses the kept prefix from the cache (one token fed per step) and walks the same chain as recomputing it', async () => {
+    const prompts = heldoutProblems(3).map((p) => encodePrompt(lm, formatPrompt(p.question, '', lm)));
+    const specs = () => prompts.map((prompt, k) => ({ prompt, rng: createRng(5).fork('chain').fork(k) }));
+    const cached = await runChains(lm, rm, specs(), chainOptions({ steps: 12, maxNewTokens: 64 }));
+    // The same LM behind a wrapper that returns no caches: every step recomputes prompt + y[:i].
+    const noCache: CausalLM = {
+      ...lm,
+      config: lm.config,
+      encode: (t, o) => lm.encode(t, o),
+      decode: (ids) => lm.decode(ids),
+      generate: async (prefixes, o) =>
+        (await lm.generate(prefixes, { ...o, returnCaches: false })).map(({ cache: _c, ...g }) => g),
+    };
+    const recomputed = await runChains(noCache, rm, specs(), chainOptions({ steps: 12, maxNewTokens: 64 }));
+    cached.forEach((t, k) => {
+      const r = recomputed[k]!;
+      expect(t.prefillTokens.slice(1).every((n) => n === 1)).toBe(true);
+      expect(r.prefillTokens.slice(1)).toEqual(r.proposalIndex.map((i) => prompts[k]!.ids.length + i));
+      expect(t.path).toEqual(r.path);
+      expect(t.states.map((s) => s.tokens)).toEqual(r.states.map((s) => s.tokens));
+      expect(t.accepted).toEqual(r.accepted);
+      expect(t.generatedTokens).toEqual(r.generatedTokens);
+    });
+  }, 60_000);
+
   it('is deterministic under a seed and differs under another', async () => {
     const method = new QAlignMethod(lm, rm, settings());
     const a = await method.solve({ prompt: problem!.question }, { seed: 3 });
