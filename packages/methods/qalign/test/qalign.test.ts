@@ -120,6 +120,30 @@ describe('the QAlign chain on zoo:mini-lm + zoo:mini-rm', () => {
     });
   }, 60_000);
 
+  it('returns the chain: accepted states with their step, reward and visits, which add up to the votes', async () => {
+    const r = await new QAlignMethod(lm, rm, settings({ steps: 8 })).solve(
+      { prompt: problem!.question },
+      { seed: 2 },
+    );
+    const chain = r.chain!;
+    expect(chain.path).toHaveLength(9);
+    expect(chain.accepted).toHaveLength(8);
+    expect(chain.proposalRewards).toHaveLength(8);
+    expect(chain.states).toHaveLength(r.distinctStates!);
+    expect(chain.states[0]!.step).toBe(0);
+    expect(chain.states.reduce((n, s) => n + s.visits, 0)).toBe(9);
+    // A state is entered at an accepted step, with the reward its proposal had.
+    chain.states.slice(1).forEach((s) => {
+      expect(chain.accepted[s.step - 1]).toBe(true);
+      expect(chain.proposalRewards[s.step - 1]).toBe(s.reward);
+    });
+    expect(chain.states.filter((_, i) => i > 0).length).toBe(chain.accepted.filter(Boolean).length);
+    for (const v of r.votes) {
+      const visits = chain.states.filter((s) => s.answer === v.answer).reduce((n, s) => n + s.visits, 0);
+      expect(visits).toBe(v.count);
+    }
+  }, 60_000);
+
   it('is deterministic under a seed and differs under another', async () => {
     const method = new QAlignMethod(lm, rm, settings());
     const a = await method.solve({ prompt: problem!.question }, { seed: 3 });
