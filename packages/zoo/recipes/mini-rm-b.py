@@ -98,7 +98,10 @@ def sample_rows(lm, tokenizer, problems, samples, generator, batch=256):
     """[{problem, prompt, completion, label, source}] with `samples` temperature-1 completions per problem."""
     rows = []
     todo = [(k, p) for k, p in enumerate(problems) for _ in range(samples)]
+    started = time.time()
     for i in range(0, len(todo), batch):
+        if i % (batch * 20) == 0:
+            log(f"  sampled {i}/{len(todo)} ({time.time() - started:.0f} s)")
         chunk = todo[i : i + batch]
         prompts = [tokenizer.encode(arithmetic.prompt_of(p["question"])) for _, p in chunk]
         outs = generate(lm, prompts, tokenizer.eos_id, tokenizer.pad_id, MAX_NEW_TOKENS, 1.0, generator)
