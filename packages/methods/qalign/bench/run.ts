@@ -155,7 +155,8 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+// pnpm forwards the `--` of `pnpm bench -- --problems 20`.
+main(process.argv.slice(2).filter((a) => a !== '--')).catch((error: unknown) => {
   process.stderr.write(`qalign bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
