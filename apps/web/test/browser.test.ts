@@ -159,6 +159,43 @@ describe('the web app in Chromium', () => {
     await shoot('run-qalign');
   });
 
+  it("shows QAlign's chain: the reward trace and each accepted state with its reward and steps held", async () => {
+    await open('/run/qalign');
+    await page.getByLabel('steps', { exact: true }).fill('30');
+    await page.getByLabel('maxNewTokens', { exact: true }).fill('48');
+    const run = page.getByRole('button', { name: 'Run qalign' });
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    await run.click();
+    await page.getByRole('table', { name: 'Chain states' }).waitFor({ timeout: 60_000 });
+    const distinct = Number(
+      (await page.locator('.prediction', { hasText: 'Chain states' }).locator('.big').textContent())!,
+    );
+    const rows = page.getByTestId('chain-state');
+    // 30 steps at mini-RM's acceptance give more than 24 states: the first and last 12, then all of them.
+    const shownFirst = await rows.count();
+    expect(shownFirst).toBe(Math.min(distinct, 24));
+    if (distinct > 24) {
+      await page.getByRole('button', { name: `Show all ${distinct} states` }).click();
+      expect(await rows.count()).toBe(distinct);
+    }
+    // Steps held add up to the 31 states voted over; the first row is y0 (step 0).
+    const held = await rows.locator('td:nth-child(4)').allTextContents();
+    expect(held.reduce((n, t) => n + Number(t), 0)).toBe(31);
+    expect(await rows.first().locator('td').first().textContent()).toBe('0');
+    const rewards = await rows.locator('td:nth-child(3)').allTextContents();
+    expect(rewards.every((r) => /^-?\d+\.\d{3}$/.test(r))).toBe(true);
+    // The winning answer's rows are marked, and the trace is labelled for screen readers.
+    const answer = await page.getByTestId('answer').textContent();
+    expect(await page.locator('tr.winner').count()).toBeGreaterThan(0);
+    expect(await page.locator('tr.winner td:nth-child(2)').first().textContent()).toContain(answer!);
+    expect(
+      await page
+        .getByRole('img', { name: /^Reward of the chain's state after each of its 30 steps/ })
+        .count(),
+    ).toBe(1);
+    await shoot('run-qalign-chain');
+  });
+
   it('fits a narrow screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const hash of ['/', '/run/sts', '/benchmarks']) {

@@ -37,6 +37,8 @@ export type {
   SolveInput,
   SolveOptions,
   SolveResult,
+  ChainState,
+  ChainSummary,
   TextAnswerMethod,
   VoteCount,
 } from './text-answer.js';

@@ -41,6 +41,34 @@ export interface VoteCount {
   readonly weight: number;
 }
 
+/** One distinct state an MCMC chain accepted (y0 first), so a reader can see why an answer won. */
+export interface ChainState {
+  /** The step at which the chain moved to this state (0 = the initial sample y0). */
+  readonly step: number;
+  /** Extracted answer, null when the output has none. */
+  readonly answer: string | null;
+  /** The output's text. */
+  readonly text: string;
+  /** Its reward (clipped), null when the reward model returned NaN. */
+  readonly reward: number | null;
+  /** Its length in tokens (EOS included). */
+  readonly tokens: number;
+  /** Steps the chain stayed in it (the state itself included): its weight in the majority vote. */
+  readonly visits: number;
+}
+
+/** The chain behind an MCMC answer, step by step (qalign only). */
+export interface ChainSummary {
+  /** The distinct states, in the order the chain accepted them. */
+  readonly states: ChainState[];
+  /** For t = 0..steps, the index into `states` of the chain's state after t steps. */
+  readonly path: number[];
+  /** Whether step t + 1 was accepted, t = 0..steps − 1. */
+  readonly accepted: boolean[];
+  /** The reward of step t + 1's proposal, accepted or not (null = NaN). */
+  readonly proposalRewards: (number | null)[];
+}
+
 export interface SolveResult<Strategy extends string = string> {
   readonly strategy: Strategy;
   /** The chosen answer (extracted "The answer is N", canonical decimal string), null when none. */
@@ -73,6 +101,8 @@ export interface SolveResult<Strategy extends string = string> {
   readonly promptTokens: number;
   /** Wall time of solve, in ms. */
   readonly ms: number;
+  /** MCMC strategies: the chain's accepted states and path (absent for the others). */
+  readonly chain?: ChainSummary;
 }
 
 /** What every text-answer plugin creates. */

@@ -6,7 +6,7 @@
 import type { OnnxSession } from '@attune/backend-onnx';
 import type { Rng } from '@attune/tensor';
 import type { Generation } from './causal-lm.js';
-import { DecodeBatch, type DecoderLayout } from './kv-decoder.js';
+import { DecodeBatch, type DecoderLayout, type KvCache } from './kv-decoder.js';
 import type { ResolvedGenerateOptions } from './lm-input-checks.js';
 import { chooseToken } from './token-sampling.js';
 
@@ -14,6 +14,11 @@ export interface GenerationRow {
   /** Position in the caller's prefix list: names the row's random stream. */
   readonly index: number;
   readonly prefix: readonly number[];
+  /**
+   * The key/value cache of at least the prefix's first prefix.length − 1 tokens: those are reused, not
+   * recomputed, and only the last prefix token is fed. Either every row of a batch has one or none has.
+   */
+  readonly cache?: KvCache;
 }
 
 /**
@@ -27,6 +32,7 @@ interface RowState {
   readonly tokens: number[];
   readonly logProbs: number[];
   stopReason: Generation['stopReason'] | undefined;
+  cache?: KvCache;
 }
 
 export async function generateBatch(
@@ -39,6 +45,8 @@ export async function generateBatch(
   onRowsDone: (count: number) => void,
   /** Share of finished rows that triggers dropping them (the benchmark compares settings). */
   dropFinishedShare = DROP_FINISHED_SHARE,
+  /** Return each row's cache (prefix + every new token but the last) with its generation. */
+  returnCaches = false,
 ): Promise<Generation[]> {
   const { maxNewTokens, temperature, stopTokens } = options;
   const states: RowState[] = rows.map(() => ({ tokens: [], logProbs: [], stopReason: undefined }));
@@ -50,10 +58,21 @@ export async function generateBatch(
   let live = rows.length;
   let finishedInBatch = 0;
   try {
-    await batch.prefill(
-      rows.map((r) => r.prefix),
-      padTokenId,
-    );
+    const cached = rows.filter((r) => r.cache !== undefined).length;
+    if (cached === rows.length) {
+      await batch.prefillFromCaches(
+        rows.map((r) => r.cache!),
+        rows.map((r) => r.prefix.length - 1),
+        rows.map((r) => r.prefix[r.prefix.length - 1]!),
+      );
+    } else if (cached === 0) {
+      await batch.prefill(
+        rows.map((r) => r.prefix),
+        padTokenId,
+      );
+    } else {
+      throw new Error(`${cached} of ${rows.length} rows of a batch have a prefix cache: give all or none`);
+    }
     for (;;) {
       let next = new Int32Array(slots.length).fill(padTokenId);
       let doneNow = 0;
@@ -72,7 +91,10 @@ export async function generateBatch(
           else if (rows[i]!.prefix.length + state.tokens.length >= layout.contextLength)
             state.stopReason = 'context';
         }
-        if (state.stopReason) doneNow++;
+        if (state.stopReason) {
+          doneNow++;
+          if (returnCaches) state.cache = batch.rowCache(j);
+        }
       }
       live -= doneNow;
       finishedInBatch += doneNow;
@@ -90,5 +112,10 @@ export async function generateBatch(
   } finally {
     batch.dispose();
   }
-  return states.map((s) => ({ tokens: s.tokens, logProbs: s.logProbs, stopReason: s.stopReason! }));
+  return states.map((s) => ({
+    tokens: s.tokens,
+    logProbs: s.logProbs,
+    stopReason: s.stopReason!,
+    ...(s.cache ? { cache: s.cache } : {}),
+  }));
 }

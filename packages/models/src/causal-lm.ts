@@ -7,7 +7,7 @@ import type { OnnxBackend, OnnxSession } from '@attune/backend-onnx';
 import { createRng } from '@attune/tensor';
 import type { CausalLMModelConfig, ResolvedModel } from '@attune/zoo';
 import { type GenerationRow, generateBatch } from './batched-generation.js';
-import { DecodeBatch, type DecoderLayout, decoderLayout } from './kv-decoder.js';
+import { DecodeBatch, type DecoderLayout, decoderLayout, type KvCache } from './kv-decoder.js';
 import { loadLmGraph } from './lm-graph-loader.js';
 import { checkPrefix, checkTokenIds, resolveGenerateOptions } from './lm-input-checks.js';
 import type { LmTokenizer } from './lm-tokenizer.js';
@@ -39,6 +39,16 @@ export interface GenerateOptions {
   /** Rows per onnxruntime call, default 64. */
   batchSize?: number;
   onProgress?: (doneRows: number, totalRows: number) => void;
+  /**
+   * prefixCaches[k]: a cache returned with an earlier generation (`returnCaches`) whose sequence starts with
+   * prefixes[k] minus its last token. Its first prefixes[k].length − 1 tokens are reused and only the last
+   * prefix token is computed — how QAlign's suffix proposal continues a kept prefix without recomputing it.
+   * All prefixes or none; the cache must belong to this model and to these tokens (its length is checked,
+   * its content cannot be).
+   */
+  prefixCaches?: readonly KvCache[];
+  /** Return each row's key/value cache with its generation (Generation.cache). Default false. */
+  returnCaches?: boolean;
 }
 
 export interface Generation {
@@ -47,6 +57,12 @@ export interface Generation {
   /** Log-prob of each new token under the sampling distribution (temperature-scaled; T=1 values when greedy). */
   logProbs: number[];
   stopReason: 'stop' | 'length' | 'context';
+  /**
+   * With `returnCaches`: the key/value cache of prefix + every new token except the last one sampled (the
+   * stop token, or the token that hit the length limit, was never fed). Continuing any prefix of
+   * prefix + tokens can reuse it (`prefixCaches`).
+   */
+  cache?: KvCache;
 }
 
 export interface CausalLM {
@@ -85,6 +101,46 @@ export async function loadCausalLM(source: string, options: { threads?: number }
         g.tokenizer,
       ),
   );
+}
+
+/** prefixCaches: one per prefix, each long enough and shaped for this model's layout. */
+function checkPrefixCaches(
+  caches: unknown,
+  prefixes: readonly (readonly number[])[],
+  layout: DecoderLayout,
+): readonly KvCache[] | undefined {
+  if (caches === undefined) return undefined;
+  if (!Array.isArray(caches) || caches.length !== prefixes.length) {
+    throw new TypeError(
+      `prefixCaches: expected one cache per prefix (${prefixes.length}), got ${Array.isArray(caches) ? caches.length : typeof caches}`,
+    );
+  }
+  const blocks = layout.pastNames.length;
+  caches.forEach((cache: KvCache, k) => {
+    const need = prefixes[k]!.length - 1;
+    if (
+      !cache ||
+      !Number.isInteger(cache.length) ||
+      !Array.isArray(cache.blocks) ||
+      cache.blocks.length !== blocks
+    ) {
+      throw new TypeError(
+        `prefixCaches[${k}]: expected a cache returned by generate({ returnCaches: true }) with ${blocks} blocks`,
+      );
+    }
+    if (cache.length < need) {
+      throw new RangeError(
+        `prefixCaches[${k}] holds ${cache.length} tokens but prefixes[${k}] needs its first ${need} (all but the last token)`,
+      );
+    }
+    const size = layout.numKvHeads * cache.length * layout.headDim;
+    if (cache.blocks.some((b) => !(b instanceof Float32Array) || b.length !== size)) {
+      throw new RangeError(
+        `prefixCaches[${k}]: every block must be a Float32Array of ${layout.numKvHeads} heads × ${cache.length} tokens × ${layout.headDim}`,
+      );
+    }
+  });
+  return caches;
 }
 
 export class OnnxCausalLM implements CausalLM {
@@ -146,6 +202,7 @@ export class OnnxCausalLM implements CausalLM {
     prefixes.forEach((p, i) => {
       checkPrefix(p, `prefixes[${i}]`, this.facts);
     });
+    const caches = checkPrefixCaches(options?.prefixCaches, prefixes, this.layout);
     const resolved = resolveGenerateOptions(
       options,
       { stopTokens: this.modelConfig.eosTokenIds },
@@ -153,7 +210,10 @@ export class OnnxCausalLM implements CausalLM {
     );
     const total = prefixes.length;
     // Rows of similar length share a batch (less padding); results go back in the caller's order.
-    const order = prefixes.map((prefix, index): GenerationRow => ({ index, prefix }));
+    const order = prefixes.map(
+      (prefix, index): GenerationRow =>
+        caches ? { index, prefix, cache: caches[index]! } : { index, prefix },
+    );
     order.sort((a, b) => a.prefix.length - b.prefix.length || a.index - b.index);
     const results: Generation[] = new Array(total);
     const rng = createRng(resolved.seed);
@@ -171,6 +231,8 @@ export class OnnxCausalLM implements CausalLM {
           done += count;
           resolved.onProgress?.(done, total);
         },
+        undefined,
+        options.returnCaches === true,
       );
       rows.forEach((row, k) => {
         results[row.index] = generations[k]!;

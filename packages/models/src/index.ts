@@ -6,6 +6,7 @@ export {
   loadCausalLM,
   OnnxCausalLM,
 } from './causal-lm.js';
+export type { KvCache } from './kv-decoder.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
   ClipVisionLanguageModel,

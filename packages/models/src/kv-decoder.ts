@@ -62,6 +62,16 @@ export function decoderLayout(session: OnnxSession, shape: DecoderShape): Decode
   };
 }
 
+/**
+ * One sequence's key/value cache, detached from any batch: for each of the graph's past inputs (layer-major,
+ * key then value, as DecoderLayout.pastNames) a [numKvHeads, length, headDim] block for the sequence's first
+ * `length` tokens (positions 0..length-1, no padding).
+ */
+export interface KvCache {
+  readonly length: number;
+  readonly blocks: readonly Float32Array[];
+}
+
 function int64Tensor(values: BigInt64Array, dims: readonly number[]): Tensor {
   return new Tensor('int64', values, [...dims]);
 }
@@ -107,6 +117,61 @@ export class DecodeBatch {
       }
     });
     await this.run(ids, positions, width);
+  }
+
+  /**
+   * First call from caches: row r reuses the first `cachedLengths[r]` tokens of `caches[r]` (no recomputation of
+   * them) and is then fed `tails[r]`, one token per row (the token after the cached ones, whose logits the next
+   * sample needs). The caches are copied into one left-padded past, the same layout prefill() gives.
+   */
+  async prefillFromCaches(
+    caches: readonly KvCache[],
+    cachedLengths: readonly number[],
+    tails: ArrayLike<number>,
+  ): Promise<void> {
+    if (caches.length !== this.rows || cachedLengths.length !== this.rows) {
+      throw new Error(`expected ${this.rows} caches, got ${caches.length}`);
+    }
+    const { numKvHeads: heads, headDim } = this.layout;
+    const width = Math.max(...cachedLengths);
+    this.past = this.layout.pastNames.map((_, b) => {
+      const out = new Float32Array(this.rows * heads * width * headDim);
+      caches.forEach((cache, r) => {
+        const m = cachedLengths[r]!;
+        const src = cache.blocks[b]!;
+        for (let h = 0; h < heads; h++) {
+          const from = h * cache.length * headDim;
+          out.set(src.subarray(from, from + m * headDim), ((r * heads + h) * width + width - m) * headDim);
+        }
+      });
+      return new Tensor('float32', out, [this.rows, heads, width, headDim]);
+    });
+    cachedLengths.forEach((m, r) => {
+      this.padLeft[r] = width - m;
+      this.nextPosition[r] = m;
+    });
+    this.length = width;
+    await this.step(tails);
+  }
+
+  /**
+   * Row r's cache as it stands (every token fed so far, padding dropped), copied out of the batch: call it
+   * when the row finishes, before it is fed anything else.
+   */
+  rowCache(r: number): KvCache {
+    const { numKvHeads: heads, headDim } = this.layout;
+    const pad = this.padLeft[r]!;
+    const length = this.length - pad;
+    const blocks = this.past!.map((tensor) => {
+      const src = tensor.data as Float32Array;
+      const out = new Float32Array(heads * length * headDim);
+      for (let h = 0; h < heads; h++) {
+        const from = ((r * heads + h) * this.length + pad) * headDim;
+        out.set(src.subarray(from, from + length * headDim), h * length * headDim);
+      }
+      return out;
+    });
+    return { length, blocks };
   }
 
   /** One token per row (finished rows may be fed anything, e.g. the pad id). */

@@ -11,6 +11,7 @@ const DATA_ARGS = {
   'mini-diffusion': () => ['--mnist-dir', mnistDir()],
   'mini-lm': englishCorpusArgs,
   'mini-rm': () => [],
+  'mini-rm-b': () => [],
 };
 
 const [id, ...rest] = process.argv.slice(2);

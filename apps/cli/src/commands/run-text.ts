@@ -49,6 +49,62 @@ interface TextResult {
     rewardFlops: number;
   };
   ms: number;
+  /** qalign: the chain's accepted states (the contract's ChainSummary). */
+  chain?: {
+    states: {
+      step: number;
+      answer: string | null;
+      text: string;
+      reward: number | null;
+      tokens: number;
+      visits: number;
+    }[];
+    accepted: boolean[];
+  };
+}
+
+/** States listed in full below this count; longer chains show their first and last CHAIN_EDGE states. */
+const CHAIN_FULL = 24;
+const CHAIN_EDGE = 10;
+
+/** The chain's accepted states, one line each: where it moved, the answer, its reward, how long it stayed. */
+export function chainLines(chain: NonNullable<TextResult['chain']>): string[] {
+  const states = chain.states;
+  const answers = states.map((s) => s.answer ?? '(none)');
+  const aw = Math.max(6, ...answers.map((a) => a.length));
+  const sw = String(Math.max(...states.map((s) => s.step))).length;
+  const line = (k: number) => {
+    const s = states[k]!;
+    const reward = s.reward === null ? 'NaN' : s.reward.toFixed(3);
+    const text = s.text.length > 72 ? `${s.text.slice(0, 71)}…` : s.text;
+    return `  step ${String(s.step).padStart(sw)}  ${answers[k]!.padEnd(aw)}  reward ${reward.padStart(8)}  held ${String(s.visits).padStart(4)}  ${JSON.stringify(text)}`;
+  };
+  const out = [
+    `chain: ${states.length} states (y0 and ${states.length - 1} accepted proposals); step entered, answer, reward, steps held:`,
+  ];
+  if (states.length <= CHAIN_FULL) states.forEach((_, k) => out.push(line(k)));
+  else {
+    for (let k = 0; k < CHAIN_EDGE; k++) out.push(line(k));
+    out.push(`  … ${states.length - 2 * CHAIN_EDGE} more states (--json lists them all)`);
+    for (let k = states.length - CHAIN_EDGE; k < states.length; k++) out.push(line(k));
+  }
+  // Why the answer won: each answer's share of the chain's steps and the mean reward of its states.
+  const byAnswer = new Map<string, { visits: number; rewards: number[] }>();
+  states.forEach((s, k) => {
+    const entry = byAnswer.get(answers[k]!) ?? { visits: 0, rewards: [] };
+    entry.visits += s.visits;
+    if (s.reward !== null) entry.rewards.push(s.reward);
+    byAnswer.set(answers[k]!, entry);
+  });
+  out.push('by answer (steps held, mean reward of its states):');
+  const ranked = [...byAnswer.entries()].sort((a, b) => b[1].visits - a[1].visits).slice(0, 10);
+  for (const [answer, e] of ranked) {
+    const mean = e.rewards.length
+      ? (e.rewards.reduce((a, b) => a + b, 0) / e.rewards.length).toFixed(3)
+      : 'NaN';
+    out.push(`  ${answer.padEnd(aw)} ${String(e.visits).padStart(5)}  mean reward ${mean}`);
+  }
+  return out;
 }
 
 interface TextMethod {
@@ -161,6 +217,7 @@ export async function runTextMethod(
   }
   if (result.votes.length > shown.length)
     lines.push(`  … ${result.votes.length - shown.length} more answers`);
+  if (result.chain) lines.push(...chainLines(result.chain));
   lines.push(`completion: ${JSON.stringify(result.completion)}`);
   if (result.reward !== null) lines.push(`reward: ${result.reward.toFixed(4)}`);
   const c = result.cost;

@@ -83,6 +83,22 @@ export interface TextResult {
   warnings: string[];
   cost: Record<string, number>;
   ms: number;
+  /** qalign: the chain (the contract's ChainSummary). */
+  chain?: ChainView;
+}
+
+export interface ChainView {
+  states: {
+    step: number;
+    answer: string | null;
+    text: string;
+    reward: number | null;
+    tokens: number;
+    visits: number;
+  }[];
+  path: number[];
+  accepted: boolean[];
+  proposalRewards: (number | null)[];
 }
 
 export type JobEvent =

@@ -41,8 +41,10 @@ export interface BenchOptions {
   /** Use the first `limit` problems of the list (all by default). */
   readonly limit?: number;
   readonly seeds: readonly number[];
-  /** The largest N (samples per problem and chain steps). */
+  /** The largest N: samples per problem (and chain steps unless maxChainN says otherwise). */
   readonly maxN: number;
+  /** Chain steps, when longer than the samples (samples are the dearer part of a long run). Default maxN. */
+  readonly maxChainN?: number;
   readonly model: string;
   readonly reward: string;
   readonly beta: number;
@@ -107,6 +109,10 @@ export async function benchIdentity(
     problems: { count: problems.length, ids: sha256(problems.map((p) => p.id).join('\n')) },
     seeds: [...options.seeds],
     maxN: options.maxN,
+    // Only in the identity when it differs, so stores made before the option still open.
+    ...(options.maxChainN !== undefined && options.maxChainN !== options.maxN
+      ? { maxChainN: options.maxChainN }
+      : {}),
     model: await modelFingerprint(options.model),
     reward: await modelFingerprint(options.reward),
     beta: options.beta,
@@ -121,6 +127,7 @@ function checkOptions(options: BenchOptions): void {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${what} must be an integer >= 1, got ${v}`);
   };
   positiveInt(options.maxN, 'maxN');
+  if (options.maxChainN !== undefined) positiveInt(options.maxChainN, 'maxChainN');
   positiveInt(options.maxNewTokens, 'maxNewTokens');
   positiveInt(options.chainBlock, 'chainBlock');
   positiveInt(options.batchSize, 'batchSize');
@@ -239,7 +246,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
         .filter(({ block }) =>
           block.some((p) => !store.has(recordKey({ kind: 'chain', problem: p.id, seed }))),
         );
-      const totalSteps = chainTodo.length * options.maxN;
+      const chainSteps = options.maxChainN ?? options.maxN;
+      const totalSteps = chainTodo.length * chainSteps;
       for (const [j, { block, b }] of chainTodo.entries()) {
         if (stopped()) break;
         const root = createRng(seed);
@@ -248,7 +256,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
           rm,
           block.map((p) => ({ prompt: prompts.get(p.id)!, rng: root.fork('chain').fork(p.id) })),
           {
-            steps: options.maxN,
+            steps: chainSteps,
             beta: options.beta,
             temperature: options.temperature,
             maxNewTokens: options.maxNewTokens,
@@ -260,7 +268,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
               options.onProgress?.({
                 stage: 'chains',
                 seed,
-                done: j * options.maxN + done,
+                done: j * chainSteps + done,
                 total: totalSteps,
               }),
           },
@@ -275,6 +283,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
               accepted: traces[k]!.accepted.map((a) => (a ? 1 : 0)),
               tokens: traces[k]!.generatedTokens,
               rewardTokens: traces[k]!.rewardTokens,
+              prefillTokens: traces[k]!.prefillTokens,
               nanRewards: traces[k]!.nanRewards,
             }),
           ),

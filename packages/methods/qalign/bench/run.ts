@@ -17,6 +17,7 @@ const USAGE = `usage: pnpm --filter @attune/method-qalign bench [options]
   --problems <n>        first n problems of the list (default: all 200)
   --seeds <a,b,c>       seeds (default 0,1,2)
   --max-n <n>           largest N: samples per problem and chain steps (default 256)
+  --max-chain-n <n>     chain steps when longer than --max-n (e.g. 1024 steps against 256 samples)
   --out <dir>           where the store and reports go (default results/)
   --fresh               delete the store in --out and start over (default: resume it)
   --report-only         only re-render the reports from the store
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
       problems: { type: 'string' },
       seeds: { type: 'string' },
       'max-n': { type: 'string' },
+      'max-chain-n': { type: 'string' },
       out: { type: 'string' },
       fresh: { type: 'boolean' },
       'report-only': { type: 'boolean' },
@@ -109,6 +111,9 @@ async function main(argv: string[]): Promise<void> {
     ...(values.problems !== undefined || quick ? { limit: number('problems', values.problems, 20) } : {}),
     seeds,
     maxN: number('max-n', values['max-n'], quick ? 32 : 256),
+    ...(values['max-chain-n'] !== undefined
+      ? { maxChainN: number('max-chain-n', values['max-chain-n'], 0) }
+      : {}),
     model: values.model ?? 'zoo:mini-lm',
     reward: values.reward ?? 'zoo:mini-rm',
     beta: number('beta', values.beta, 1, false),
@@ -128,7 +133,7 @@ async function main(argv: string[]): Promise<void> {
   const identity = run.identity as { model: { source: string }; reward: { source: string } };
   const summary = summarize(run.records, run.problems, {
     seeds: options.seeds,
-    maxN: options.maxN,
+    maxN: Math.max(options.maxN, options.maxChainN ?? 0),
     betaWmv,
     parameters: run.parameters,
     settings: {
@@ -150,7 +155,8 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+// pnpm forwards the `--` of `pnpm bench -- --problems 20`.
+main(process.argv.slice(2).filter((a) => a !== '--')).catch((error: unknown) => {
   process.stderr.write(`qalign bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -53,6 +53,11 @@ export interface ChainRecord {
   readonly tokens: number[];
   /** Tokens the reward model read for y0 and for each proposal. */
   readonly rewardTokens: number[];
+  /**
+   * Tokens the LM computed before sampling: the prompt for y0, then per step 1 when the kept prefix came from
+   * the cache (absent in stores written before the cache).
+   */
+  readonly prefillTokens?: number[];
   readonly nanRewards: number;
 }
 

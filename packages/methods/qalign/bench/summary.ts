@@ -1,7 +1,7 @@
 // Accuracy-vs-compute curves from the stored records, as a markdown table and SVG plots (vega-lite, rendered
 // headless by @attune/bench). Baselines at N use the first N of the stored samples; QAlign at N uses the
 // chain's first N steps, i.e. a vote over its N + 1 states (y0 included).
-import { sampleStd } from '@attune/tensor/numerics';
+import { createRng, sampleStd } from '@attune/tensor/numerics';
 import type { TopLevelSpec } from 'vega-lite';
 import { bestOfN, majorityVote, weightedMajorityVote } from '../src/votes.js';
 import { type HeadroomRow, headroom, type RewardRanking, rewardRanking } from './headroom.js';
@@ -27,6 +27,11 @@ export interface CurvePoint {
   readonly mean: number;
   /** Sample std over seeds (n − 1); null with one seed. */
   readonly std: number | null;
+  /**
+   * 95 % interval of the mean: percentile bootstrap over problems (each problem's accuracy averaged over the
+   * seeds, 2000 resamples, a fixed stream), so it covers which problems were drawn as well as the seeds.
+   */
+  readonly ci95: [number, number];
   /** Records behind the point (problems × seeds). */
   readonly records: number;
   /** Means per problem: LM tokens generated, reward-model evaluations and tokens read, FLOPs. */
@@ -49,8 +54,62 @@ export interface BenchSummary {
   readonly headroom: HeadroomRow[];
   /** The reward model's AUC on the stored samples; null without samples. */
   readonly rewardRanking: RewardRanking | null;
+  /**
+   * QAlign minus each baseline at the largest N both have, paired by problem (accuracy points as fractions),
+   * with a 95 % bootstrap interval over problems: does QAlign beat it beyond the problem-sampling noise?
+   */
+  readonly comparisons: Comparison[];
+  /** QAlign's cost per chain step (after y0), means over chains; null without chains. */
+  readonly stepCost: StepCost | null;
   readonly parameters: { lm: number; reward: number };
   readonly settings: Record<string, unknown>;
+}
+
+export interface Comparison {
+  readonly versus: BenchMethod;
+  readonly n: number;
+  readonly difference: number;
+  readonly ci95: [number, number];
+}
+
+export interface StepCost {
+  /** LM tokens generated per step (the suffix after index i). */
+  readonly generatedTokens: number;
+  /** LM tokens computed before sampling per step (1 with the cache; null for stores written before it). */
+  readonly prefillTokens: number | null;
+  /** Reward-model tokens read per step (prompt + the whole proposal). */
+  readonly rewardTokens: number;
+  /** FLOPs per step: 2 · params · (generated + prefill) for the LM, 2 · params · read for the reward model. */
+  readonly lmFlops: number;
+  readonly rewardFlops: number;
+}
+
+const BOOTSTRAP = 2000;
+
+/** Percentile bootstrap of the mean of `values` (one per problem); a fixed stream, so reports reproduce. */
+export function bootstrapMean(values: readonly number[], seed = 0): [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  const rng = createRng(seed);
+  const means = new Float64Array(BOOTSTRAP);
+  for (let b = 0; b < BOOTSTRAP; b++) {
+    let s = 0;
+    for (let i = 0; i < values.length; i++) s += values[rng.int(0, values.length)]!;
+    means[b] = s / values.length;
+  }
+  means.sort();
+  return [means[Math.floor(0.025 * BOOTSTRAP)]!, means[Math.ceil(0.975 * BOOTSTRAP) - 1]!];
+}
+
+/** Each problem's accuracy averaged over its seeds. */
+function perProblem(outcomes: readonly Outcome[]): Map<string, number> {
+  const acc = new Map<string, { hits: number; n: number }>();
+  for (const o of outcomes) {
+    const e = acc.get(o.problem) ?? { hits: 0, n: 0 };
+    e.hits += o.correct ? 1 : 0;
+    e.n += 1;
+    acc.set(o.problem, e);
+  }
+  return new Map([...acc].map(([k, e]) => [k, e.hits / e.n]));
 }
 
 /** 1, 2, 4, ... up to maxN (maxN itself included when it is not a power of two). */
@@ -69,6 +128,7 @@ const sum = (xs: readonly number[], n = xs.length) => {
 const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : sum(xs) / xs.length);
 
 interface Outcome {
+  problem: string;
   correct: boolean;
   tokens: number;
   rewardEvaluations: number;
@@ -97,6 +157,7 @@ function sampleOutcome(
         : majorityVote(answers, n);
   const usesReward = method !== 'majority-vote';
   return {
+    problem: r.problem,
     correct: vote.answer === truth,
     tokens: sum(r.tokens, n),
     rewardEvaluations: usesReward ? r.rewardTokens.slice(0, n).filter((t) => t > 0).length : 0,
@@ -107,6 +168,7 @@ function sampleOutcome(
 function chainOutcome(r: ChainRecord, n: number, truth: string): Outcome {
   const vote = majorityVote(r.answers.map(answerOf), n + 1);
   return {
+    problem: r.problem,
     correct: vote.answer === truth,
     tokens: sum(r.tokens, n + 1),
     rewardEvaluations: r.rewardTokens.slice(0, n + 1).filter((t) => t > 0).length,
@@ -144,6 +206,8 @@ export function summarize(
   const greedy = complete ? allGreedy : allGreedy.filter((r) => covered.has(r.problem));
   const seedsCovered = options.seeds.filter((s) => samples.some((r) => r.seed === s));
   const points: CurvePoint[] = [];
+  /** Per-problem accuracies behind each point, for the paired comparisons. */
+  const problemAccuracy = new Map<string, Map<string, number>>();
   const point = (method: BenchMethod, n: number, bySeed: Map<number, Outcome[]>): CurvePoint => {
     const seeds = options.seeds.filter((s) => (bySeed.get(s)?.length ?? 0) > 0);
     const outcomes = seeds.flatMap((s) => bySeed.get(s)!);
@@ -153,12 +217,15 @@ export function summarize(
     const lmFlops = 2 * options.parameters.lm * tokens;
     const rewardFlops = 2 * options.parameters.reward * rewardTokens;
     const acceptance = outcomes.filter((o) => o.acceptance !== undefined).map((o) => o.acceptance!);
+    const byProblem = perProblem(outcomes);
+    problemAccuracy.set(`${method}|${n}`, byProblem);
     return {
       method,
       n,
       perSeed,
       mean: mean(perSeed),
       std: sampleStd(perSeed),
+      ci95: bootstrapMean([...byProblem.values()]),
       records: outcomes.length,
       tokens,
       rewardEvaluations: mean(outcomes.map((o) => o.rewardEvaluations)),
@@ -170,6 +237,7 @@ export function summarize(
   };
   if (greedy.length > 0) {
     const outcomes = greedy.map((r) => ({
+      problem: r.problem,
       correct: r.answer === truth.get(r.problem),
       tokens: r.tokens,
       rewardEvaluations: 0,
@@ -203,6 +271,38 @@ export function summarize(
       points.push(point('qalign', n, bySeed));
     }
   }
+  const comparisons: Comparison[] = [];
+  for (const versus of ['majority-vote', 'weighted-majority-vote', 'best-of-n'] as const) {
+    const both = ns.filter((n) => {
+      const a = points.find((p) => p.method === 'qalign' && p.n === n);
+      const b = points.find((p) => p.method === versus && p.n === n);
+      return a && b && !Number.isNaN(a.mean) && !Number.isNaN(b.mean);
+    });
+    const n = both[both.length - 1];
+    if (n === undefined) continue;
+    const q = problemAccuracy.get(`qalign|${n}`)!;
+    const v = problemAccuracy.get(`${versus}|${n}`)!;
+    const diffs = [...q.keys()].filter((k) => v.has(k)).map((k) => q.get(k)! - v.get(k)!);
+    comparisons.push({ versus, n, difference: mean(diffs), ci95: bootstrapMean(diffs, 1) });
+  }
+  const stepCost = (() => {
+    if (chains.length === 0) return null;
+    const perStep = (f: (r: ChainRecord) => readonly number[] | undefined) => {
+      const all = chains.map(f);
+      if (all.some((x) => x === undefined)) return null;
+      return mean(all.map((x) => sum(x!.slice(1)) / Math.max(1, x!.length - 1)));
+    };
+    const generated = perStep((r) => r.tokens)!;
+    const prefill = perStep((r) => r.prefillTokens);
+    const read = perStep((r) => r.rewardTokens)!;
+    return {
+      generatedTokens: generated,
+      prefillTokens: prefill,
+      rewardTokens: read,
+      lmFlops: 2 * options.parameters.lm * (generated + (prefill ?? 0)),
+      rewardFlops: 2 * options.parameters.reward * read,
+    };
+  })();
   return {
     ns,
     seeds: complete ? [...options.seeds] : seedsCovered,
@@ -211,6 +311,8 @@ export function summarize(
     points,
     headroom: headroom(samples, chains, truth, ns),
     rewardRanking: samples.length > 0 ? rewardRanking(samples, truth) : null,
+    comparisons,
+    stepCost,
     parameters: options.parameters,
     settings: options.settings ?? {},
   };
@@ -219,8 +321,10 @@ export function summarize(
 const pct = (x: number) => (100 * x).toFixed(1);
 function accuracyCell(p: CurvePoint | undefined): string {
   if (!p || Number.isNaN(p.mean)) return '—';
-  return p.std === null ? pct(p.mean) : `${pct(p.mean)} ± ${pct(p.std)}`;
+  const interval = p.ci95 && !Number.isNaN(p.ci95[0]) ? ` [${pct(p.ci95[0])}, ${pct(p.ci95[1])}]` : '';
+  return p.std === null ? `${pct(p.mean)}${interval}` : `${pct(p.mean)} ± ${pct(p.std)}${interval}`;
 }
+const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 /** FLOPs in scientific notation with 2 significant digits, e.g. 4.3e9. */
 export function formatFlops(x: number): string {
   if (!Number.isFinite(x)) return '—';
@@ -250,7 +354,7 @@ export function renderMarkdown(
   lines.push(`## Accuracy (%), ${seedText}`);
   lines.push('');
   lines.push(
-    `N = samples (best-of-n, majority votes) or chain steps (QAlign votes over its N + 1 states). Greedy: ${accuracyCell(greedy)} % (${greedy ? greedy.tokens.toFixed(1) : '—'} tokens, ${greedy ? formatFlops(greedy.flops) : '—'} FLOPs per problem).`,
+    `N = samples (best-of-n, majority votes) or chain steps (QAlign votes over its N + 1 states). Each cell: mean ± std over seeds [95 % interval: bootstrap over problems]. Greedy: ${accuracyCell(greedy)} % (${greedy ? greedy.tokens.toFixed(1) : '—'} tokens, ${greedy ? formatFlops(greedy.flops) : '—'} FLOPs per problem).`,
   );
   lines.push('');
   const sampleMethods = ['majority-vote', 'best-of-n', 'weighted-majority-vote', 'qalign'] as const;
@@ -260,7 +364,31 @@ export function renderMarkdown(
     lines.push(`| ${n} | ${sampleMethods.map((m) => accuracyCell(get(m, n))).join(' | ')} |`);
   }
   lines.push('');
+  if (summary.comparisons.length > 0) {
+    lines.push(
+      '**QAlign against each baseline** at the largest N both have, paired by problem (accuracy points, 95 % bootstrap interval over problems):',
+    );
+    lines.push('');
+    for (const c of summary.comparisons) {
+      lines.push(
+        `- vs ${METHOD_LABELS[c.versus]} at N = ${c.n}: ${signedPct(c.difference)} points [${signedPct(c.ci95[0])}, ${signedPct(c.ci95[1])}]`,
+      );
+    }
+    lines.push('');
+  }
   lines.push(...renderHeadroom(summary));
+  if (summary.stepCost) {
+    const c = summary.stepCost;
+    lines.push('## QAlign: cost per step');
+    lines.push('');
+    lines.push(
+      `Per chain step (means over chains and steps after y0): the LM generates ${c.generatedTokens.toFixed(1)} tokens (the suffix after index i) and computes ` +
+        `${c.prefillTokens === null ? 'the whole kept prefix again (store written before the cache)' : `${c.prefillTokens.toFixed(1)} token(s) before sampling (the kept prefix comes from the current state's key/value cache; only its last token is fed)`}; ` +
+        `the reward model reads ${c.rewardTokens.toFixed(1)} tokens (prompt + the whole proposal). FLOPs per step: LM ${formatFlops(c.lmFlops)} + reward model ${formatFlops(c.rewardFlops)}. ` +
+        'Wall time per step and the sampler against a bare onnxruntime loop: `results/sampler.md` (`pnpm bench:sampler`).',
+    );
+    lines.push('');
+  }
   lines.push('## Compute per problem (means)');
   lines.push('');
   lines.push(
@@ -318,15 +446,16 @@ function plotRows(summary: BenchSummary): PlotRow[] {
   return summary.points
     .filter((p) => !Number.isNaN(p.mean))
     .map((p) => {
+      // Error bars: the 95 % bootstrap interval over problems (as the tables give it).
       const error = 100 * (1 - p.mean);
-      const std = p.std === null ? null : 100 * p.std;
+      const ok = p.ci95 && !Number.isNaN(p.ci95[0]);
       return {
         method: METHOD_LABELS[p.method],
         n: p.n,
         flops: p.flops,
         error,
-        lo: std === null ? null : Math.max(0, error - std),
-        hi: std === null ? null : Math.min(100, error + std),
+        lo: ok ? 100 * (1 - p.ci95[1]) : null,
+        hi: ok ? 100 * (1 - p.ci95[0]) : null,
       };
     });
 }
@@ -342,7 +471,7 @@ export function errorPlotSpec(summary: BenchSummary, x: 'flops' | 'n' = 'flops')
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Arithmetic error vs ${x === 'flops' ? 'compute' : 'N'}: QAlign and baselines`,
-      subtitle: `${summary.problems} held-out problems · ${seeds > 1 ? `mean ± std over ${seeds} seeds` : '1 seed'}${summary.complete ? '' : ' · partial run'}`,
+      subtitle: `${summary.problems} held-out problems · ${seeds > 1 ? `mean over ${seeds} seeds` : '1 seed'}, bars: 95 % bootstrap interval over problems${summary.complete ? '' : ' · partial run'}`,
       anchor: 'start',
     },
     width: 520,

@@ -1,7 +1,7 @@
 // The LM and reward-model calls every strategy shares: prompts, batched sampling with per-row token budgets,
 // and batched scoring. Outputs are kept as token lists that end with the stop token when the LM stopped on
 // it, so |y| counts EOS (see acceptance.ts for why QAlign needs that).
-import type { CausalLM, Generation, RewardModel } from '@attune/models';
+import type { CausalLM, Generation, KvCache, RewardModel } from '@attune/models';
 import type { Rng } from '@attune/tensor/numerics';
 import { clipReward } from './acceptance.js';
 import { extractAnswer } from './answer.js';
@@ -130,7 +130,27 @@ export async function continueRows(
   budgets: readonly number[],
   options: ContinueOptions,
 ): Promise<Completion[]> {
-  if (prefixes.length === 0) return [];
+  return (await continueCachedRows(lm, prefixes, budgets, options)).completions;
+}
+
+export interface CachedContinuations {
+  readonly completions: Completion[];
+  /** Each row's key/value cache (prefix + its new tokens but the last), when the LM returns caches. */
+  readonly caches: (KvCache | undefined)[];
+}
+
+/**
+ * continueRows that reuses and returns key/value caches: with `prefixCaches` (one per row, from an earlier
+ * call over a sequence that starts with the row's prefix) the LM computes only each prefix's last token, not
+ * the kept ones. An LM that does not return caches (a test wrapper) just gets none back.
+ */
+export async function continueCachedRows(
+  lm: TextLM,
+  prefixes: readonly (readonly number[])[],
+  budgets: readonly number[],
+  options: ContinueOptions & { readonly prefixCaches?: readonly KvCache[]; readonly returnCaches?: boolean },
+): Promise<CachedContinuations> {
+  if (prefixes.length === 0) return { completions: [], caches: [] };
   const maxNewTokens = Math.max(...budgets);
   const generations = await lm.generate(prefixes, {
     maxNewTokens,
@@ -138,11 +158,16 @@ export async function continueRows(
     seed: options.seed,
     batchSize: options.batchSize,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.prefixCaches ? { prefixCaches: options.prefixCaches } : {}),
+    ...(options.returnCaches ? { returnCaches: true } : {}),
   });
   if (generations.length !== prefixes.length) {
     throw new Error(`the LM returned ${generations.length} generations for ${prefixes.length} prefixes`);
   }
-  return generations.map((g, k) => toCompletion(lm, g, budgets[k]!));
+  return {
+    completions: generations.map((g, k) => toCompletion(lm, g, budgets[k]!)),
+    caches: generations.map((g) => g.cache),
+  };
 }
 
 /** Concatenates a kept prefix of an output with a freshly generated continuation. */

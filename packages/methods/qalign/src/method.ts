@@ -1,6 +1,13 @@
 // The plugin instances: QAlign's chain and the baselines on n ancestral samples, behind one `solve` contract.
 
-import type { ComputeCost, SolveInput, SolveOptions, SolveResult, TextAnswerMethod } from '@attune/contracts';
+import type {
+  ChainSummary,
+  ComputeCost,
+  SolveInput,
+  SolveOptions,
+  SolveResult,
+  TextAnswerMethod,
+} from '@attune/contracts';
 import type { CausalLM, RewardModel } from '@attune/models';
 import { createRng, type Rng } from '@attune/tensor/numerics';
 import { computeCost } from './compute.js';
@@ -16,7 +23,7 @@ import {
   type ScoredCompletion,
   scoreRows,
 } from './generation.js';
-import { acceptanceRate, chainStates, runChains } from './qalign.js';
+import { acceptanceRate, type ChainTrace, chainStates, runChains } from './qalign.js';
 import {
   answerMatch,
   bestOfN,
@@ -188,8 +195,33 @@ export class QAlignMethod extends AnswerMethodBase {
       }),
       promptTokens: call.prompt.ids.length,
       ms: round2(performance.now() - call.started),
+      chain: chainSummary(trace!),
     };
   }
+}
+
+/** The trace as the contract's ChainSummary: each distinct state with the step it was accepted at and its visits. */
+export function chainSummary(trace: ChainTrace): ChainSummary {
+  const visits = new Array<number>(trace.states.length).fill(0);
+  for (const i of trace.path) visits[i]!++;
+  const firstStep = new Array<number>(trace.states.length).fill(-1);
+  trace.path.forEach((i, t) => {
+    if (firstStep[i] === -1) firstStep[i] = t;
+  });
+  const nullIfNaN = (x: number) => (Number.isNaN(x) ? null : x);
+  return {
+    states: trace.states.map((st, i) => ({
+      step: firstStep[i]!,
+      answer: st.answer ?? null,
+      text: st.text,
+      reward: nullIfNaN(st.reward),
+      tokens: st.tokens.length,
+      visits: visits[i]!,
+    })),
+    path: [...trace.path],
+    accepted: [...trace.accepted],
+    proposalRewards: trace.proposalReward.map(nullIfNaN),
+  };
 }
 
 export interface SampleSettings extends SharedSettings {

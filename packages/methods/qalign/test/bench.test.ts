@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOptions, runBench } from '../bench/harness.js';
 import { loadProblemList } from '../bench/problems.js';
 import { RecordStore, StoreBusyError, StoreMismatchError } from '../bench/store.js';
-import { errorPlotSpec, renderMarkdown, summarize } from '../bench/summary.js';
+import { bootstrapMean, errorPlotSpec, renderMarkdown, summarize } from '../bench/summary.js';
 import { HELDOUT_PATH, heldoutProblems } from './support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qalign-bench-'));
@@ -145,7 +145,53 @@ describe('the QAlign benchmark harness', () => {
     const svg = await renderVegaLiteSvg(errorPlotSpec(summary));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('FLOPs per problem');
+    // 95 % intervals bracket the mean; paired comparisons at the largest N; the cache's one token per step.
+    for (const p of summary.points) expect(p.ci95[0] <= p.mean && p.mean <= p.ci95[1]).toBe(true);
+    expect(summary.comparisons.map((c) => [c.versus, c.n])).toEqual([
+      ['majority-vote', 4],
+      ['weighted-majority-vote', 4],
+      ['best-of-n', 4],
+    ]);
+    const mv4 = summary.points.find((p) => p.method === 'majority-vote' && p.n === 4)!;
+    expect(summary.comparisons[0]!.difference).toBeCloseTo(q4.mean - mv4.mean, 10);
+    expect(summary.stepCost!.prefillTokens).toBe(1);
+    expect(md).toContain('## QAlign: cost per step');
   }, 60_000);
+
+  it('runs chains longer than the samples with maxChainN; the baselines stop at maxN', async () => {
+    const run = await runBench(options(join(dir, 'long.jsonl'), { maxN: 2, maxChainN: 4 }));
+    expect(run.identity.maxChainN).toBe(4);
+    const chains = run.records.filter((r) => r.kind === 'chain');
+    expect(chains.every((r) => r.accepted.length === 4)).toBe(true);
+    expect(run.records.filter((r) => r.kind === 'samples').every((r) => r.answers.length === 2)).toBe(true);
+    const summary = summarize(run.records, run.problems, {
+      seeds: [0],
+      maxN: 4,
+      betaWmv: 1,
+      parameters: run.parameters,
+    });
+    expect(Number.isNaN(summary.points.find((p) => p.method === 'majority-vote' && p.n === 4)!.mean)).toBe(
+      true,
+    );
+    expect(Number.isNaN(summary.points.find((p) => p.method === 'qalign' && p.n === 4)!.mean)).toBe(false);
+    expect(summary.comparisons.find((c) => c.versus === 'majority-vote')!.n).toBe(2);
+  }, 60_000);
+});
+
+describe('bootstrapMean', () => {
+  it('is a fixed-stream percentile interval that narrows with more problems', () => {
+    const small = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const large = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const [lo, hi] = bootstrapMean(small);
+    expect(lo).toBeLessThan(0.5);
+    expect(hi).toBeGreaterThan(0.5);
+    expect(bootstrapMean(small)).toEqual([lo, hi]);
+    const [lo2, hi2] = bootstrapMean(large);
+    expect(hi2 - lo2).toBeLessThan((hi - lo) / 3);
+    // Binomial standard error sqrt(.25/500) = 0.0224: the 95 % interval is about ±1.96 of it.
+    expect(hi2 - lo2).toBeGreaterThan(2 * 1.6 * 0.0224);
+    expect(hi2 - lo2).toBeLessThan(2 * 2.3 * 0.0224);
+  });
 });
 
 describe('the benchmark store', () => {

@@ -95,6 +95,55 @@ describe('the QAlign chain on zoo:mini-lm + zoo:mini-rm', () => {
     expect(acceptanceRate(t)).toBe(t.accepted.filter(Boolean).length / 6);
   }, 60_000);
 
+  it('reuses the kept prefix from the cache (one token fed per step) and walks the same chain as recomputing it', async () => {
+    const prompts = heldoutProblems(3).map((p) => encodePrompt(lm, formatPrompt(p.question, '', lm)));
+    const specs = () => prompts.map((prompt, k) => ({ prompt, rng: createRng(5).fork('chain').fork(k) }));
+    const cached = await runChains(lm, rm, specs(), chainOptions({ steps: 12, maxNewTokens: 64 }));
+    // The same LM behind a wrapper that returns no caches: every step recomputes prompt + y[:i].
+    const noCache: CausalLM = {
+      ...lm,
+      config: lm.config,
+      encode: (t, o) => lm.encode(t, o),
+      decode: (ids) => lm.decode(ids),
+      generate: async (prefixes, o) =>
+        (await lm.generate(prefixes, { ...o, returnCaches: false })).map(({ cache: _c, ...g }) => g),
+    };
+    const recomputed = await runChains(noCache, rm, specs(), chainOptions({ steps: 12, maxNewTokens: 64 }));
+    cached.forEach((t, k) => {
+      const r = recomputed[k]!;
+      expect(t.prefillTokens.slice(1).every((n) => n === 1)).toBe(true);
+      expect(r.prefillTokens.slice(1)).toEqual(r.proposalIndex.map((i) => prompts[k]!.ids.length + i));
+      expect(t.path).toEqual(r.path);
+      expect(t.states.map((s) => s.tokens)).toEqual(r.states.map((s) => s.tokens));
+      expect(t.accepted).toEqual(r.accepted);
+      expect(t.generatedTokens).toEqual(r.generatedTokens);
+    });
+  }, 60_000);
+
+  it('returns the chain: accepted states with their step, reward and visits, which add up to the votes', async () => {
+    const r = await new QAlignMethod(lm, rm, settings({ steps: 8 })).solve(
+      { prompt: problem!.question },
+      { seed: 2 },
+    );
+    const chain = r.chain!;
+    expect(chain.path).toHaveLength(9);
+    expect(chain.accepted).toHaveLength(8);
+    expect(chain.proposalRewards).toHaveLength(8);
+    expect(chain.states).toHaveLength(r.distinctStates!);
+    expect(chain.states[0]!.step).toBe(0);
+    expect(chain.states.reduce((n, s) => n + s.visits, 0)).toBe(9);
+    // A state is entered at an accepted step, with the reward its proposal had.
+    chain.states.slice(1).forEach((s) => {
+      expect(chain.accepted[s.step - 1]).toBe(true);
+      expect(chain.proposalRewards[s.step - 1]).toBe(s.reward);
+    });
+    expect(chain.states.filter((_, i) => i > 0).length).toBe(chain.accepted.filter(Boolean).length);
+    for (const v of r.votes) {
+      const visits = chain.states.filter((s) => s.answer === v.answer).reduce((n, s) => n + s.visits, 0);
+      expect(visits).toBe(v.count);
+    }
+  }, 60_000);
+
   it('is deterministic under a seed and differs under another', async () => {
     const method = new QAlignMethod(lm, rm, settings());
     const a = await method.solve({ prompt: problem!.question }, { seed: 3 });

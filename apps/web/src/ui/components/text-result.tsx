@@ -1,4 +1,5 @@
 import type { TextResult } from '../api.js';
+import { ChainView } from './chain-view.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -54,6 +55,7 @@ export function TextResultView({ result }: { result: TextResult }) {
           })}
         </ol>
       </figure>
+      {result.chain && <ChainView chain={result.chain} winner={result.answer} />}
       <figure class="completion">
         <figcaption>
           The output behind the answer{result.reward !== null ? ` (reward ${result.reward.toFixed(3)})` : ''}
