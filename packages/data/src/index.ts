@@ -107,3 +107,15 @@ export {
   type SuiteDescriptor,
   type SuiteName,
 } from './samples/suites.js';
+export {
+  CLASSES_FILE,
+  type ClassSpec,
+  type ImageCollection,
+  type ListedImage,
+  parseClassesFile,
+  parseClassSpec,
+  type ScanImagesOptions,
+  scanImages,
+  type UnreadableImage,
+} from './readers/image-collection.js';
+export { type WriteImageFolderOptions, writeImageFolder } from './readers/write-image-folder.js';
