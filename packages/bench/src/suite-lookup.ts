@@ -1,5 +1,5 @@
-import { CAPABILITY, type Suite } from '@attune/contracts';
 import { statSync } from 'node:fs';
+import { CAPABILITY, type Suite } from '@attune/contracts';
 import type { Plugin, Registry } from '@attune/registry';
 import { assertSuite } from './assert-suite.js';
 import { InvalidBenchOptionError, UnknownSuiteError } from './errors.js';
