@@ -44,6 +44,48 @@ export interface LoadVisionLanguageModelOptions {
   readonly filter?: ResampleFilter;
   /** Where zoo ids are looked up (default: @attune/zoo's committed models). */
   readonly modelsDir?: string;
+  /**
+   * Told what the loader decided on the user's behalf (config ids overridden by the tokenizer's, an entry
+   * point derived by graph surgery). Default: one `attune: note:` line on stderr.
+   */
+  readonly onNotice?: (message: string) => void;
+}
+
+const defaultNotice = (message: string) => {
+  process.stderr.write(`attune: note: ${message}\n`);
+};
+
+/** The embedding width an output's last dimension states, when the file fixes it. */
+function lastDim(session: OnnxSession, output: string): number | undefined {
+  const meta = session.info.outputs.find((m) => m.name === output) as
+    | { shape?: readonly unknown[] }
+    | undefined;
+  const last = meta?.shape?.at(-1);
+  return typeof last === 'number' && last > 0 ? last : undefined;
+}
+
+/** Refuses a folder whose image and text towers (or config) disagree on the embedding size. */
+function checkTowerWidths(
+  source: string,
+  projectionDim: number,
+  vision: OnnxSession,
+  text: OnnxSession,
+): void {
+  const image = lastDim(vision, 'image_embeds');
+  const texts = lastDim(text, 'text_embeds');
+  if (image !== undefined && texts !== undefined && image !== texts) {
+    throw new Error(
+      `model folder ${source}: the image tower gives ${image}-d image_embeds but the text tower gives ${texts}-d ` +
+        'text_embeds; expected both towers of one CLIP model (one embedding size)',
+    );
+  }
+  const width = image ?? texts;
+  if (width !== undefined && width !== projectionDim) {
+    throw new Error(
+      `model folder ${source}: its towers give ${width}-d embeddings but config.json says projection_dim ${projectionDim}; ` +
+        'expected the config of the same model',
+    );
+  }
 }
 
 /** Loads 'zoo:<id>', 'shaped:<name>' or a CLIP model folder (Hugging Face / transformers.js layout). */
@@ -68,11 +110,27 @@ export async function loadVisionLanguageModel(
       backend.load(requiredFile(resolved, 'visionModel').path),
       backend.load(requiredFile(resolved, 'textModel').path),
       ClipTokenizer.load(requiredFile(resolved, 'tokenizer').path, config.contextLength, {
-        ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
-        ...(config.eotTokenId !== undefined ? { eot: config.eotTokenId } : {}),
-        ...(config.padTokenId !== undefined ? { pad: config.padTokenId } : {}),
+        fallbackIds: {
+          ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
+          ...(config.eotTokenId !== undefined ? { eot: config.eotTokenId } : {}),
+          ...(config.padTokenId !== undefined ? { pad: config.padTokenId } : {}),
+        },
+        pooling: config.pooling,
       }),
     ]);
+    const notice = options.onNotice ?? defaultNotice;
+    const overridden = Object.entries(tokenizer.overriddenConfigIds);
+    if (overridden.length > 0) {
+      notice(
+        `${source}: config.json's token ids (${overridden.map(([k, v]) => `${k} ${v}`).join(', ')}) are not the ` +
+          `tokenizer's special tokens; using the tokenizer's (${overridden
+            .map(([k]) => `${k} ${tokenizer.specialIds[k as 'sot' | 'eot' | 'pad']}`)
+            .join(
+              ', ',
+            )}), pooling at ${config.pooling === 'argmax' ? 'argmax(input_ids)' : 'the first end token'} as transformers does`,
+      );
+    }
+    checkTowerWidths(source, config.projectionDim, vision, text);
     return new ClipVisionLanguageModel({
       source,
       resolved,

@@ -32,6 +32,11 @@ export interface ClipModelConfig {
   readonly padTokenId: number | undefined;
   readonly sotTokenId: number | undefined;
   readonly eotTokenId: number | undefined;
+  /**
+   * Where the text tower pools, as transformers decides it from text_config.eos_token_id: 'argmax' of the
+   * ids for the legacy value 2 (openai/clip-* configs), else the first end token.
+   */
+  readonly pooling: 'argmax' | 'first-eos';
   /** Class names per dataset, when the model ships them (zoo models do). */
   readonly classNames: Readonly<Record<string, readonly string[]>> | undefined;
   /** Prompt templates with "{}" for the class name. */
@@ -145,6 +150,10 @@ export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): C
       'finite',
       true,
     ),
+    pooling:
+      r.number(['text_config.eos_token_id', 'eos_token_id'], 'text eos token id', 'finite', true) === 2
+        ? 'argmax'
+        : 'first-eos',
     classNames: isObject(classNames) ? (classNames as Record<string, string[]>) : undefined,
     singleTemplate: r.string(['single_template'], 'single template', 'a photo of a {}.'),
     ensembleTemplates: Array.isArray(ensemble) ? (ensemble as string[]) : undefined,
