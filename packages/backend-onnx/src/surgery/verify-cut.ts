@@ -36,7 +36,9 @@ export async function verifyTextEmbedsCut(
     const feeds: Record<string, Tensor> = { input_ids: ids64 };
     if (original.inputNames.includes('attention_mask')) {
       const mask = new BigInt64Array(ids.length);
-      eotIndex.forEach((eot, row) => mask.fill(1n, row * length, row * length + eot + 1));
+      eotIndex.forEach((eot, row) => {
+        mask.fill(1n, row * length, row * length + eot + 1);
+      });
       feeds.attention_mask = new Tensor('int64', mask, [count, length]);
     }
     const reference = (await original.run(feeds, ['text_embeds'])).text_embeds!;
