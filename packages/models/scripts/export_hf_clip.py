@@ -141,7 +141,7 @@ class CLIPTextTransformer(nn.Module):
         x = self.encoder(x, self.causal_mask[:length, :length])
         x = self.final_layer_norm(x)
         index = eot_index.to(torch.int64).reshape(-1, 1, 1).expand(-1, 1, x.shape[2])
-        return torch.gather(x, 1, index).squeeze(1), x
+        return torch.gather(x, 1, index)[:, 0, :], x  # [:, 0] not squeeze(1): no If node on a dynamic dim
 
     def forward(self, input_ids):
         return self.from_embeds(self.embeddings.token_embedding(input_ids), self.pooling_index(input_ids))
@@ -186,6 +186,16 @@ class CLIPModel(nn.Module):
         self.text_projection = nn.Linear(t["hidden_size"], dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(config.get("logit_scale_init_value", 2.6592)))
 
+    def forward(self, input_ids, pixel_values, attention_mask):
+        """As Optimum exports CLIPModel: both towers, normalised embeddings and the scaled logits."""
+        del attention_mask  # CLIP's causal mask already hides what follows the end token from the pooled row
+        text = self.text_projection(self.text_model(input_ids)[0])
+        image = self.visual_projection(self.vision_model(pixel_values)[0])
+        text = text / text.norm(dim=-1, keepdim=True)
+        image = image / image.norm(dim=-1, keepdim=True)
+        logits_per_text = self.logit_scale.exp() * text @ image.t()
+        return logits_per_text.t(), logits_per_text, text, image
+
 
 class TextTower(nn.Module):
     def __init__(self, m):
@@ -224,23 +234,6 @@ class VisionTower(nn.Module):
     def forward(self, pixel_values):
         pooled, hidden = self.m.vision_model(pixel_values)
         return self.m.visual_projection(pooled), hidden
-
-
-class Combined(nn.Module):
-    """As Optimum exports CLIPModel: both towers, normalised embeddings and the scaled logits."""
-
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, input_ids, pixel_values, attention_mask):
-        del attention_mask  # CLIP's causal mask already hides what follows the end token from the pooled row
-        text = self.m.text_projection(self.m.text_model(input_ids)[0])
-        image = self.m.visual_projection(self.m.vision_model(pixel_values)[0])
-        text = text / text.norm(dim=-1, keepdim=True)
-        image = image / image.norm(dim=-1, keepdim=True)
-        logits_per_text = self.m.logit_scale.exp() * text @ image.t()
-        return logits_per_text.t(), logits_per_text, text, image
 
 
 def load_state_dict(folder):
@@ -323,7 +316,7 @@ def main():
     onnx_dir = os.path.join(out, "onnx")
     if a.layout == "combined":
         export(
-            Combined(model),
+            model,
             (ids, pixels, torch.ones_like(ids)),
             os.path.join(onnx_dir, "model.onnx"),
             ["input_ids", "pixel_values", "attention_mask"],

@@ -2,6 +2,8 @@
  * VisionLanguageModel over a CLIP model folder: onnxruntime-node for everything that needs no gradient
  * (image tower, text tower, token embeddings), and the same folder's text_model_embeds.onnx executed on tfjs
  * ops (@attune/backend-tfjs, loaded on first use) for the text encoder that prompt tuning differentiates.
+ * A folder without text_model_embeds.onnx gets one cut from its text tower by graph surgery; a combined
+ * onnx/model.onnx is split into its towers (derived-entry-points.ts).
  */
 
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
@@ -13,6 +15,7 @@ import { type ClipModelConfig, type ResolvedFile, type ResolvedModel, resolveMod
 import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-preprocess.js';
 import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
+import { type DerivedTextEmbeds, deriveTextEmbeds, splitCombinedClip } from './derived-entry-points.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
@@ -97,7 +100,24 @@ export async function loadVisionLanguageModel(
   if (resolved.kind !== 'clip' || resolved.config.kind !== 'clip') {
     throw new Error(`${source} is an ${resolved.kind} model; expected a CLIP (vision-language) model folder`);
   }
-  const config = resolved.config;
+  const notice = options.onNotice ?? defaultNotice;
+  let config = resolved.config;
+  // A combined model.onnx (Optimum's CLIPModel layout): its towers are cut out; its trained logit scale is
+  // used when config.json has none (Hugging Face configs hold only the untrained initial value).
+  let towers = { text: resolved.files.textModel?.path, vision: resolved.files.visionModel?.path };
+  const combined = resolved.files.combinedModel;
+  if (combined && (!towers.text || !towers.vision)) {
+    const split = splitCombinedClip(combined.path, notice);
+    towers = { text: towers.text ?? split.textModel, vision: towers.vision ?? split.visionModel };
+    if (config.logitScaleSource !== 'config.logit_scale' && split.logitScale !== undefined) {
+      config = {
+        ...config,
+        logitScale: split.logitScale,
+        logitScaleExp: Math.exp(split.logitScale),
+        logitScaleSource: 'model.onnx initializer logit_scale',
+      };
+    }
+  }
   const ownsBackend = options.onnx === undefined || options.ownsOnnx === true;
   const backend =
     options.onnx ??
@@ -107,8 +127,8 @@ export async function loadVisionLanguageModel(
     });
   try {
     const [vision, text, tokenizer] = await Promise.all([
-      backend.load(requiredFile(resolved, 'visionModel').path),
-      backend.load(requiredFile(resolved, 'textModel').path),
+      backend.load(towers.vision ?? requiredFile(resolved, 'visionModel').path),
+      backend.load(towers.text ?? requiredFile(resolved, 'textModel').path),
       ClipTokenizer.load(requiredFile(resolved, 'tokenizer').path, config.contextLength, {
         fallbackIds: {
           ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
@@ -118,7 +138,6 @@ export async function loadVisionLanguageModel(
         pooling: config.pooling,
       }),
     ]);
-    const notice = options.onNotice ?? defaultNotice;
     const overridden = Object.entries(tokenizer.overriddenConfigIds);
     if (overridden.length > 0) {
       notice(
@@ -144,6 +163,8 @@ export async function loadVisionLanguageModel(
       tfjsBackend: options.tfjs?.backend ?? 'auto',
       gradients: options.gradients,
       filter: options.filter ?? 'bicubic',
+      textModelPath: towers.text ?? requiredFile(resolved, 'textModel').path,
+      notice,
     });
   } catch (error) {
     if (ownsBackend) await backend.dispose();
@@ -173,6 +194,8 @@ interface ClipParts {
   readonly tfjsBackend: BackendPreference | 'current';
   readonly gradients: (() => Promise<TfjsBackend>) | undefined;
   readonly filter: ResampleFilter;
+  readonly textModelPath: string;
+  readonly notice: (message: string) => void;
 }
 
 export class ClipVisionLanguageModel implements VisionLanguageModel {
@@ -196,6 +219,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private disposed = false;
   private knownTokenEmbedDim: number | undefined;
   private onnxText: OnnxTextEncoder | undefined;
+  private derived: Promise<DerivedTextEmbeds> | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -440,7 +464,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   }
 
   private async loadGraph(): Promise<OnnxGraph> {
-    const file = this.optionalFile('textModelEmbeds');
+    const file = await this.entryFile('textModelEmbeds');
     if (this.parts.gradients) {
       // The backend the caller chose (through the registry) selects tfjs's backend and loads the graph.
       this.gradientBackend = await this.parts.gradients();
@@ -480,7 +504,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   /** The text encoder over inputs_embeds on onnxruntime (no gradient): raw text features [C,D]. */
   async encodeTextEmbedsOnnx(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): Promise<tf.Tensor2D> {
     this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
-    return this.onnxTextEncoder().encode(inputsEmbeds, eotIndex, this.parts.batchSize);
+    return (await this.onnxTextEncoder()).encode(inputsEmbeds, eotIndex, this.parts.batchSize);
   }
 
   /**
@@ -494,18 +518,19 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   ): Promise<tf.Tensor3D> {
     this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
     expectShape(upstream, [inputsEmbeds.shape[0], this.embedDim], 'upstream (d loss / d text features)');
-    return this.onnxTextEncoder().vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);
+    return (await this.onnxTextEncoder()).vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);
   }
 
   /** Whether every op of the text encoder between inputs_embeds and text_embeds has a VJP rule. */
-  onnxGradientSupport(): Promise<OnnxGradientSupport> {
+  async onnxGradientSupport(): Promise<OnnxGradientSupport> {
     this.assertUsable();
-    return this.onnxTextEncoder().gradientSupport();
+    return (await this.onnxTextEncoder()).gradientSupport();
   }
 
-  private onnxTextEncoder(): OnnxTextEncoder {
+  private async onnxTextEncoder(): Promise<OnnxTextEncoder> {
     this.assertUsable();
-    this.onnxText ??= new OnnxTextEncoder(this.optionalFile('textModelEmbeds').path, this.parts.backend);
+    const path = (await this.entryFile('textModelEmbeds')).path;
+    this.onnxText ??= new OnnxTextEncoder(path, this.parts.backend);
     return this.onnxText;
   }
 
@@ -562,20 +587,31 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     if (this.disposed) throw new Error(`model ${this.source} has been disposed`);
   }
 
-  private optionalFile(role: string): ResolvedFile {
-    const file = this.resolved.files[role];
-    if (file) return file;
-    const absent = this.resolved.absentOptional.find((a) => a.role === role);
-    const what = absent ? `${absent.expected} (${absent.purpose})` : role;
-    throw new Error(
-      `model folder ${this.resolved.dir} has no ${what}; prompt tuning needs it — export it with the zoo's CLIP exporter`,
+  /**
+   * The prompt-tuning entry points (textModelEmbeds, tokenEmbedding): the folder's own, else cut from its
+   * text tower by graph surgery (checked against it, cached, announced; see derived-entry-points.ts).
+   */
+  private async entryFile(role: 'textModelEmbeds' | 'tokenEmbedding'): Promise<{ path: string }> {
+    const own = this.resolved.files[role];
+    if (own) return own;
+    this.derived ??= deriveTextEmbeds(
+      this.parts.textModelPath,
+      this.parts.backend,
+      this.tokenizer,
+      this.parts.notice,
     );
+    this.derived.catch(() => {
+      this.derived = undefined;
+    });
+    const derived = await this.derived;
+    return { path: derived[role] };
   }
 
   private loadTokenEmbedding(): Promise<OnnxSession> {
     if (!this.tokenEmbeddingSession) {
-      const file = this.optionalFile('tokenEmbedding');
-      this.tokenEmbeddingSession = this.parts.backend.load(file.path);
+      this.tokenEmbeddingSession = this.entryFile('tokenEmbedding').then((file) =>
+        this.parts.backend.load(file.path),
+      );
       this.tokenEmbeddingSession.catch(() => {
         this.tokenEmbeddingSession = undefined;
       });

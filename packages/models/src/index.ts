@@ -29,6 +29,14 @@ export {
   toUnitRange,
 } from './ddim.js';
 export {
+  CUT_TOLERANCE,
+  type DerivedTextEmbeds,
+  deriveTextEmbeds,
+  type SplitTowers,
+  splitCombinedClip,
+  surgeryCacheDir,
+} from './derived-entry-points.js';
+export {
   ImageVariationModel,
   type LoadImageVariationModelOptions,
   loadImageVariationModel,

@@ -23,7 +23,10 @@ export interface ClipModelConfig {
   /** exp(logitScale), e.g. 100 for OpenAI CLIP. */
   readonly logitScaleExp: number;
   /** Where logitScale came from: a zoo config states it; HF configs only hold the *initial* value. */
-  readonly logitScaleSource: 'config.logit_scale' | 'default: ln(100), the trained OpenAI CLIP value';
+  readonly logitScaleSource:
+    | 'config.logit_scale'
+    | 'default: ln(100), the trained OpenAI CLIP value'
+    | 'model.onnx initializer logit_scale';
   readonly imageSize: number;
   readonly imageMean: readonly number[];
   readonly imageStd: readonly number[];
