@@ -260,6 +260,10 @@ def export(module, args, path, input_names, output_names, dynamic_axes):
             opset_version=OPSET,
             do_constant_folding=True,
         )
+    # Declare every value's shape (value_info): attune's gradient graphs need static ranks.
+    import onnx  # noqa: PLC0415 (python3-onnx; torch.onnx needs it anyway)
+
+    onnx.save(onnx.shape_inference.infer_shapes(onnx.load(path)), path)
 
 
 def main():

@@ -57,7 +57,7 @@ def config(bos, eos, pad):
             "patch_size": 7,
             "hidden_size": 32,
             "intermediate_size": 64,
-            "num_hidden_layers": 2,
+            "num_hidden_layers": 1,
             "num_attention_heads": 4,
             "hidden_act": "quick_gelu",
             "layer_norm_eps": 1e-5,

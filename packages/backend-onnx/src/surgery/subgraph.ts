@@ -72,6 +72,7 @@ export function extractSubgraph(model: onnx.IModelProto, spec: SubgraphSpec): on
     );
   }
   const used = new Set(nodes.flatMap((n) => n.input ?? []));
+  const keptValues = new Set(nodes.flatMap((n) => n.output ?? []));
   for (const [value] of spec.outputs) used.add(value);
   const infoOf = (name: string): onnx.IValueInfoProto =>
     spec.inputInfos?.find((i) => i.name === name) ??
@@ -100,7 +101,9 @@ export function extractSubgraph(model: onnx.IModelProto, spec: SubgraphSpec): on
       initializer: (graph.initializer ?? []).filter((t) => used.has(t.name ?? '')),
       input: spec.inputs.map(infoOf),
       output: spec.outputs.map(([value, name]) => outputInfo(value, name)),
-      valueInfo: [],
+      // Shapes the export declared for values that remain (the cut changes no value's shape): gradient
+      // graphs need static ranks that runtime shape arithmetic hides.
+      valueInfo: (graph.valueInfo ?? []).filter((v) => keptValues.has(v.name ?? '') && !stops.has(v.name ?? '')),
     },
   };
 }
