@@ -103,7 +103,9 @@ export function extractSubgraph(model: onnx.IModelProto, spec: SubgraphSpec): on
       output: spec.outputs.map(([value, name]) => outputInfo(value, name)),
       // Shapes the export declared for values that remain (the cut changes no value's shape): gradient
       // graphs need static ranks that runtime shape arithmetic hides.
-      valueInfo: (graph.valueInfo ?? []).filter((v) => keptValues.has(v.name ?? '') && !stops.has(v.name ?? '')),
+      valueInfo: (graph.valueInfo ?? []).filter(
+        (v) => keptValues.has(v.name ?? '') && !stops.has(v.name ?? ''),
+      ),
     },
   };
 }
