@@ -162,7 +162,7 @@ export async function loadVisionLanguageModel(
       batchSize: options.batchSize ?? backend.batchSize,
       tfjsBackend: options.tfjs?.backend ?? 'auto',
       gradients: options.gradients,
-      filter: options.filter ?? 'bicubic',
+      filter: options.filter ?? config.resample ?? 'bicubic',
       textModelPath: towers.text ?? requiredFile(resolved, 'textModel').path,
       notice,
     });

@@ -2,7 +2,7 @@
 // (scripts/make_hf_clip_fixtures.py): one with the legacy config ids of openai/clip-vit-base-patch32
 // (bos 0, eos 2, pad 1; its text tower pools at argmax(input_ids)), one with the tokenizer's real ids (pools
 // at the first eos). Both must give torch's probabilities: ids come from the tokenizer, not the config.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@attune/tensor';
@@ -89,6 +89,26 @@ describe('Hugging Face CLIP folders', () => {
     } finally {
       await legacy.dispose();
     }
+  });
+
+  it("follows preprocessor_config.json's resample filter and refuses settings it cannot follow", async () => {
+    const folder = join(tmp, 'preprocessor');
+    cpSync(join(HF, 'legacy-ids'), folder, { recursive: true });
+    const path = join(folder, 'preprocessor_config.json');
+    const original = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...original, resample: 2 }));
+    const model = await load(folder);
+    try {
+      expect(model.preprocessPlan({ width: 40, height: 30 }).note).toMatch(/bilinear/);
+    } finally {
+      await model.dispose();
+    }
+    writeFileSync(path, JSON.stringify({ ...original, size: { shortest_edge: 32 } }));
+    await expect(load(folder)).rejects.toThrow(
+      /resizes the shorter side to 32 and crops 28; .*expected size\.shortest_edge == crop_size/,
+    );
+    writeFileSync(path, JSON.stringify({ ...original, do_normalize: false }));
+    await expect(load(folder)).rejects.toThrow(/do_normalize is false/);
   });
 
   it('a folder whose towers disagree on the embedding size is refused, naming both sizes', async () => {
