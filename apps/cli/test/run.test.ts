@@ -176,7 +176,7 @@ describe('attune run with a text method', () => {
       /^attune: invalid config for plugin "qalign": beta: expected > 0, got 0/,
     );
     expect(attune('run', 'tpt', '--prompt', question).stderr).toBe(
-      'attune: --image is required: tpt classifies an image\n',
+      'attune: --image <file> or --images <dir> is required: tpt classifies images\n',
     );
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Registry } from '@attune/registry';
 import type { Command } from 'commander';
 import { InvalidBenchOptionError } from './errors.js';
@@ -95,6 +96,8 @@ export function parseMethods(methodsText: string, configs: readonly string[]): B
   }
   return names.map((name) => (byName.has(name) ? { name, config: byName.get(name) } : { name }));
 }
+
+const listExtension = (path: string) => /\.[A-Za-z0-9]+$/.exec(basename(path))?.[0] ?? '.txt';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -193,10 +196,16 @@ export function registerBenchCommand(
       bar?.stop();
       const summary = summarizeRun(store, result.run.runId);
       const files = await writeReports(summary, outDir);
+      // The pinned sample order (each sample's key; for image folders each file's path and sha256) goes
+      // beside the results, so the report says exactly what was evaluated.
+      const listCopy = resolve(outDir, `${result.run.runId}.samples${listExtension(result.run.sampleList)}`);
+      if (existsSync(result.run.sampleList) && resolve(result.run.sampleList) !== listCopy) {
+        copyFileSync(result.run.sampleList, listCopy);
+      }
       io.stdout(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummaryMarkdown(summary));
       io.stderr(
         `attune: run ${result.run.runId}: ${result.evaluated} evaluated, ${result.alreadyDone} already done, ` +
-          `${summary.recorded}/${summary.expected} recorded; wrote ${files.json}, ${files.markdown}, ${files.svg}\n`,
+          `${summary.recorded}/${summary.expected} recorded; wrote ${files.json}, ${files.markdown}, ${files.svg}, ${listCopy}\n`,
       );
       if (result.failed.length > 0) {
         throw new Error(

@@ -19,11 +19,15 @@ export class UnknownSuiteError extends BenchError {
     readonly known: readonly string[],
     /** Set when a plugin of that name exists but is not a suite, e.g. 'method plugin'. */
     readonly actually?: string,
+    /** Replaces the first sentence, e.g. to say which plugin a shorthand needs. */
+    problem?: string,
   ) {
-    const suggestion = actually ? undefined : closestName(requested, known);
-    const what = actually
-      ? `"${requested}" is a ${actually}, not a benchmark suite.`
-      : `unknown suite "${requested}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`;
+    const suggestion = actually || problem ? undefined : closestName(requested, known);
+    const what = problem
+      ? `${problem}.`
+      : actually
+        ? `"${requested}" is a ${actually}, not a benchmark suite.`
+        : `unknown suite "${requested}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}`;
     const list =
       known.length > 0 ? known.join(', ') : '(none installed: install a package that provides one)';
     super(`${what} Known suites: ${list}.`);

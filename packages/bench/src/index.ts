@@ -70,7 +70,16 @@ export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';
 export { ResultStore, type ResultStoreOptions } from './store.js';
-export { createSuite, getSuitePlugin, listSuites } from './suite-lookup.js';
+export {
+  createSuite,
+  getSuitePlugin,
+  IMAGE_FOLDER_SUITE,
+  IMAGES_SUITE_PREFIX,
+  listSuites,
+  parseSuiteConfig,
+  suiteConfigFor,
+  suitePluginName,
+} from './suite-lookup.js';
 export {
   type AccuracyStat,
   type BenchSummary,

@@ -5,7 +5,7 @@ import type { Registry } from '@attune/registry';
 import { configHash } from './canonical-json.js';
 import { MalformedSuiteError } from './errors.js';
 import { sha256File } from './file-hash.js';
-import { createSuite, getSuitePlugin } from './suite-lookup.js';
+import { createSuite, parseSuiteConfig } from './suite-lookup.js';
 
 /** A suite instance with its samples read, limited and fingerprinted. */
 export interface PreparedSuite {
@@ -28,8 +28,7 @@ export async function prepareSuite(
   rawConfig: unknown,
   limit: number | null,
 ): Promise<PreparedSuite> {
-  getSuitePlugin(registry, name);
-  const config = registry.parseConfig(name, rawConfig ?? {}) as Record<string, unknown>;
+  const config = parseSuiteConfig(registry, name, rawConfig);
   const suite = await createSuite(registry, name, config);
   try {
     const sampleList = resolve(suite.sampleList);

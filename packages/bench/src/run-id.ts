@@ -9,7 +9,13 @@ export function newRunId(suite: string, now = new Date()): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${suite}-${stamp}-${randomBytes(2).toString('hex')}`;
+  // A suite named after a folder (images:./my digits) keeps only the characters a run id may hold.
+  const name =
+    suite
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 70) || 'suite';
+  return `${name}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 export function checkRunId(runId: string): string {

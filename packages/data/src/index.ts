@@ -43,6 +43,17 @@ export {
 } from './readers/datasets.js';
 export { encodeIdx, type IdxArray, type IdxType, readIdx } from './readers/idx.js';
 export {
+  CLASSES_FILE,
+  type ClassSpec,
+  type ImageCollection,
+  type ListedImage,
+  parseClassesFile,
+  parseClassSpec,
+  type ScanImagesOptions,
+  scanImages,
+  type UnreadableImage,
+} from './readers/image-collection.js';
+export {
   DEFAULT_MAX_IMAGE_PIXELS,
   decodeImage,
   decodeJpeg,
@@ -68,6 +79,7 @@ export {
   SPLITS,
   type Split,
 } from './readers/labelled-idx.js';
+export { type WriteImageFolderOptions, writeImageFolder } from './readers/write-image-folder.js';
 export {
   checkRenditionName,
   DETERMINISTIC_RENDITIONS,

@@ -2,6 +2,8 @@
  * VisionLanguageModel over a CLIP model folder: onnxruntime-node for everything that needs no gradient
  * (image tower, text tower, token embeddings), and the same folder's text_model_embeds.onnx executed on tfjs
  * ops (@attune/backend-tfjs, loaded on first use) for the text encoder that prompt tuning differentiates.
+ * A folder without text_model_embeds.onnx gets one cut from its text tower by graph surgery; a combined
+ * onnx/model.onnx is split into its towers (derived-entry-points.ts).
  */
 
 import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
@@ -13,6 +15,7 @@ import { type ClipModelConfig, type ResolvedFile, type ResolvedModel, resolveMod
 import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-preprocess.js';
 import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
+import { type DerivedTextEmbeds, deriveTextEmbeds, splitCombinedClip } from './derived-entry-points.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { checkClassPrompts } from './prompt-checks.js';
 import { buildPromptParts, type PromptParts } from './prompt-parts.js';
@@ -45,6 +48,48 @@ export interface LoadVisionLanguageModelOptions {
   readonly filter?: ResampleFilter;
   /** Where zoo ids are looked up (default: @attune/zoo's committed models). */
   readonly modelsDir?: string;
+  /**
+   * Told what the loader decided on the user's behalf (config ids overridden by the tokenizer's, an entry
+   * point derived by graph surgery). Default: one `attune: note:` line on stderr.
+   */
+  readonly onNotice?: (message: string) => void;
+}
+
+const defaultNotice = (message: string) => {
+  process.stderr.write(`attune: note: ${message}\n`);
+};
+
+/** The embedding width an output's last dimension states, when the file fixes it. */
+function lastDim(session: OnnxSession, output: string): number | undefined {
+  const meta = session.info.outputs.find((m) => m.name === output) as
+    | { shape?: readonly unknown[] }
+    | undefined;
+  const last = meta?.shape?.at(-1);
+  return typeof last === 'number' && last > 0 ? last : undefined;
+}
+
+/** Refuses a folder whose image and text towers (or config) disagree on the embedding size. */
+function checkTowerWidths(
+  source: string,
+  projectionDim: number,
+  vision: OnnxSession,
+  text: OnnxSession,
+): void {
+  const image = lastDim(vision, 'image_embeds');
+  const texts = lastDim(text, 'text_embeds');
+  if (image !== undefined && texts !== undefined && image !== texts) {
+    throw new Error(
+      `model folder ${source}: the image tower gives ${image}-d image_embeds but the text tower gives ${texts}-d ` +
+        'text_embeds; expected both towers of one CLIP model (one embedding size)',
+    );
+  }
+  const width = image ?? texts;
+  if (width !== undefined && width !== projectionDim) {
+    throw new Error(
+      `model folder ${source}: its towers give ${width}-d embeddings but config.json says projection_dim ${projectionDim}; ` +
+        'expected the config of the same model',
+    );
+  }
 }
 
 /** Loads 'zoo:<id>', 'shaped:<name>' or a CLIP model folder (Hugging Face / transformers.js layout). */
@@ -56,7 +101,24 @@ export async function loadVisionLanguageModel(
   if (resolved.kind !== 'clip' || resolved.config.kind !== 'clip') {
     throw new Error(`${source} is an ${resolved.kind} model; expected a CLIP (vision-language) model folder`);
   }
-  const config = resolved.config;
+  const notice = options.onNotice ?? defaultNotice;
+  let config = resolved.config;
+  // A combined model.onnx (Optimum's CLIPModel layout): its towers are cut out; its trained logit scale is
+  // used when config.json has none (Hugging Face configs hold only the untrained initial value).
+  let towers = { text: resolved.files.textModel?.path, vision: resolved.files.visionModel?.path };
+  const combined = resolved.files.combinedModel;
+  if (combined && (!towers.text || !towers.vision)) {
+    const split = splitCombinedClip(combined.path, notice);
+    towers = { text: towers.text ?? split.textModel, vision: towers.vision ?? split.visionModel };
+    if (config.logitScaleSource !== 'config.logit_scale' && split.logitScale !== undefined) {
+      config = {
+        ...config,
+        logitScale: split.logitScale,
+        logitScaleExp: Math.exp(split.logitScale),
+        logitScaleSource: 'model.onnx initializer logit_scale',
+      };
+    }
+  }
   const ownsBackend = options.onnx === undefined || options.ownsOnnx === true;
   const backend =
     options.onnx ??
@@ -66,14 +128,29 @@ export async function loadVisionLanguageModel(
     });
   try {
     const [vision, text, tokenizer] = await Promise.all([
-      backend.load(requiredFile(resolved, 'visionModel').path),
-      backend.load(requiredFile(resolved, 'textModel').path),
+      backend.load(towers.vision ?? requiredFile(resolved, 'visionModel').path),
+      backend.load(towers.text ?? requiredFile(resolved, 'textModel').path),
       ClipTokenizer.load(requiredFile(resolved, 'tokenizer').path, config.contextLength, {
-        ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
-        ...(config.eotTokenId !== undefined ? { eot: config.eotTokenId } : {}),
-        ...(config.padTokenId !== undefined ? { pad: config.padTokenId } : {}),
+        fallbackIds: {
+          ...(config.sotTokenId !== undefined ? { sot: config.sotTokenId } : {}),
+          ...(config.eotTokenId !== undefined ? { eot: config.eotTokenId } : {}),
+          ...(config.padTokenId !== undefined ? { pad: config.padTokenId } : {}),
+        },
+        pooling: config.pooling,
       }),
     ]);
+    const overridden = Object.entries(tokenizer.overriddenConfigIds);
+    if (overridden.length > 0) {
+      notice(
+        `${source}: config.json's token ids (${overridden.map(([k, v]) => `${k} ${v}`).join(', ')}) are not the ` +
+          `tokenizer's special tokens; using the tokenizer's (${overridden
+            .map(([k]) => `${k} ${tokenizer.specialIds[k as 'sot' | 'eot' | 'pad']}`)
+            .join(
+              ', ',
+            )}), pooling at ${config.pooling === 'argmax' ? 'argmax(input_ids)' : 'the first end token'} as transformers does`,
+      );
+    }
+    checkTowerWidths(source, config.projectionDim, vision, text);
     return new ClipVisionLanguageModel({
       source,
       resolved,
@@ -86,7 +163,9 @@ export async function loadVisionLanguageModel(
       batchSize: options.batchSize ?? backend.batchSize,
       tfjsBackend: options.tfjs?.backend ?? 'auto',
       gradients: options.gradients,
-      filter: options.filter ?? 'bicubic',
+      filter: options.filter ?? config.resample ?? 'bicubic',
+      textModelPath: towers.text ?? requiredFile(resolved, 'textModel').path,
+      notice,
     });
   } catch (error) {
     if (ownsBackend) await backend.dispose();
@@ -116,6 +195,8 @@ interface ClipParts {
   readonly tfjsBackend: BackendPreference | 'current';
   readonly gradients: (() => Promise<TfjsBackend>) | undefined;
   readonly filter: ResampleFilter;
+  readonly textModelPath: string;
+  readonly notice: (message: string) => void;
 }
 
 export class ClipVisionLanguageModel implements VisionLanguageModel {
@@ -141,6 +222,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private disposed = false;
   private knownTokenEmbedDim: number | undefined;
   private onnxText: OnnxTextEncoder | undefined;
+  private derived: Promise<DerivedTextEmbeds> | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -388,7 +470,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   }
 
   private async loadGraph(): Promise<OnnxGraph> {
-    const file = this.optionalFile('textModelEmbeds');
+    const file = await this.entryFile('textModelEmbeds');
     if (this.parts.gradients) {
       // The backend the caller chose (through the registry) selects tfjs's backend and loads the graph.
       this.gradientBackend = await this.parts.gradients();
@@ -428,7 +510,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   /** The text encoder over inputs_embeds on onnxruntime (no gradient): raw text features [C,D]. */
   async encodeTextEmbedsOnnx(inputsEmbeds: tf.Tensor3D, eotIndex: tf.Tensor1D): Promise<tf.Tensor2D> {
     this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
-    return this.onnxTextEncoder().encode(inputsEmbeds, eotIndex, this.parts.batchSize);
+    return (await this.onnxTextEncoder()).encode(inputsEmbeds, eotIndex, this.parts.batchSize);
   }
 
   /**
@@ -442,18 +524,19 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   ): Promise<tf.Tensor3D> {
     this.checkTextEmbedsFeeds(inputsEmbeds, eotIndex);
     expectShape(upstream, [inputsEmbeds.shape[0], this.embedDim], 'upstream (d loss / d text features)');
-    return this.onnxTextEncoder().vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);
+    return (await this.onnxTextEncoder()).vjpInputsEmbeds(inputsEmbeds, eotIndex, upstream);
   }
 
   /** Whether every op of the text encoder between inputs_embeds and text_embeds has a VJP rule. */
-  onnxGradientSupport(): Promise<OnnxGradientSupport> {
+  async onnxGradientSupport(): Promise<OnnxGradientSupport> {
     this.assertUsable();
-    return this.onnxTextEncoder().gradientSupport();
+    return (await this.onnxTextEncoder()).gradientSupport();
   }
 
-  private onnxTextEncoder(): OnnxTextEncoder {
+  private async onnxTextEncoder(): Promise<OnnxTextEncoder> {
     this.assertUsable();
-    this.onnxText ??= new OnnxTextEncoder(this.optionalFile('textModelEmbeds').path, this.parts.backend);
+    const path = (await this.entryFile('textModelEmbeds')).path;
+    this.onnxText ??= new OnnxTextEncoder(path, this.parts.backend);
     return this.onnxText;
   }
 
@@ -510,20 +593,31 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     if (this.disposed) throw new Error(`model ${this.source} has been disposed`);
   }
 
-  private optionalFile(role: string): ResolvedFile {
-    const file = this.resolved.files[role];
-    if (file) return file;
-    const absent = this.resolved.absentOptional.find((a) => a.role === role);
-    const what = absent ? `${absent.expected} (${absent.purpose})` : role;
-    throw new Error(
-      `model folder ${this.resolved.dir} has no ${what}; prompt tuning needs it — export it with the zoo's CLIP exporter`,
+  /**
+   * The prompt-tuning entry points (textModelEmbeds, tokenEmbedding): the folder's own, else cut from its
+   * text tower by graph surgery (checked against it, cached, announced; see derived-entry-points.ts).
+   */
+  private async entryFile(role: 'textModelEmbeds' | 'tokenEmbedding'): Promise<{ path: string }> {
+    const own = this.resolved.files[role];
+    if (own) return own;
+    this.derived ??= deriveTextEmbeds(
+      this.parts.textModelPath,
+      this.parts.backend,
+      this.tokenizer,
+      this.parts.notice,
     );
+    this.derived.catch(() => {
+      this.derived = undefined;
+    });
+    const derived = await this.derived;
+    return { path: derived[role] };
   }
 
   private loadTokenEmbedding(): Promise<OnnxSession> {
     if (!this.tokenEmbeddingSession) {
-      const file = this.optionalFile('tokenEmbedding');
-      this.tokenEmbeddingSession = this.parts.backend.load(file.path);
+      this.tokenEmbeddingSession = this.entryFile('tokenEmbedding').then((file) =>
+        this.parts.backend.load(file.path),
+      );
       this.tokenEmbeddingSession.catch(() => {
         this.tokenEmbeddingSession = undefined;
       });

@@ -27,6 +27,28 @@ export interface ClipTokenizerIds {
   readonly pad: number;
 }
 
+/**
+ * Where the text tower pools, as transformers' CLIPTextTransformer does it: 'argmax' of the ids when the
+ * config's eos_token_id is the legacy 2 (the end token then has the largest id), else the 'first-eos' token.
+ */
+export type ClipPooling = 'argmax' | 'first-eos';
+
+export interface ClipTokenizerOptions {
+  /** Ids a config names, used only for tokens the tokenizer does not define (the tokenizer's own win). */
+  readonly fallbackIds?: Partial<ClipTokenizerIds>;
+  /** How eotIndex is found (default 'first-eos'). */
+  readonly pooling?: ClipPooling;
+}
+
+/** A token named in tokenizer_config.json: a string, or an AddedToken object with `content`. */
+function tokenName(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
 const SOT_TOKEN = '<|startoftext|>';
 const EOT_TOKEN = '<|endoftext|>';
 
@@ -35,19 +57,25 @@ export class ClipTokenizer {
     private readonly tokenizer: Tokenizer,
     readonly contextLength: number,
     readonly specialIds: ClipTokenizerIds,
+    readonly pooling: ClipPooling,
+    /** Config ids that disagreed with the tokenizer's and were not used (e.g. legacy HF text_config ids). */
+    readonly overriddenConfigIds: Readonly<Partial<ClipTokenizerIds>>,
     /** The vocabulary's unknown token, unless it doubles as a special token (OpenAI's BPE: <|endoftext|>). */
     readonly unknownId?: number,
   ) {}
 
   /**
-   * `ids` override the special ids (from config.json); missing ones are looked up in the tokenizer's
-   * vocabulary (<|startoftext|>, <|endoftext|>); the pad id defaults to 0 as in OpenAI's clip.tokenize.
+   * The special ids are the tokenizer's own: the tokens tokenizer_config.json names (bos_token, eos_token,
+   * pad_token), else <|startoftext|> / <|endoftext|>. Config ids are a fallback only: Hugging Face CLIP
+   * configs carry legacy text ids (bos 0, eos 2, pad 1 in openai/clip-vit-base-patch32) that are not the
+   * tokenizer's, and feeding them pools the wrong position. The pad id defaults to 0 (OpenAI's clip.tokenize).
    */
   static async load(
     path: string,
     contextLength: number,
-    ids: Partial<ClipTokenizerIds> = {},
+    options: ClipTokenizerOptions = {},
   ): Promise<ClipTokenizer> {
+    const ids = options.fallbackIds ?? {};
     let json: unknown;
     let config: unknown = {};
     try {
@@ -61,20 +89,36 @@ export class ClipTokenizer {
       // tokenizer_config.json is optional.
     }
     const tokenizer = new Tokenizer(json as object, config as object);
-    const lookup = (token: string, role: string): number => {
-      const id = tokenizer.token_to_id(token);
+    const named = config as Record<string, unknown>;
+    const own = (key: string, fallbackToken?: string): number | undefined => {
+      const name = tokenName(named[key]) ?? fallbackToken;
+      return name === undefined ? undefined : tokenizer.token_to_id(name);
+    };
+    const fromTokenizer = {
+      sot: own('bos_token', SOT_TOKEN),
+      eot: own('eos_token', EOT_TOKEN),
+      pad: own('pad_token'),
+    };
+    const pick = (role: keyof ClipTokenizerIds, what: string, token: string): number => {
+      const id = fromTokenizer[role] ?? ids[role];
       if (id === undefined) {
+        if (role === 'pad') return 0;
         throw new Error(
-          `tokenizer ${path} has no ${token} token and config.json names no ${role} token id; expected both of CLIP's special tokens`,
+          `tokenizer ${path} has no ${token} token and config.json names no ${what} token id; expected both of CLIP's special tokens`,
         );
       }
       return id;
     };
     const specialIds = {
-      sot: ids.sot ?? lookup(SOT_TOKEN, 'start'),
-      eot: ids.eot ?? lookup(EOT_TOKEN, 'end'),
-      pad: ids.pad ?? 0,
+      sot: pick('sot', 'start', SOT_TOKEN),
+      eot: pick('eot', 'end', EOT_TOKEN),
+      pad: pick('pad', 'pad', '<pad>'),
     };
+    const overridden: Partial<Record<keyof ClipTokenizerIds, number>> = {};
+    for (const role of ['sot', 'eot', 'pad'] as const) {
+      const given = ids[role];
+      if (given !== undefined && given !== specialIds[role]) overridden[role] = given;
+    }
     if (!Number.isInteger(contextLength) || contextLength < 2) {
       throw new Error(`context length must be an integer >= 2 (start + end token), got ${contextLength}`);
     }
@@ -84,13 +128,31 @@ export class ClipTokenizer {
       unkId === undefined || [specialIds.sot, specialIds.eot, specialIds.pad].includes(unkId)
         ? undefined
         : unkId;
-    return new ClipTokenizer(tokenizer, contextLength, specialIds, unknownId);
+    return new ClipTokenizer(
+      tokenizer,
+      contextLength,
+      specialIds,
+      options.pooling ?? 'first-eos',
+      overridden,
+      unknownId,
+    );
   }
 
   /** The text's own token ids, without start/end tokens. */
   encodeText(text: string): number[] {
     if (typeof text !== 'string') throw new TypeError(`expected a string to tokenize, got ${typeof text}`);
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /** The position the text tower pools for one row of ids (see ClipPooling). */
+  poolingIndex(row: ArrayLike<number>): number {
+    let best = 0;
+    if (this.pooling === 'argmax') {
+      for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i; // torch: the first maximum
+      return best;
+    }
+    for (let i = 0; i < row.length; i++) if (row[i] === this.specialIds.eot) return i;
+    return best; // no end token: argmax of all-false is 0, as in transformers
   }
 
   /** [SOT] tokens [EOT] pad..., each row of the context length; over-long texts truncated (EOT kept last). */
@@ -107,7 +169,7 @@ export class ClipTokenizer {
         truncated.push(row);
       }
       ids.set(tokens, row * length);
-      eotIndex[row] = tokens.length - 1;
+      eotIndex[row] = this.poolingIndex(ids.subarray(row * length, (row + 1) * length));
     });
     return { ids, eotIndex, length, truncated };
   }

@@ -6,7 +6,6 @@ export {
   loadCausalLM,
   OnnxCausalLM,
 } from './causal-lm.js';
-export type { KvCache } from './kv-decoder.js';
 export { checkClassNames, checkTemplates, fillTemplate } from './class-names.js';
 export {
   ClipVisionLanguageModel,
@@ -30,11 +29,20 @@ export {
   toUnitRange,
 } from './ddim.js';
 export {
+  CUT_TOLERANCE,
+  type DerivedTextEmbeds,
+  deriveTextEmbeds,
+  type SplitTowers,
+  splitCombinedClip,
+  surgeryCacheDir,
+} from './derived-entry-points.js';
+export {
   ImageVariationModel,
   type LoadImageVariationModelOptions,
   loadImageVariationModel,
   type SampleOptions,
 } from './image-variation-model.js';
+export type { KvCache } from './kv-decoder.js';
 export {
   createCausalLM,
   createImageVariationModel,

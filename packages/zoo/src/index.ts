@@ -35,6 +35,7 @@ export {
 export {
   CAUSAL_LM_FILES,
   CLIP_FILES,
+  COMBINED_CLIP_FILE,
   FILES_BY_KIND,
   type FileSpec,
   IMAGE_VARIATION_FILES,

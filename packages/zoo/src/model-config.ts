@@ -23,15 +23,25 @@ export interface ClipModelConfig {
   /** exp(logitScale), e.g. 100 for OpenAI CLIP. */
   readonly logitScaleExp: number;
   /** Where logitScale came from: a zoo config states it; HF configs only hold the *initial* value. */
-  readonly logitScaleSource: 'config.logit_scale' | 'default: ln(100), the trained OpenAI CLIP value';
+  readonly logitScaleSource:
+    | 'config.logit_scale'
+    | 'default: ln(100), the trained OpenAI CLIP value'
+    | 'model.onnx initializer logit_scale';
   readonly imageSize: number;
   readonly imageMean: readonly number[];
   readonly imageStd: readonly number[];
+  /** preprocessor_config.json's resampling filter (PIL codes: 2 bilinear, 3 bicubic); undefined if unstated. */
+  readonly resample: 'bilinear' | 'bicubic' | undefined;
   readonly contextLength: number;
   readonly hiddenSize: number | undefined;
   readonly padTokenId: number | undefined;
   readonly sotTokenId: number | undefined;
   readonly eotTokenId: number | undefined;
+  /**
+   * Where the text tower pools, as transformers decides it from text_config.eos_token_id: 'argmax' of the
+   * ids for the legacy value 2 (openai/clip-* configs), else the first end token.
+   */
+  readonly pooling: 'argmax' | 'first-eos';
   /** Class names per dataset, when the model ships them (zoo models do). */
   readonly classNames: Readonly<Record<string, readonly string[]>> | undefined;
   /** Prompt templates with "{}" for the class name. */
@@ -100,6 +110,7 @@ export function modelKindOf(raw: unknown, file: string): ModelKind {
  */
 export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): ClipModelConfig {
   const r = new FieldReader(file, preprocessor ? [raw, preprocessor] : [raw]);
+  const resample = checkPreprocessor(preprocessor, file);
   const hasLogitScale = typeof raw.logit_scale === 'number';
   const logitScale = hasLogitScale
     ? r.number(['logit_scale'], 'logit scale', 'finite')
@@ -126,6 +137,7 @@ export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): C
     ),
     imageMean: r.numbers(['image_mean'], 'image mean', 3, CLIP_IMAGE_MEAN),
     imageStd: r.numbers(['image_std'], 'image std', 3, CLIP_IMAGE_STD),
+    resample,
     contextLength: r.number(
       ['context_length', 'text_config.max_position_embeddings', 'max_position_embeddings'],
       'context length',
@@ -145,6 +157,10 @@ export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): C
       'finite',
       true,
     ),
+    pooling:
+      r.number(['text_config.eos_token_id', 'eos_token_id'], 'text eos token id', 'finite', true) === 2
+        ? 'argmax'
+        : 'first-eos',
     // Keyed by the data package's dataset names ("fashion-mnist"): config files may spell them with "_".
     classNames: isObject(classNames)
       ? Object.fromEntries(
@@ -155,6 +171,52 @@ export function parseClipConfig(raw: Json, file: string, preprocessor?: Json): C
     ensembleTemplates: Array.isArray(ensemble) ? (ensemble as string[]) : undefined,
     raw,
   };
+}
+
+const PIL_FILTERS: Readonly<Record<number, 'bilinear' | 'bicubic'>> = { 2: 'bilinear', 3: 'bicubic' };
+
+/**
+ * What of a CLIPImageProcessor config attune follows (resize the shorter side, centre crop, rescale,
+ * normalise with image_mean/std, the resample filter), refusing settings it would otherwise ignore.
+ */
+function checkPreprocessor(preprocessor: Json | undefined, file: string): 'bilinear' | 'bicubic' | undefined {
+  if (!preprocessor) return undefined;
+  const where = file.replace(/config\.json$/, 'preprocessor_config.json');
+  const size = preprocessor.size;
+  const crop = preprocessor.crop_size;
+  const shortest = isObject(size) ? size.shortest_edge : typeof size === 'number' ? size : undefined;
+  const cropSide = isObject(crop) ? crop.height : typeof crop === 'number' ? crop : undefined;
+  if (typeof shortest === 'number' && typeof cropSide === 'number' && shortest !== cropSide) {
+    throw new InvalidModelConfigError(
+      where,
+      `resizes the shorter side to ${shortest} and crops ${cropSide}; attune's CLIP preprocessing resizes to the crop size, so expected size.shortest_edge == crop_size`,
+    );
+  }
+  for (const flag of ['do_resize', 'do_center_crop', 'do_normalize', 'do_convert_rgb'] as const) {
+    if (preprocessor[flag] === false) {
+      throw new InvalidModelConfigError(
+        where,
+        `${flag} is false; attune's CLIP preprocessing always does it (expected true or absent)`,
+      );
+    }
+  }
+  const factor = preprocessor.rescale_factor;
+  if (typeof factor === 'number' && Math.abs(factor - 1 / 255) > 1e-9) {
+    throw new InvalidModelConfigError(
+      where,
+      `rescale_factor is ${factor}; expected 1/255 (0.00392156862745098)`,
+    );
+  }
+  const resample = preprocessor.resample;
+  if (resample === undefined) return undefined;
+  const filter = typeof resample === 'number' ? PIL_FILTERS[resample] : undefined;
+  if (!filter) {
+    throw new InvalidModelConfigError(
+      where,
+      `resample ${JSON.stringify(resample)} is not supported; expected 2 (bilinear) or 3 (bicubic)`,
+    );
+  }
+  return filter;
 }
 
 export function parseImageVariationConfig(raw: Json, file: string): ImageVariationConfig {

@@ -21,6 +21,8 @@ export interface FileSpec {
   readonly purpose: string;
   readonly required: boolean;
   readonly signature?: OnnxSignature;
+  /** A CLIP tower that may instead be cut out of a combined onnx/model.onnx (see COMBINED_CLIP_FILE). */
+  readonly inCombined?: boolean;
 }
 
 const onnxCandidates = (name: string) => [`onnx/${name}`, name];
@@ -38,6 +40,7 @@ export const CLIP_FILES: readonly FileSpec[] = [
     candidates: onnxCandidates('vision_model.onnx'),
     purpose: 'image tower',
     required: true,
+    inCombined: true,
     signature: { inputs: ['pixel_values'], outputs: ['image_embeds'] },
   },
   {
@@ -45,6 +48,7 @@ export const CLIP_FILES: readonly FileSpec[] = [
     candidates: onnxCandidates('text_model.onnx'),
     purpose: 'text tower',
     required: true,
+    inCombined: true,
     signature: { inputs: ['input_ids'], outputs: ['text_embeds'] },
   },
   {
@@ -62,6 +66,19 @@ export const CLIP_FILES: readonly FileSpec[] = [
     signature: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },
   },
 ];
+
+/**
+ * Optimum's CLIPModel export: both towers in one graph (input_ids, pixel_values -> text_embeds,
+ * image_embeds, logits_per_image). A folder holding it needs no separate tower files: @attune/models cuts
+ * them out by graph surgery.
+ */
+export const COMBINED_CLIP_FILE: FileSpec = {
+  role: 'combinedModel',
+  candidates: onnxCandidates('model.onnx'),
+  purpose: 'combined CLIP model (both towers in one graph)',
+  required: false,
+  signature: { inputs: ['input_ids', 'pixel_values'], outputs: ['text_embeds', 'image_embeds'] },
+};
 
 export const IMAGE_VARIATION_FILES: readonly FileSpec[] = [
   {

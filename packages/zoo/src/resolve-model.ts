@@ -9,7 +9,13 @@ import { cardProblems, type ModelCard } from './card.js';
 import { InvalidModelConfigError, MissingModelFileError, UnknownZooModelError, ZooError } from './errors.js';
 import { parseCausalLMConfig, parseMoeLMConfig, parseRewardModelConfig } from './lm-config.js';
 import { type ModelConfig, modelKindOf, parseClipConfig, parseImageVariationConfig } from './model-config.js';
-import { FILES_BY_KIND, type FileSpec, type ModelKind, type OnnxSignature } from './model-layout.js';
+import {
+  COMBINED_CLIP_FILE,
+  FILES_BY_KIND,
+  type FileSpec,
+  type ModelKind,
+  type OnnxSignature,
+} from './model-layout.js';
 import { SHAPED_SPECS } from './shaped.js';
 import { shapedCacheDir, ZOO_MODELS_DIR, ZOO_PREFIX } from './zoo-paths.js';
 
@@ -162,9 +168,13 @@ export async function resolveModel(
 
   const files: Record<string, ResolvedFile> = {};
   const absentOptional: AbsentOptionalFile[] = [];
+  // A CLIP folder may hold both towers in one onnx/model.onnx instead (Optimum's CLIPModel export).
+  const combined = kind === 'clip' ? await findFile(where.dir, COMBINED_CLIP_FILE) : undefined;
+  if (combined) files[COMBINED_CLIP_FILE.role] = combined;
   for (const spec of FILES_BY_KIND[kind]) {
     const found = await findFile(where.dir, spec);
     if (found) files[spec.role] = found;
+    else if (spec.inCombined && combined) continue;
     else if (spec.required) {
       throw new MissingModelFileError(where.dir, spec.candidates[0]!, spec.purpose, spec.candidates);
     } else absentOptional.push({ role: spec.role, purpose: spec.purpose, expected: spec.candidates[0]! });

@@ -6,6 +6,29 @@ import { parseIntegerOption, parseListOption } from '../options.js';
 export function registerDataCommand(program: Command, io: CliIo): void {
   const data = program.command('data').description('inspect datasets and corruption suites');
   data
+    .command('images')
+    .description(
+      'write test images of a dataset as an image folder (root/<label>/<image>.png + classes.txt), to try --images and images:<dir>',
+    )
+    .argument('<dataset>', 'mnist or fashion_mnist')
+    .requiredOption('--out <dir>', 'folder to write (created)')
+    .option('--count <n>', 'how many test images (the first n)', '200')
+    .option('--start <n>', 'index of the first test image', '0')
+    .option('--flat', 'one flat folder without labels (classes.txt lists every class)')
+    .action(async (dataset: string, options: Record<string, string | boolean>) => {
+      const dataPkg = await import('@attune/data');
+      if (!dataPkg.isDatasetName(dataset)) {
+        throw new Error(`unknown dataset "${dataset}"; expected one of ${dataPkg.DATASET_NAMES.join(', ')}`);
+      }
+      const out = resolve(options.out as string);
+      const written = dataPkg.writeImageFolder(dataPkg.loadDataset(dataset, 'test'), out, {
+        count: parseIntegerOption('--count', options.count as string, 1),
+        start: parseIntegerOption('--start', options.start as string, 0),
+        flat: options.flat === true,
+      });
+      io.stdout(`wrote ${written.length - 1} ${dataset} test images and classes.txt to ${out}\n`);
+    });
+  data
     .command('preview')
     .description('render a PNG grid: one row per corruption, columns = clean + severities')
     .argument('<suite>', 'an embedded suite, e.g. mini-clip-corrupt-short')

@@ -1,14 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { loadRegistry } from '../load-registry.js';
 import { parseIntegerOption } from '../options.js';
 import { runC3po } from './run-c3po.js';
+import { type ImageMethod, runImages } from './run-images.js';
 import { isTextMethod, runTextMethod } from './run-text.js';
 
 interface RunFlags {
   model?: string;
   image?: string;
+  images?: string;
+  skipUnreadable?: boolean;
   prompt?: string;
   reward?: string;
   steps?: string;
@@ -37,12 +40,39 @@ function classList(
   return [...names];
 }
 
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** One --image file: repeated flags and folders are errors that say what to use instead. */
+function singleImage(images: readonly string[] | undefined): string | undefined {
+  if (images === undefined || images.length === 0) return undefined;
+  if (images.length > 1) {
+    throw new Error(
+      `--image was given ${images.length} times (${images.join(', ')}); run classifies one --image, ` +
+        'or every image of a folder with --images <dir>',
+    );
+  }
+  const file = images[0]!;
+  if (!existsSync(file)) throw new Error(`--image: no such file ${file}`);
+  if (statSync(file).isDirectory()) {
+    throw new Error(`--image ${file} is a folder; use --images ${file} to classify every image in it`);
+  }
+  return file;
+}
+
 export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
     .description('run a method on one input: an image method on --image, a text method on --prompt')
     .argument('<method>', 'a method plugin: image (tpt, sts, zeroshot, ...) or text (qalign, best-of-n, ...)')
-    .option('--image <file>', 'PNG or JPEG image (image methods)')
+    .option('--image <file>', 'PNG or JPEG image (image methods)', collect)
+    .option(
+      '--images <dir>',
+      'image methods: every image of a folder (root/<class>/<image> gives accuracy; or a flat folder)',
+    )
+    .option(
+      '--skip-unreadable',
+      '--images: skip files that are not readable images (counted) instead of failing',
+    )
     .option(
       '--prompt <text>',
       "the question (text methods; the method's template turns it into the LM prompt)",
@@ -54,7 +84,10 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--reward <source>', 'text methods: the reward model, e.g. zoo:mini-rm')
     .option('--steps <n>', 'qalign: MCMC steps')
     .option('--n <n>', 'best-of-n / majority votes: samples')
-    .option('--classes <list>', 'comma-separated class names')
+    .option(
+      '--classes <list>',
+      'comma-separated class names, or folder=words pairs mapping --images class folders to prompt words',
+    )
     .option(
       '--dataset <name>',
       'use the class names the model ships for this dataset (e.g. mnist, fashion-mnist)',
@@ -62,9 +95,13 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--config <json>', "the method's config as JSON, e.g. '{\"steps\":4}'")
     .option('--seed <n>', 'seed for views and sampling', '0')
     .option('--json', 'print the full result as JSON')
-    .action(async (methodName: string, flags: RunFlags) => {
-      if (flags.image !== undefined && !existsSync(flags.image)) {
-        throw new Error(`--image: no such file ${flags.image}`);
+    .action(async (methodName: string, rawFlags: Omit<RunFlags, 'image'> & { image?: string[] }) => {
+      const flags: RunFlags = { ...rawFlags, image: singleImage(rawFlags.image) };
+      if (flags.image !== undefined && flags.images !== undefined) {
+        throw new Error('--image and --images exclude each other: pass one image or one folder');
+      }
+      if (flags.skipUnreadable && flags.images === undefined) {
+        throw new Error('--skip-unreadable applies to --images <dir> only');
       }
       let extra: Record<string, unknown> = {};
       if (flags.config) {
@@ -105,6 +142,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         }
         for (const [flag, value] of [
           ['--image', flags.image],
+          ['--images', flags.images],
           ['--classes', flags.classes],
           ['--dataset', flags.dataset],
         ] as const) {
@@ -127,8 +165,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         );
         return;
       }
-      if (flags.image === undefined) {
-        throw new Error(`--image is required: ${methodName} classifies an image`);
+      if (flags.image === undefined && flags.images === undefined) {
+        throw new Error(`--image <file> or --images <dir> is required: ${methodName} classifies images`);
       }
       for (const [flag, value] of [
         ['--prompt', flags.prompt],
@@ -138,8 +176,16 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       ] as const) {
         if (value !== undefined) throw new Error(`${flag} does not apply to ${methodName}, an image method`);
       }
-      const { planarToInterleaved, readImageFile } = await import('@attune/data');
-      const decoded = readImageFile(flags.image);
+      const { parseClassSpec, planarToInterleaved, readImageFile, scanImages } = await import('@attune/data');
+      // A folder is listed (and every file checked) before the model loads, so its errors come first.
+      const collection =
+        flags.images === undefined
+          ? undefined
+          : scanImages(flags.images, {
+              ...(flags.classes !== undefined ? { classes: parseClassSpec(flags.classes) } : {}),
+              skipUnreadable: flags.skipUnreadable ?? false,
+            });
+      const decoded = flags.image === undefined ? undefined : readImageFile(flags.image);
       const method = (await registry.create(
         methodName,
         { model: flags.model ?? 'zoo:mini-clip', ...extra },
@@ -162,6 +208,32 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         throw new Error(`method "${methodName}" does not classify images (no classify())`);
       }
       try {
+        if (collection) {
+          // Class names: the folder's (folder names, classes.txt or --classes), else the model's shipped ones.
+          const fromFolder = collection.classNames.length > 0;
+          const shippedNames = Object.keys(method.model.config.classNames ?? {});
+          const classNames = fromFolder
+            ? [...collection.classNames]
+            : classList({ ...flags, classes: undefined }, method.model.config.classNames);
+          const classSource = fromFolder
+            ? collection.classesSource
+            : `dataset ${flags.dataset ?? shippedNames[0]} shipped with the model`;
+          await runImages(
+            method as unknown as ImageMethod,
+            {
+              methodName,
+              collection,
+              classNames,
+              classSource,
+              seed,
+              json: flags.json ?? false,
+              skipUnreadable: flags.skipUnreadable ?? false,
+            },
+            io,
+          );
+          return;
+        }
+        if (!decoded) throw new Error('internal: no image decoded');
         const classNames = classList(flags, method.model.config.classNames);
         // Say which class set was used: --classes, --dataset, or the model's first shipped dataset.
         const shipped = Object.keys(method.model.config.classNames ?? {});

@@ -4,6 +4,7 @@ import { harnessVersion } from '../harness-version.js';
 import { type PreparedSuite, prepareSuite } from '../prepared-suite.js';
 import type { MethodSpec } from '../records.js';
 import { type EvaluationOutput, SampleEvaluator } from '../sample-evaluator.js';
+import { suitePluginName } from '../suite-lookup.js';
 import type { QueueJobData, RunSetup } from './queue-job.js';
 
 interface Loaded {
@@ -98,7 +99,7 @@ export class JobEvaluator {
       problems.push(`@attune/bench is ${harnessVersion()} here, ${setup.harnessVersion} in the run`);
     }
     const version = (name: string) => (this.registry.has(name) ? this.registry.get(name).version : undefined);
-    const suiteVersion = version(setup.suite);
+    const suiteVersion = version(suitePluginName(setup.suite));
     if (suiteVersion === undefined) problems.push(`suite plugin "${setup.suite}" is not installed here`);
     else if (suiteVersion !== setup.suiteVersion) {
       problems.push(

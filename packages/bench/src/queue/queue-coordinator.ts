@@ -6,6 +6,7 @@ import { harnessVersion } from '../harness-version.js';
 import type { PreparedSuite } from '../prepared-suite.js';
 import { type MethodSpec, type RunInfo, taskKey } from '../records.js';
 import type { ResultStore } from '../store.js';
+import { getSuitePlugin } from '../suite-lookup.js';
 import {
   DEFAULT_QUEUE_NAME,
   type JobMethod,
@@ -262,7 +263,7 @@ function runSetup(registry: Registry, run: RunInfo, prepared: PreparedSuite): Ru
   return {
     runId: run.runId,
     suite: run.suite,
-    suiteVersion: registry.get(run.suite).version,
+    suiteVersion: getSuitePlugin(registry, run.suite).version,
     suiteConfig: prepared.config,
     suiteConfigHash: prepared.configHash,
     limit: run.sampleLimit,
