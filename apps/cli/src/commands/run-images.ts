@@ -2,7 +2,7 @@
 // see @attune/data scanImages) with one method instance, one JSON line per image with --json or a table,
 // a progress bar on stderr, and accuracy with a 95% interval when the folder's labels are known.
 import type { ImageCollection } from '@attune/data';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { createProgressBar } from '../progress.js';
 import { renderTable } from '../table.js';
 
