@@ -35,7 +35,16 @@ if (args[0] === 'method') {
   if (existsSync(dir)) fail(`${dir} already exists; choose another name`);
   writeAll(dir, methodPackageFiles({ name, description }));
   // The templates are written for legibility; biome gives them the house format (quotes, line widths).
-  execFileSync('pnpm', ['exec', 'biome', 'check', '--write', dir], { stdio: 'ignore' });
+  // A failure here is only cosmetic: say so and go on (the package's own lint script shows the details).
+  try {
+    execFileSync('pnpm', ['exec', 'biome', 'check', '--write', dir], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch {
+    console.error(
+      `note: biome could not format every file in ${dir}; run \`pnpm --filter @attune/method-${name} lint\``,
+    );
+  }
   console.log(`created @attune/method-${name} in ${dir}. Next:
   pnpm install
   pnpm --filter @attune/method-${name}... build
