@@ -4,6 +4,7 @@ import { loadRegistry } from '../load-registry.js';
 import type { CliIo } from '../main.js';
 import { parseIntegerOption } from '../options.js';
 import { runC3po } from './run-c3po.js';
+import { runDept } from './run-dept.js';
 import { isTextMethod, runTextMethod } from './run-text.js';
 
 interface RunFlags {
@@ -18,6 +19,8 @@ interface RunFlags {
   config?: string;
   seed: string;
   json?: boolean;
+  adapter?: string;
+  text?: string;
 }
 
 /** The class list: --classes, else one dataset's names shipped in the model's config (e.g. mnist). */
@@ -62,6 +65,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--config <json>', "the method's config as JSON, e.g. '{\"steps\":4}'")
     .option('--seed <n>', 'seed for views and sampling', '0')
     .option('--json', 'print the full result as JSON')
+    .option('--adapter <dir>', 'dept / prompt-tuning: the adapter folder (attune tune --out)')
+    .option('--text <text>', 'dept / prompt-tuning: the input text to classify')
     .action(async (methodName: string, flags: RunFlags) => {
       if (flags.image !== undefined && !existsSync(flags.image)) {
         throw new Error(`--image: no such file ${flags.image}`);
@@ -81,6 +86,24 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         extra = parsed as Record<string, unknown>;
       }
       const seed = parseIntegerOption('--seed', flags.seed, 0);
+      if (methodName === 'dept' || methodName === 'prompt-tuning') {
+        // Prompt-tuning adapters; their command lives in run-dept.ts.
+        if (flags.adapter === undefined)
+          throw new Error(`--adapter is required: ${methodName} predicts with a trained adapter`);
+        if (flags.text === undefined)
+          throw new Error(`--text is required: the input ${methodName} classifies`);
+        await runDept(
+          {
+            adapter: flags.adapter,
+            text: flags.text,
+            ...(flags.model ? { model: flags.model } : {}),
+            config: extra,
+            ...(flags.json ? { json: true } : {}),
+          },
+          io,
+        );
+        return;
+      }
       if (methodName === 'c3po') {
         // C3PO re-mixes an MoE LM's routing; its command lives in run-c3po.ts.
         if (flags.prompt === undefined) throw new Error('--prompt is required: c3po answers a question');

@@ -20,6 +20,8 @@ export interface PinnedTask {
   readonly labels: readonly string[];
   readonly source: string;
   readonly labelsMade: string;
+  /** s for this task (about the 95th percentile of its input lengths in mini-LM tokens). */
+  readonly maxLength: number;
   readonly splits: Readonly<Record<SplitName, readonly LabelledText[]>>;
   readonly info: Readonly<Record<SplitName, TaskSplitInfo>>;
 }
@@ -55,6 +57,7 @@ export function loadTask(name: string, dir = TASKS_DIR): PinnedTask {
     labels: string[];
     source: string;
     labels_made: string;
+    max_length: number;
     splits: Record<SplitName, TaskSplitInfo>;
   };
   const splits = {
@@ -67,6 +70,7 @@ export function loadTask(name: string, dir = TASKS_DIR): PinnedTask {
     labels: info.labels,
     source: info.source,
     labelsMade: info.labels_made,
+    maxLength: info.max_length,
     splits,
     info: info.splits,
   };
