@@ -268,6 +268,22 @@ export class PromptTuner implements PromptTunerMethod {
     };
   }
 
+  /**
+   * The frozen LM as it is (m = 0, r = 0: no soft prompt, no update), for the zero-shot accuracy reported
+   * beside every trained result.
+   */
+  useNoAdapter(task: string, labels: readonly string[], maxLength: number): void {
+    const shape: DeptShape = {
+      promptTokens: 0,
+      rank: 0,
+      maxLength,
+      dim: this.lm.dim,
+      alpha: this.settings.alpha,
+    };
+    const empty = new Float32Array(0);
+    this.adapter = this.adapterOf(shape, { prompt: empty, loraA: empty, loraB: empty }, task, labels, 0);
+  }
+
   async saveAdapter(directory: string): Promise<void> {
     await saveAdapter(directory, this.requireAdapter());
   }
