@@ -58,6 +58,10 @@ try {
     { evalEvery: spec.evalEvery, evalLimit: spec.evalLimit },
   );
   const test = await tuner.evaluate(task.splits.test);
+  // The same adapter, predicting by label scoring instead of greedy decoding (the option the README names).
+  const scoring = new PromptTuner(tuner.lm, { ...tuner.settings, predict: 'score' });
+  await scoring.loadAdapterFrom(tuner.current!);
+  const testScore = await scoring.evaluate(task.splits.test);
   const usage = process.resourceUsage();
   console.log(
     JSON.stringify({
@@ -70,6 +74,7 @@ try {
       curve: report.curve,
       validationAccuracy: report.validationAccuracy,
       testAccuracy: test.accuracy,
+      testAccuracyScore: testScore.accuracy,
       testPredictions: Object.entries(
         test.predictions.reduce<Record<string, number>>(
           (acc, p) => ({ ...acc, [p.prediction]: (acc[p.prediction] ?? 0) + 1 }),

@@ -288,6 +288,17 @@ export class PromptTuner implements PromptTunerMethod {
     await saveAdapter(directory, this.requireAdapter());
   }
 
+  /** Uses an adapter already in memory (e.g. another tuner's, to predict with other settings). */
+  async loadAdapterFrom(adapter: Adapter): Promise<void> {
+    this.assertUsable();
+    if (adapter.shape.dim !== this.lm.dim) {
+      throw new Error(
+        `the adapter has token_dim ${adapter.shape.dim}; ${this.settings.model} has embedding width ${this.lm.dim}`,
+      );
+    }
+    this.adapter = adapter;
+  }
+
   async loadAdapter(directory: string): Promise<void> {
     this.assertUsable();
     this.adapter = await loadAdapter(directory, {
@@ -387,7 +398,7 @@ async function writeCheckpoint(
     tensors[PARAM_NAMES.loraB] = { shape: shapes[PARAM_NAMES.loraB]!, data: p.loraB };
   }
   const steps: Record<string, number> = {};
-  for (const [name, st] of Object.entries(trainer.optimizer.exportState())) {
+  for (const [name, st] of Object.entries(trainer.optimizerState())) {
     tensors[`optimizer.${name}.exp_avg`] = { shape: shapes[name]!, data: st.expAvg };
     tensors[`optimizer.${name}.exp_avg_sq`] = { shape: shapes[name]!, data: st.expAvgSq };
     steps[name] = st.step;

@@ -51,12 +51,27 @@ export function batchIndices(step: number, batchSize: number, examples: number, 
   return out;
 }
 
+/** A trainable variable holding a copy of `values` (the temporary tensor is freed). */
+function variableOf(values: Float32Array, shape: [number, number], name: string): tf.Variable {
+  const initial = tf.tensor2d(values, shape);
+  try {
+    return tf.variable(initial, true, name);
+  } finally {
+    initial.dispose();
+  }
+}
+
+/** tfjs variable names are global: each TrainStep's carry a unique suffix, so several may live at once. */
+let instances = 0;
+
 export class TrainStep {
   readonly prompt: tf.Variable;
   readonly loraA: tf.Variable | undefined;
   readonly loraB: tf.Variable | undefined;
   readonly optimizer: AdamW;
   private readonly scheduler: LrScheduler;
+  /** The variables' actual (suffixed) names by canonical name. */
+  private readonly names: Record<string, string>;
 
   constructor(
     readonly lm: PromptLM,
@@ -68,13 +83,15 @@ export class TrainStep {
     optimizerState?: OptimizerState,
   ) {
     const { promptTokens: m, rank: r, maxLength: s, dim: d } = shape;
-    this.prompt = tf.variable(tf.tensor2d(initial.prompt, [m, d]), true, PARAM_NAMES.prompt);
+    const id = instances++;
+    this.names = Object.fromEntries(Object.values(PARAM_NAMES).map((n) => [n, `${n}/${id}`]));
+    this.prompt = variableOf(initial.prompt, [m, d], this.names[PARAM_NAMES.prompt]!);
     const groups: { params: tf.Variable[]; lr: number }[] = [
       { params: [this.prompt], lr: settings.lrPrompt },
     ];
     if (r > 0) {
-      this.loraA = tf.variable(tf.tensor2d(initial.loraA, [s, r]), true, PARAM_NAMES.loraA);
-      this.loraB = tf.variable(tf.tensor2d(initial.loraB, [r, d]), true, PARAM_NAMES.loraB);
+      this.loraA = variableOf(initial.loraA, [s, r], this.names[PARAM_NAMES.loraA]!);
+      this.loraB = variableOf(initial.loraB, [r, d], this.names[PARAM_NAMES.loraB]!);
       groups.push({ params: [this.loraA, this.loraB], lr: settings.lrLora });
     }
     this.optimizer = new AdamW(groups, {
@@ -82,12 +99,32 @@ export class TrainStep {
       weightDecay: settings.weightDecay,
       betas: [0.9, 0.999],
     });
-    if (optimizerState) this.optimizer.importState(optimizerState);
+    if (optimizerState) {
+      this.optimizer.importState(
+        Object.fromEntries(
+          Object.entries(optimizerState).map(([name, st]) => [this.names[name] ?? name, st]),
+        ),
+      );
+    }
     this.scheduler = new LrScheduler(
       this.optimizer,
       linearWarmupThenDecay({ warmupSteps: settings.warmupSteps, totalSteps: settings.steps }),
     );
     for (let i = 0; i < startStep; i++) this.scheduler.step();
+  }
+
+  /** AdamW's moments by canonical parameter name (prompt_embeddings, lora_embedding_A/B), for checkpoints. */
+  optimizerState(): OptimizerState {
+    return Object.fromEntries(
+      Object.entries(this.optimizer.exportState()).map(([name, st]) => [name.split('/')[0]!, st]),
+    );
+  }
+
+  /** Applies gradients given by canonical parameter name (the parity test feeds torch's). */
+  applyGradients(grads: Readonly<Record<string, tf.Tensor>>): void {
+    this.optimizer.step(
+      Object.fromEntries(Object.entries(grads).map(([name, g]) => [this.names[name] ?? name, g])),
+    );
   }
 
   /** The learning rate of each group now (P first). */
@@ -120,10 +157,10 @@ export class TrainStep {
   async step(rows: readonly TrainRow[]): Promise<{ loss: number; tokens: number }> {
     const { loss, grads, tokens } = await this.gradients(rows);
     const { promptTokens: m, rank: r, maxLength: s, dim: d } = this.shape;
-    const named: tf.NamedTensorMap = { [PARAM_NAMES.prompt]: tf.tensor2d(grads.prompt, [m, d]) };
+    const named: tf.NamedTensorMap = { [this.names[PARAM_NAMES.prompt]!]: tf.tensor2d(grads.prompt, [m, d]) };
     if (r > 0) {
-      named[PARAM_NAMES.loraA] = tf.tensor2d(grads.loraA, [s, r]);
-      named[PARAM_NAMES.loraB] = tf.tensor2d(grads.loraB, [r, d]);
+      named[this.names[PARAM_NAMES.loraA]!] = tf.tensor2d(grads.loraA, [s, r]);
+      named[this.names[PARAM_NAMES.loraB]!] = tf.tensor2d(grads.loraB, [r, d]);
     }
     try {
       this.optimizer.step(named);
