@@ -1,10 +1,12 @@
 import { registerBenchCommand } from '@attune/bench';
 import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTuneCommand } from './commands/tune.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
 import type { CliIo } from './io.js';
@@ -25,6 +27,8 @@ export function buildProgram(io: CliIo): Command {
   registerZooCommand(program, io);
   registerRunCommand(program, io);
   registerServeCommand(program, io);
+  registerTuneCommand(program, io);
+  registerEvalCommand(program, io);
   registerBenchCommand(program, io, () => loadRegistry(io), {
     workerRegistry: { discover: pluginRoots() },
     createProgressBar,

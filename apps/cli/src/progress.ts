@@ -8,6 +8,8 @@ export interface ProgressBarOptions {
   readonly stream?: Writable & { isTTY?: boolean };
   /** Clock injection for tests. */
   readonly now?: () => number;
+  /** Extra text drawn after the count, recomputed on every redraw (e.g. the current training loss). */
+  readonly detail?: () => string;
   /** Minimum ms between redraws when the stream is not a terminal (CI logs). */
   readonly nonTtyIntervalMs?: number;
 }
@@ -53,6 +55,7 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   };
   const payload = () => ({
     label: options.label,
+    detail: options.detail ? ` ${options.detail()}` : '',
     rate: rate().toFixed(2),
     etaText: formatDuration(etaSeconds()),
   });
@@ -60,7 +63,7 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   if (stream.isTTY) {
     const bar = new SingleBar({
       stream,
-      format: '{label} {bar} {value}/{total} | {rate}/s | ETA {etaText}',
+      format: '{label} {bar} {value}/{total}{detail} | {rate}/s | ETA {etaText}',
       hideCursor: true,
       clearOnComplete: false,
     });
@@ -87,7 +90,7 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     if (!force && t - lastPrint < interval) return;
     lastPrint = t;
     const p = payload();
-    stream.write(`${p.label} ${done}/${options.total} | ${p.rate}/s | ETA ${p.etaText}\n`);
+    stream.write(`${p.label} ${done}/${options.total}${p.detail} | ${p.rate}/s | ETA ${p.etaText}\n`);
   };
   return {
     update(value) {

@@ -88,3 +88,4 @@ export {
   type OnnxGradientSupport,
 } from './text-gradients.js';
 export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
+export { LmTokenizer } from './lm-tokenizer.js';

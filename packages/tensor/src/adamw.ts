@@ -129,6 +129,50 @@ export class AdamW {
     this.state.clear();
   }
 
+  /**
+   * The moments and step count of every parameter that has state, by parameter name (copies), so a
+   * checkpoint can resume training exactly (torch: optimizer.state_dict()).
+   */
+  exportState(): Record<string, { step: number; expAvg: Float32Array; expAvgSq: Float32Array }> {
+    const out: Record<string, { step: number; expAvg: Float32Array; expAvgSq: Float32Array }> = {};
+    for (const [param, s] of this.state) {
+      out[param.name] = {
+        step: s.step,
+        expAvg: Float32Array.from(s.expAvg.dataSync() as Float32Array),
+        expAvgSq: Float32Array.from(s.expAvgSq.dataSync() as Float32Array),
+      };
+    }
+    return out;
+  }
+
+  /** Restores what exportState returned (replacing any state); names and sizes must match the parameters. */
+  importState(
+    state: Readonly<Record<string, { step: number; expAvg: Float32Array; expAvgSq: Float32Array }>>,
+  ): void {
+    const byName = new Map(this.params.map((p) => [p.name, p]));
+    for (const [name, s] of Object.entries(state)) {
+      const param = byName.get(name);
+      if (!param) throw new Error(`AdamW.importState: '${name}' is not a parameter of this optimizer`);
+      if (s.expAvg.length !== param.size || s.expAvgSq.length !== param.size) {
+        throw new Error(
+          `AdamW.importState: '${name}' has ${param.size} values, the state ${s.expAvg.length}`,
+        );
+      }
+      if (!Number.isInteger(s.step) || s.step < 1) {
+        throw new Error(`AdamW.importState: '${name}' step must be an integer >= 1, got ${s.step}`);
+      }
+    }
+    this.reset();
+    for (const [name, s] of Object.entries(state)) {
+      const param = byName.get(name)!;
+      this.state.set(param, {
+        step: s.step,
+        expAvg: tf.keep(tf.tensor(s.expAvg, param.shape)),
+        expAvgSq: tf.keep(tf.tensor(s.expAvgSq, param.shape)),
+      });
+    }
+  }
+
   /** Frees the optimizer state. The parameters belong to the caller and are not disposed. */
   dispose(): void {
     this.reset();

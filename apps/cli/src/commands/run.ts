@@ -4,6 +4,7 @@ import type { CliIo } from '../io.js';
 import { loadRegistry } from '../load-registry.js';
 import { parseIntegerOption } from '../options.js';
 import { runC3po } from './run-c3po.js';
+import { runDept } from './run-dept.js';
 import { type ImageMethod, runImages } from './run-images.js';
 import { isTextMethod, runTextMethod } from './run-text.js';
 
@@ -21,6 +22,8 @@ interface RunFlags {
   config?: string;
   seed: string;
   json?: boolean;
+  adapter?: string;
+  text?: string;
 }
 
 /** The class list: --classes, else one dataset's names shipped in the model's config (e.g. mnist). */
@@ -95,6 +98,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--config <json>', "the method's config as JSON, e.g. '{\"steps\":4}'")
     .option('--seed <n>', 'seed for views and sampling', '0')
     .option('--json', 'print the full result as JSON')
+    .option('--adapter <dir>', 'dept / prompt-tuning: the adapter folder (attune tune --out)')
+    .option('--text <text>', 'dept / prompt-tuning: the input text to classify')
     .action(async (methodName: string, rawFlags: Omit<RunFlags, 'image'> & { image?: string[] }) => {
       const flags: RunFlags = { ...rawFlags, image: singleImage(rawFlags.image) };
       if (flags.image !== undefined && flags.images !== undefined) {
@@ -118,6 +123,24 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         extra = parsed as Record<string, unknown>;
       }
       const seed = parseIntegerOption('--seed', flags.seed, 0);
+      if (methodName === 'dept' || methodName === 'prompt-tuning') {
+        // Prompt-tuning adapters; their command lives in run-dept.ts.
+        if (flags.adapter === undefined)
+          throw new Error(`--adapter is required: ${methodName} predicts with a trained adapter`);
+        if (flags.text === undefined)
+          throw new Error(`--text is required: the input ${methodName} classifies`);
+        await runDept(
+          {
+            adapter: flags.adapter,
+            text: flags.text,
+            ...(flags.model ? { model: flags.model } : {}),
+            config: extra,
+            ...(flags.json ? { json: true } : {}),
+          },
+          io,
+        );
+        return;
+      }
       if (methodName === 'c3po') {
         // C3PO re-mixes an MoE LM's routing; its command lives in run-c3po.ts.
         if (flags.prompt === undefined) throw new Error('--prompt is required: c3po answers a question');

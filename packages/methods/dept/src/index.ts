@@ -1,0 +1,39 @@
+export {
+  type Adapter,
+  ADAPTER_CONFIG,
+  ADAPTER_WEIGHTS,
+  type AdapterConfig,
+  loadAdapter,
+  saveAdapter,
+} from './adapter.js';
+export { rankForBudget, validSplits } from './budget.js';
+export {
+  type DeptConfig,
+  deptConfig,
+  type PromptTuningConfig,
+  promptTuningConfig,
+  type TunerSettings,
+} from './config.js';
+export {
+  type DeptParams,
+  type DeptShape,
+  deptScaling,
+  embeddingUpdate,
+  initDeptParams,
+  splitGradient,
+  trainableParameters,
+} from './dept.js';
+export { withLabelLoss } from './loss-graph.js';
+export {
+  CHECKPOINT_FILE,
+  type DeptTrainOptions,
+  type DeptTrainReport,
+  PromptTuner,
+  type StepInfo,
+  shapeFor,
+} from './method.js';
+export { PromptLM } from './prompt-lm.js';
+export { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
+export { encodeInput, encodeLabel, type OverflowPolicy } from './sequences.js';
+export { checkLabels, loadTask, type PinnedTask, TASKS_DIR, taskNames } from './tasks.js';
+export { batchIndices, TrainStep } from './train-step.js';
