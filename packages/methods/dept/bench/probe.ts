@@ -1,8 +1,9 @@
 // Probe: token lengths per task and the cost of one loss+gradient step.
+
+import { embeddingUpdate, initDeptParams } from '../src/dept.js';
 import { PromptLM } from '../src/prompt-lm.js';
-import { loadTask, taskNames } from '../src/tasks.js';
 import { encodeInput, encodeLabel, trainBatch } from '../src/sequences.js';
-import { initDeptParams, embeddingUpdate } from '../src/dept.js';
+import { loadTask, taskNames } from '../src/tasks.js';
 
 const lm = await PromptLM.load('zoo:mini-lm', { threads: 1 });
 for (const name of taskNames()) {

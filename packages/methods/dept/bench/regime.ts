@@ -1,11 +1,11 @@
 // Regime probe: does prompt tuning on zoo:mini-lm learn a task at all? Trains PT (L tokens) for N steps and
 // prints validation accuracy (greedy decoding) before and after.
 import { createRng } from '@attune/tensor';
-import { initDeptParams, embeddingUpdate } from '../src/dept.js';
+import { embeddingUpdate, initDeptParams } from '../src/dept.js';
 import { PromptLM } from '../src/prompt-lm.js';
 import { encodeInput, encodeLabel, greedyDecode } from '../src/sequences.js';
-import { batchIndices, TrainStep } from '../src/train-step.js';
 import { loadTask } from '../src/tasks.js';
+import { batchIndices, TrainStep } from '../src/train-step.js';
 
 const [task = 'spam', S = '64', STEPS = '100', L = '40', R = '0', LR = '0.3'] = process.argv.slice(2);
 const lm = await PromptLM.load('zoo:mini-lm', { threads: 1 });

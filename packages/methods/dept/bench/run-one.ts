@@ -1,7 +1,8 @@
 // One benchmark run in its own process (so its peak memory is its own): train a variant on a task with a seed,
 // score validation (learning curve) and test, print one JSON line. Called by bench/pt-vs-dept.ts.
-import { loadTask, PromptTuner } from '../src/index.js';
+
 import { deptConfig } from '../src/config.js';
+import { loadTask, PromptTuner } from '../src/index.js';
 
 const spec = JSON.parse(process.argv[2]!) as {
   model: string;

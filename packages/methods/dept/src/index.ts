@@ -1,7 +1,7 @@
 export {
-  type Adapter,
   ADAPTER_CONFIG,
   ADAPTER_WEIGHTS,
+  type Adapter,
   type AdapterConfig,
   loadAdapter,
   saveAdapter,

@@ -3,11 +3,11 @@
 // parameters after one AdamW step with two parameter groups — DePT and prompt tuning, to 1e-4.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeptShape } from '../src/dept.js';
 import { PromptLM } from '../src/prompt-lm.js';
 import { PARAM_NAMES, TrainStep } from '../src/train-step.js';
-import { tf } from '@attune/tensor';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 interface Case {
