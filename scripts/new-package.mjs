@@ -37,7 +37,9 @@ if (args[0] === 'method') {
   // The templates are written for legibility; biome gives them the house format (quotes, line widths).
   // A failure here is only cosmetic: say so and go on (the package's own lint script shows the details).
   try {
-    execFileSync('pnpm', ['exec', 'biome', 'check', '--write', dir], {
+    // The workspace's biome binary itself: `pnpm exec` would install first, and the new package is not in
+    // the lockfile yet (under CI=true that install is frozen and fails).
+    execFileSync(join('node_modules', '.bin', 'biome'), ['check', '--write', dir], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   } catch {
