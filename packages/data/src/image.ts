@@ -143,6 +143,23 @@ export function psnr(reference: FloatImage, test: FloatImage): number {
   return mse === 0 ? Number.POSITIVE_INFINITY : -10 * Math.log10(mse);
 }
 
+/** A float image in the models' layout: interleaved `[H,W,C]` (the shape of `@attune/contracts`' RawImage). */
+export interface InterleavedImage {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3 | 4;
+}
+
+/** A decoded planar image as the methods take it (grey, RGB or RGBA). */
+export function toInterleavedImage(image: FloatImage): InterleavedImage {
+  const { width, height, channels } = image;
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new Error(`expected an image with 1, 3 or 4 channels, got ${channels}`);
+  }
+  return { data: planarToInterleaved(image), width, height, channels };
+}
+
 /**
  * Interleaved `[H,W,C]` pixels of a planar float image: the layout image libraries and
  * `@attune/contracts`' RawImage use.

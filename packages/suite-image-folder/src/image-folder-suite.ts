@@ -12,8 +12,8 @@ import {
   decodeImage,
   type ImageCollection,
   parseClassSpec,
-  planarToInterleaved,
   scanImages,
+  toInterleavedImage,
 } from '@attune/data';
 import { z } from '@attune/registry';
 
@@ -173,12 +173,7 @@ export function loadPinnedImage(entry: ImageFolderEntry): RawImage {
     );
   }
   const decoded = decodeImage(bytes, entry.path);
-  return {
-    data: planarToInterleaved(decoded),
-    width: decoded.width,
-    height: decoded.height,
-    channels: 3, // decodeImage always gives RGB
-  };
+  return toInterleavedImage(decoded);
 }
 
 /** The image-folder suite: classify each image among the folder's classes. */

@@ -45,7 +45,7 @@ export function wilsonInterval(k: number, n: number, z = 1.959964): [number, num
 export async function runImages(method: ImageMethod, options: RunImagesOptions, io: CliIo): Promise<void> {
   const { collection, classNames, seed } = options;
   // Decoding is here, image by image, so a folder of any size never sits in memory at once.
-  const { planarToInterleaved, readImageFile } = await import('@attune/data');
+  const { readImageFile, toInterleavedImage } = await import('@attune/data');
   const bar = createProgressBar({
     label: `${options.methodName} ${collection.root}`,
     total: collection.images.length,
@@ -67,12 +67,7 @@ export async function runImages(method: ImageMethod, options: RunImagesOptions, 
         bar.increment();
         continue;
       }
-      const image = {
-        data: planarToInterleaved(decoded),
-        width: decoded.width,
-        height: decoded.height,
-        channels: decoded.channels,
-      };
+      const image = toInterleavedImage(decoded);
       const result = await method.classify({ image, classNames }, { seed });
       const label = entry.label === undefined ? undefined : classNames[entry.label];
       const isCorrect = label === undefined ? undefined : result.prediction === label;

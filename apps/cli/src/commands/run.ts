@@ -199,7 +199,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       ] as const) {
         if (value !== undefined) throw new Error(`${flag} does not apply to ${methodName}, an image method`);
       }
-      const { parseClassSpec, planarToInterleaved, readImageFile, scanImages } = await import('@attune/data');
+      const { parseClassSpec, readImageFile, scanImages, toInterleavedImage } = await import('@attune/data');
       // A folder is listed (and every file checked) before the model loads, so its errors come first.
       const collection =
         flags.images === undefined
@@ -264,12 +264,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
           ? '--classes'
           : `dataset ${flags.dataset ?? shipped[0]}${flags.dataset ? '' : " (the model's first; pick another with --dataset)"}`;
         // @attune/data decodes to planar [C,H,W]; the models take interleaved [H,W,C].
-        const image = {
-          data: planarToInterleaved(decoded),
-          width: decoded.width,
-          height: decoded.height,
-          channels: decoded.channels,
-        };
+        const image = toInterleavedImage(decoded);
         const result = await method.classify({ image, classNames }, { seed });
         if (flags.json) {
           io.stdout(

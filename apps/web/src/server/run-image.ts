@@ -3,10 +3,10 @@
 // takes `views` and uses plain TPT views (no AugMix), the server draws them itself with @attune/data's
 // augmentViews (TPT's protocol, the function the methods call) and hands them over through the contract's
 // `views` input, so the grid shows exactly the views the method saw, the kept ones marked.
-import { augmentViews, type FloatImage, planarToInterleaved } from '@attune/data';
+import { augmentViews, type FloatImage, toInterleavedImage } from '@attune/data';
 import type { Registry } from '@attune/registry';
 import { tf } from '@attune/tensor';
-import { type ClassifyOutput, isImageClassifier, type RawImage } from './contracts.js';
+import { type ClassifyOutput, isImageClassifier } from './contracts.js';
 import type { InstanceCache } from './instances.js';
 import type { JobContext } from './jobs.js';
 import { encodePng, viewImage } from './png.js';
@@ -45,14 +45,6 @@ interface Prediction {
 
 const MAX_SHOWN_VIEWS = 64;
 
-function toRaw(image: FloatImage): RawImage {
-  const { width, height, channels } = image;
-  if (channels !== 1 && channels !== 3 && channels !== 4) {
-    throw new Error(`expected an image with 1, 3 or 4 channels, got ${channels}`);
-  }
-  return { data: planarToInterleaved(image), width, height, channels };
-}
-
 function baselineFor(registry: Registry, plugin: string, config: Record<string, unknown>) {
   if (plugin.startsWith('zeroshot')) return undefined;
   const ensemble = Array.isArray(config.templates);
@@ -79,7 +71,7 @@ export async function runImageMethod(
   const method = await instances.get(plugin, config);
   if (!isImageClassifier(method))
     throw new Error(`${plugin} provides image-classification but has no classify()`);
-  const raw = toRaw(input.image);
+  const raw = toInterleavedImage(input.image);
 
   let views: tf.Tensor4D | undefined;
   let viewData: Float32Array | undefined;
