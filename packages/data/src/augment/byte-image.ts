@@ -1,6 +1,7 @@
 import { clampByte, type FloatImage } from '../image.js';
 import { roundHalfEven } from '../ops/geometry.js';
-import { type ResampleFilter, resamplePlane } from '../ops/resample.js';
+import type { ResampleFilter } from '../ops/resample.js';
+import { resampleBytes } from '../ops/resample-bytes.js';
 
 /**
  * An 8-bit planar image `[C,H,W]` — what a PIL image holds. TPT's views are PIL images until ToTensor, and
@@ -20,35 +21,15 @@ export function toByteImage(image: FloatImage): ByteImage {
   return { width: image.width, height: image.height, channels: image.channels, data };
 }
 
-/** Applies `fn` to each channel plane (a Float32Array of 0..1 values) and returns a new byte image. */
-function mapPlanes(
-  image: ByteImage,
-  width: number,
-  height: number,
-  fn: (plane: Float32Array) => Float32Array,
-): ByteImage {
-  const inSize = image.width * image.height;
-  const outSize = width * height;
-  const data = new Uint8Array(outSize * image.channels);
-  const plane = new Float32Array(inSize);
-  for (let c = 0; c < image.channels; c++) {
-    for (let i = 0; i < inSize; i++) plane[i] = image.data[c * inSize + i]! / 255;
-    const out = fn(plane);
-    for (let i = 0; i < outSize; i++) data[c * outSize + i] = clampByte(out[i]! * 255);
-  }
-  return { width, height, channels: image.channels, data };
-}
-
-/** PIL `Image.resize((width, height), filter)` on 8-bit data (rounding after each pass, as PIL). */
+/** PIL `Image.resize((width, height), filter)` on 8-bit data, bit for bit (PIL's fixed-point passes). */
 export function resizeBytes(
   image: ByteImage,
   width: number,
   height: number,
   filter: ResampleFilter,
 ): ByteImage {
-  return mapPlanes(image, width, height, (plane) =>
-    resamplePlane(plane, image.width, image.height, width, height, { filter, quantize: true }),
-  );
+  const data = resampleBytes(image.data, image.channels, image.width, image.height, width, height, filter);
+  return { width, height, channels: image.channels, data };
 }
 
 /** torchvision `Resize(size)` with an int: the shorter side becomes `size`, the longer int(size·long/short). */

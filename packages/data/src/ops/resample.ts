@@ -2,7 +2,7 @@
  * Separable resampling with PIL's kernels and PIL's coefficient rule (Resample.c, `precompute_coeffs`):
  * sample centres at (x + 0.5)·scale, filter support stretched by the scale factor when shrinking (so
  * downscaling antialiases), weights normalised per output pixel. Torchvision resizes PIL images through
- * this code, so TPT's crops and resizes are reproduced here; torch's `interpolate(..., antialias=True)`
+ * this code; torch's `interpolate(..., antialias=True)`
  * computes the same coefficients, which the tests use as the reference.
  */
 export type ResampleFilter = 'box' | 'bilinear' | 'bicubic';
@@ -29,14 +29,19 @@ const FILTERS: Record<ResampleFilter, { support: number; weight: (x: number) => 
   },
 };
 
-interface Coefficients {
+export interface Coefficients {
   readonly start: Int32Array;
   readonly count: Int32Array;
   readonly weights: Float64Array;
   readonly stride: number;
 }
 
-function precomputeCoefficients(inSize: number, outSize: number, filter: ResampleFilter): Coefficients {
+/** PIL's `precompute_coeffs`: per output pixel the first input index, the tap count and normalised weights. */
+export function precomputeCoefficients(
+  inSize: number,
+  outSize: number,
+  filter: ResampleFilter,
+): Coefficients {
   const { support: baseSupport, weight } = FILTERS[filter];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
@@ -66,13 +71,6 @@ function precomputeCoefficients(inSize: number, outSize: number, filter: Resampl
 
 export interface ResampleOptions {
   readonly filter: ResampleFilter;
-  /** Round and clip to the 8-bit grid after each pass, as PIL does for 8-bit images (values in 0..1 scale). */
-  readonly quantize?: boolean;
-}
-
-function quantize8(value: number): number {
-  const v = Math.round(value * 255);
-  return Math.min(Math.max(v, 0), 255) / 255;
 }
 
 /** Resamples one `[H,W]` plane to `[outHeight,outWidth]`: horizontal pass first, then vertical (as PIL). */
@@ -92,7 +90,6 @@ export function resamplePlane(
   if (!(outWidth >= 1 && outHeight >= 1 && Number.isInteger(outWidth) && Number.isInteger(outHeight))) {
     throw new Error(`resamplePlane: expected a positive integer output size, got ${outWidth}x${outHeight}`);
   }
-  const round = options.quantize ? quantize8 : (v: number) => v;
   const horizontal = precomputeCoefficients(width, outWidth, options.filter);
   const vertical = precomputeCoefficients(height, outHeight, options.filter);
   // Only the rows the vertical pass reads go through the horizontal pass.
@@ -108,7 +105,7 @@ export function resamplePlane(
       const k = x * horizontal.stride;
       let sum = 0;
       for (let i = 0; i < n; i++) sum += plane[rowOffset + s + i]! * horizontal.weights[k + i]!;
-      temp[y * outWidth + x] = round(sum);
+      temp[y * outWidth + x] = sum;
     }
   }
   const out = new Float32Array(outWidth * outHeight);
@@ -119,7 +116,7 @@ export function resamplePlane(
     for (let x = 0; x < outWidth; x++) {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += temp[(s + i) * outWidth + x]! * vertical.weights[k + i]!;
-      out[y * outWidth + x] = round(sum);
+      out[y * outWidth + x] = sum;
     }
   }
   return out;
