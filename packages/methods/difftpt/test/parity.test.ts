@@ -80,17 +80,17 @@ describe('4 AdamW steps vs torch', () => {
   describe.each(['code', 'paper'] as const)("filter '%s'", (filter) => {
     const run = fixture.runs[filter];
     let ctx: tf.Variable<tf.Rank.R2>;
-    let result: ReturnType<typeof tunePrompt>;
-    let prediction: ReturnType<typeof predictAfterTuning>;
+    let result: Awaited<ReturnType<typeof tunePrompt>>;
+    let prediction: Awaited<ReturnType<typeof predictAfterTuning>>;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
       const optimizer = new AdamW([ctx], { lr: config.lr, weightDecay: config.weightDecay, eps: config.eps });
       const select =
         filter === 'code'
           ? codeSelector(config.cosineSelection, config.selection)
           : paperSelector(features, layout, config.cosineSelection, config.selection);
-      result = tunePrompt({
+      result = await tunePrompt({
         model,
         parts,
         viewFeatures: features,
@@ -99,7 +99,7 @@ describe('4 AdamW steps vs torch', () => {
         steps: config.steps,
         select,
       });
-      prediction = predictAfterTuning(model, parts, ctx, features, result.kept);
+      prediction = await predictAfterTuning(model, parts, ctx, features, result.kept);
       optimizer.dispose();
     });
     afterAll(() => ctx?.dispose());

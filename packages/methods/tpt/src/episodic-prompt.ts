@@ -3,9 +3,9 @@
 // the fresh AdamW state, before every test_time_tuning call).
 import type { GradientBackend, PromptParts, VisionLanguageModel } from '@attune/models';
 import { AdamW, tf } from '@attune/tensor';
-import { type ClassChunk, classChunkOf, textFeaturesInChunks } from './class-chunks.js';
-import { textFeaturesOnnx } from './onnx-chunks.js';
-import { resolveGradients } from './onnx-tuning.js';
+import { type ClassChunk, classChunkOf } from './class-chunks.js';
+import { type TextRuntime, textFeaturesOn } from './context-gradient.js';
+import { resolveGradients } from './resolve-gradients.js';
 
 export interface EpisodicPromptOptions {
   /** Words the context starts from; '' for a random N(0, 0.02²) init of nCtx vectors. */
@@ -33,7 +33,7 @@ export class EpisodicPrompt {
   private variable: tf.Variable<tf.Rank.R2> | undefined;
   private adamw: AdamW | undefined;
   private disposed = false;
-  private resolved: Promise<'onnx' | 'tfjs'> | undefined;
+  private resolved: Promise<TextRuntime> | undefined;
 
   constructor(
     private readonly model: Pick<VisionLanguageModel, 'promptParts' | 'encodeTextEmbeds'> &
@@ -59,24 +59,8 @@ export class EpisodicPrompt {
     return parts;
   }
 
-  /**
-   * Raw text features [C,D] of the current parts' prompts at the initial context, computed on first use and
-   * kept with the parts: every sample starts from that context, so tunePrompt's chunked path can skip its
-   * first pass without the tape. Undefined when the class set fits in one chunk (one taped pass then gives
-   * them anyway). Owned here: do not dispose.
-   */
-  initialTextFeatures(): tf.Tensor2D | undefined {
-    this.assertUsable();
-    const parts = this.parts;
-    if (!parts) throw new Error('EpisodicPrompt.initialTextFeatures called before partsFor(classNames)');
-    const classChunk = classChunkOf(this.options.classChunk, parts);
-    if (parts.prefix.shape[0] <= classChunk) return undefined;
-    this.initialFeatures ??= textFeaturesInChunks(this.model, parts, parts.ctxInit, classChunk);
-    return this.initialFeatures;
-  }
-
-  /** 'onnx' or 'tfjs': the options' `gradients` resolved against the model (once). */
-  gradientBackend(): Promise<'onnx' | 'tfjs'> {
+  /** Where the text encoder runs: the options' `gradients` resolved against the model (once). */
+  gradientBackend(): Promise<TextRuntime> {
     this.resolved ??= resolveGradients(this.model, this.options.gradients ?? 'auto');
     this.resolved.catch(() => {
       this.resolved = undefined;
@@ -85,27 +69,27 @@ export class EpisodicPrompt {
   }
 
   /**
-   * initialTextFeatures on onnxruntime: kept for every class set (a forward run costs the same whether or not
-   * the classes fit one chunk), so tunePromptOnnx's first step skips it.
+   * Raw text features [C,D] of the current parts' prompts at the initial context, computed on first use and
+   * kept with the parts: every sample starts from that context, so tunePrompt's chunked paths skip their
+   * first pass without the tape. Undefined on tfjs when the class set fits in one chunk (one taped pass then
+   * gives them anyway); on onnxruntime always kept (a forward run costs the same either way). Owned here: do
+   * not dispose.
    */
-  async initialTextFeaturesOnnx(): Promise<tf.Tensor2D> {
+  async initialTextFeatures(): Promise<tf.Tensor2D | undefined> {
     this.assertUsable();
     const parts = this.parts;
-    if (!parts) throw new Error('EpisodicPrompt.initialTextFeaturesOnnx called before partsFor(classNames)');
-    this.initialFeatures ??= await textFeaturesOnnx(
-      this.model,
-      parts,
-      parts.ctxInit,
-      this.options.classChunk,
-    );
+    if (!parts) throw new Error('EpisodicPrompt.initialTextFeatures called before partsFor(classNames)');
+    const runtime = await this.gradientBackend();
+    const classChunk = classChunkOf(this.options.classChunk, parts);
+    if (runtime === 'tfjs' && parts.prefix.shape[0] <= classChunk) return undefined;
+    this.initialFeatures ??= await textFeaturesOn(runtime, this.model, parts, parts.ctxInit, classChunk);
     return this.initialFeatures;
   }
 
   /** The per-class-set work of a first call, done ahead: the prompt parts and their initial text features. */
   async prepare(classNames: readonly string[]): Promise<void> {
     await this.partsFor(classNames);
-    if ((await this.gradientBackend()) === 'onnx') await this.initialTextFeaturesOnnx();
-    else this.initialTextFeatures();
+    await this.initialTextFeatures();
   }
 
   /** Prompts per pass of the text encoder, or 'auto'. */

@@ -7,16 +7,13 @@ export {
   contextGradient,
   type PromptTuningModel,
   type StepGradient,
+  type TextRuntime,
+  textFeaturesOn,
 } from './context-gradient.js';
 export { type Episode, type EpisodeConfig, EpisodicTuningClassifier, TptClassifier } from './method.js';
 export { type OnnxTextModel, textFeaturesOnnx, textFeaturesVjpOnnx } from './onnx-chunks.js';
-export {
-  type OnnxTuningModel,
-  predictAfterTuningOnnx,
-  resolveGradients,
-  tunePromptOnnx,
-} from './onnx-tuning.js';
 export { tptPlugin } from './plugin.js';
+export { type OnnxGradientSupport, resolveGradients } from './resolve-gradients.js';
 export {
   confidenceSelector,
   type PromptTuningOptions,

@@ -27,7 +27,10 @@ function rowsOf(parts: PromptParts, ctx: tf.Tensor2D, start: number, count: numb
   });
 }
 
-function need<K extends keyof OnnxTextModel>(model: OnnxTextModel, key: K): NonNullable<OnnxTextModel[K]> {
+function need<K extends keyof OnnxTextModel>(
+  model: Partial<OnnxTextModel>,
+  key: K,
+): NonNullable<OnnxTextModel[K]> {
   const f = model[key];
   if (!f)
     throw new Error(`gradients: 'onnx' needs a model with ${key} (an onnxruntime text encoder); use 'tfjs'`);
@@ -36,7 +39,7 @@ function need<K extends keyof OnnxTextModel>(model: OnnxTextModel, key: K): NonN
 
 /** Raw text features [C,D] of all prompts around ctx on onnxruntime, `classChunk` prompts per run. */
 export async function textFeaturesOnnx(
-  model: OnnxTextModel,
+  model: Partial<OnnxTextModel>,
   parts: PromptParts,
   ctx: tf.Tensor2D,
   classChunk: ClassChunk,
@@ -60,7 +63,7 @@ export async function textFeaturesOnnx(
 
 /** d(loss)/d(ctx) [n,W] given upstream = d(loss)/d(text features) [C,D], from the VJP graph per chunk. */
 export async function textFeaturesVjpOnnx(
-  model: OnnxTextModel,
+  model: Partial<OnnxTextModel>,
   parts: PromptParts,
   ctx: tf.Tensor2D,
   upstream: tf.Tensor2D,

@@ -10,12 +10,18 @@
 //   through the whole text encoder;
 //   predict from view 0's logits with the tuned ctx.
 //
-// How the gradient reaches ctx (one taped pass, or chunk by chunk) is behind contextGradient
-// (context-gradient.ts); the loop below is the paper's. DiffTPT reuses it with its own view filter.
+// How the gradient reaches ctx (one taped pass, chunk by chunk, on tfjs or on onnxruntime's VJP graphs) is
+// behind contextGradient (context-gradient.ts); the loop below is the paper's. DiffTPT reuses it with its own
+// view filter.
 import type { PromptParts } from '@attune/models';
 import { type AdamW, marginalEntropy, selectConfidentViews, tagPhase, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf, DEFAULT_CLASS_CHUNK, textFeaturesInChunks } from './class-chunks.js';
-import { contextGradient, type PromptTuningModel } from './context-gradient.js';
+import {
+  contextGradient,
+  type PromptTuningModel,
+  type TextRuntime,
+  textFeaturesOn,
+} from './context-gradient.js';
 
 /**
  * Raw text features [C,D] of the prompts built around `ctx`, `classChunk` prompts per pass of the text
@@ -85,6 +91,11 @@ export interface PromptTuningOptions {
    * before every sample, so these are the same for every sample of a class set. Not disposed here.
    */
   readonly textFeatures?: tf.Tensor2D;
+  /**
+   * Where the text encoder's passes and their gradients run: 'tfjs' (the default; the executor's tape) or
+   * 'onnx' (onnxruntime's forward session and the model's VJP graph, chunk by chunk). The same gradient.
+   */
+  readonly runtime?: TextRuntime;
 }
 
 export interface PromptTuningResult {
@@ -101,8 +112,8 @@ export interface PromptTuningResult {
  * kept rows given instead of a selector, every step computes those rows only. The text encoder runs
  * `classChunk` prompts at a time (see PromptTuningOptions.classChunk).
  */
-export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
-  const { model, parts, viewFeatures, ctx, optimizer, steps, select } = options;
+export async function tunePrompt(options: PromptTuningOptions): Promise<PromptTuningResult> {
+  const { model, parts, viewFeatures, ctx, optimizer, steps, select, runtime = 'tfjs' } = options;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be an integer >= 1, got ${steps}`);
   const classChunk = classChunkOf(options.classChunk ?? DEFAULT_CLASS_CHUNK, parts);
   if (viewFeatures.rank !== 2 || viewFeatures.shape[0] < 1) {
@@ -128,8 +139,9 @@ export function tunePrompt(options: PromptTuningOptions): PromptTuningResult {
   const losses: number[] = [];
   try {
     for (let step = 0; step < steps; step++) {
-      const { value, grad } = contextGradient(model, parts, ctx, objective, {
+      const { value, grad } = await contextGradient(model, parts, ctx, objective, {
         classChunk,
+        runtime,
         ...(step === 0 && given ? { textFeatures: given } : {}),
       });
       try {
@@ -170,25 +182,26 @@ export interface TunedPrediction {
 
 /**
  * The prediction after tuning: view 0's logits, and the kept views' marginal entropy, from one pass of the
- * text encoder with the tuned ctx (`classChunk` prompts at a time).
+ * text encoder with the tuned ctx (`classChunk` prompts at a time), on `runtime` (no gradient is needed).
  */
-export function predictAfterTuning(
+export async function predictAfterTuning(
   model: PromptTuningModel,
   parts: PromptParts,
   ctx: tf.Tensor2D,
   viewFeatures: tf.Tensor2D,
   kept: readonly number[],
   classChunk: ClassChunk = DEFAULT_CLASS_CHUNK,
-): TunedPrediction {
+  runtime: TextRuntime = 'tfjs',
+): Promise<TunedPrediction> {
+  const text = await textFeaturesOn(runtime, model, parts, ctx, classChunkOf(classChunk, parts));
   const [view0, entropy] = tf.tidy(() => {
-    const logits = promptLogits(model, parts, ctx, tf.gather(viewFeatures, [0, ...kept]), classChunk);
+    const logits = model.logits(tf.gather(viewFeatures, [0, ...kept]), text);
     const keptLogits = tf.slice(logits, [1, 0], [kept.length, -1]) as tf.Tensor2D;
     return [tf.reshape(tf.slice(logits, [0, 0], [1, -1]), [-1]), marginalEntropy(keptLogits)];
   });
   try {
     return { logits: view0!.dataSync() as Float32Array, entropyAfter: entropy!.dataSync()[0]! };
   } finally {
-    view0!.dispose();
-    entropy!.dispose();
+    tf.dispose([text, view0!, entropy!]);
   }
 }

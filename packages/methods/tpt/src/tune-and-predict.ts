@@ -7,7 +7,6 @@ import type { VisionLanguageModel } from '@attune/models';
 import { explainDivergence, type tf } from '@attune/tensor';
 import { TPT_LR } from './config.js';
 import type { EpisodicPrompt } from './episodic-prompt.js';
-import { predictAfterTuningOnnx, tunePromptOnnx } from './onnx-tuning.js';
 import { predictAfterTuning, tunePrompt, type ViewSelector } from './tpt.js';
 
 export interface EpisodeOptions {
@@ -43,41 +42,31 @@ async function tuneAndPredictNow(options: EpisodeOptions): Promise<ClassifyResul
   let start = performance.now();
   const parts = await prompt.partsFor(classNames);
   prompt.reset(parts);
-  const onnx = (await prompt.gradientBackend()) === 'onnx';
-  let kept: readonly number[];
-  let losses: readonly number[];
-  if (onnx) {
-    const textFeatures = await prompt.initialTextFeaturesOnnx();
-    ({ kept, losses } = await tunePromptOnnx({
-      model,
-      parts,
-      viewFeatures: features,
-      ctx: prompt.ctx,
-      optimizer: prompt.optimizer,
-      steps,
-      select,
-      classChunk: prompt.classChunk,
-      textFeatures,
-    }));
-  } else {
-    const textFeatures = prompt.initialTextFeatures();
-    ({ kept, losses } = tunePrompt({
-      model,
-      parts,
-      viewFeatures: features,
-      ctx: prompt.ctx,
-      optimizer: prompt.optimizer,
-      steps,
-      select,
-      classChunk: prompt.classChunk,
-      ...(textFeatures ? { textFeatures } : {}),
-    }));
-  }
+  const runtime = await prompt.gradientBackend();
+  const textFeatures = await prompt.initialTextFeatures();
+  const { kept, losses } = await tunePrompt({
+    model,
+    parts,
+    viewFeatures: features,
+    ctx: prompt.ctx,
+    optimizer: prompt.optimizer,
+    steps,
+    select,
+    classChunk: prompt.classChunk,
+    runtime,
+    ...(textFeatures ? { textFeatures } : {}),
+  });
   ms.tune = elapsedSince(start);
   start = performance.now();
-  const { logits, entropyAfter } = onnx
-    ? await predictAfterTuningOnnx(model, parts, prompt.ctx, features, kept, prompt.classChunk)
-    : predictAfterTuning(model, parts, prompt.ctx, features, kept, prompt.classChunk);
+  const { logits, entropyAfter } = await predictAfterTuning(
+    model,
+    parts,
+    prompt.ctx,
+    features,
+    kept,
+    prompt.classChunk,
+    runtime,
+  );
   ms.predict = elapsedSince(start);
   return {
     ...summarizeLogits(logits, classNames),

@@ -94,16 +94,16 @@ interface Run {
 }
 
 /** tunePrompt + predictAfterTuning from the init context with a fresh AdamW. */
-function run(
+async function run(
   classChunk: number,
   steps: number,
   options: { select?: readonly number[]; textFeatures?: tf.Tensor2D } = {},
-): Run {
+): Promise<Run> {
   const ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
   const { lr, weightDecay, eps, selection } = fixture.config;
   const optimizer = new AdamW([ctx], { lr, weightDecay, eps });
   try {
-    const result = tunePrompt({
+    const result = await tunePrompt({
       model,
       parts,
       viewFeatures: features,
@@ -114,7 +114,14 @@ function run(
       classChunk,
       ...(options.textFeatures ? { textFeatures: options.textFeatures } : {}),
     });
-    const { logits, entropyAfter } = predictAfterTuning(model, parts, ctx, features, result.kept, classChunk);
+    const { logits, entropyAfter } = await predictAfterTuning(
+      model,
+      parts,
+      ctx,
+      features,
+      result.kept,
+      classChunk,
+    );
     return { result, ctx: ctx.arraySync(), logits, entropyAfter };
   } finally {
     optimizer.dispose();
@@ -179,32 +186,35 @@ describe('the gradient in chunks', () => {
 describe('tunePrompt in chunks', () => {
   let onePass1: Run;
   let onePass3: Run;
-  beforeAll(() => {
-    onePass1 = run(C, 1);
-    onePass3 = run(C, 3);
+  beforeAll(async () => {
+    onePass1 = await run(C, 1);
+    onePass3 = await run(C, 3);
   });
 
-  it.each(CHUNKS)('gives the ctx, losses and prediction of one pass after 1 step (chunks of %i)', (chunk) => {
-    const chunked = run(chunk, 1);
-    expect(chunked.result.kept).toEqual(onePass1.result.kept);
-    expect(maxAbsDiff(chunked.result.losses, onePass1.result.losses)).toBeLessThan(1e-6);
-    expect(maxAbsDiff(chunked.ctx, onePass1.ctx)).toBeLessThan(1e-6);
-    expect(maxAbsDiff(Array.from(chunked.logits), Array.from(onePass1.logits))).toBeLessThan(1e-5);
-    expect(Math.abs(chunked.entropyAfter - onePass1.entropyAfter)).toBeLessThan(1e-6);
-  });
+  it.each(CHUNKS)(
+    'gives the ctx, losses and prediction of one pass after 1 step (chunks of %i)',
+    async (chunk) => {
+      const chunked = await run(chunk, 1);
+      expect(chunked.result.kept).toEqual(onePass1.result.kept);
+      expect(maxAbsDiff(chunked.result.losses, onePass1.result.losses)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(chunked.ctx, onePass1.ctx)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(Array.from(chunked.logits), Array.from(onePass1.logits))).toBeLessThan(1e-5);
+      expect(Math.abs(chunked.entropyAfter - onePass1.entropyAfter)).toBeLessThan(1e-6);
+    },
+  );
 
-  it.each(CHUNKS)('and after 3 steps on the views step 1 kept (chunks of %i)', (chunk) => {
-    const chunked = run(chunk, 3);
+  it.each(CHUNKS)('and after 3 steps on the views step 1 kept (chunks of %i)', async (chunk) => {
+    const chunked = await run(chunk, 3);
     expect(chunked.result.kept).toEqual(onePass3.result.kept);
     expect(maxAbsDiff(chunked.result.losses, onePass3.result.losses)).toBeLessThan(1e-6);
     expect(maxAbsDiff(chunked.ctx, onePass3.ctx)).toBeLessThan(1e-6);
   });
 
-  it('takes the text features at the initial context from the caller instead of computing them', () => {
+  it('takes the text features at the initial context from the caller instead of computing them', async () => {
     const text = textFeaturesInChunks(model, parts, parts.ctxInit, 4);
     try {
-      const given = run(4, 3, { textFeatures: text });
-      expect(given.result).toEqual(run(4, 3).result);
+      const given = await run(4, 3, { textFeatures: text });
+      expect(given.result).toEqual((await run(4, 3)).result);
       expect(maxAbsDiff(given.ctx, onePass3.ctx)).toBeLessThan(1e-6);
       expect(text.isDisposed).toBe(false);
     } finally {
@@ -212,19 +222,19 @@ describe('tunePrompt in chunks', () => {
     }
   });
 
-  it('works on views chosen beforehand too', () => {
+  it('works on views chosen beforehand too', async () => {
     const rows = onePass1.result.kept;
-    const chunked = run(3, 1, { select: rows });
+    const chunked = await run(3, 1, { select: rows });
     expect(maxAbsDiff(chunked.ctx, onePass1.ctx)).toBeLessThan(1e-6);
   });
 
-  it('leaves no tensors behind, in one pass or in chunks', () => {
+  it('leaves no tensors behind, in one pass or in chunks', async () => {
     const ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
     const optimizer = new AdamW([ctx], { lr: 5e-3 });
     try {
       for (const classChunk of [C, 3]) {
         const before = tf.memory().numTensors;
-        const { kept } = tunePrompt({
+        const { kept } = await tunePrompt({
           model,
           parts,
           viewFeatures: features,
@@ -237,7 +247,7 @@ describe('tunePrompt in chunks', () => {
         // AdamW's moments (2 per parameter) are the only new tensors; reset frees them.
         expect(tf.memory().numTensors).toBe(before + 2);
         optimizer.reset();
-        predictAfterTuning(model, parts, ctx, features, kept, classChunk);
+        await predictAfterTuning(model, parts, ctx, features, kept, classChunk);
         expect(tf.memory().numTensors).toBe(before);
       }
     } finally {
@@ -246,17 +256,17 @@ describe('tunePrompt in chunks', () => {
     }
   });
 
-  it('refuses a bad chunk size and text features of the wrong shape', () => {
+  it('refuses a bad chunk size and text features of the wrong shape', async () => {
     const ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
     const optimizer = new AdamW([ctx], { lr: 5e-3 });
     const wrong = tf.zeros([C - 1, features.shape[1]]) as tf.Tensor2D;
     const base = { model, parts, viewFeatures: features, ctx, optimizer, steps: 1, select: [0] };
     try {
-      expect(() => tunePrompt({ ...base, classChunk: 0 })).toThrow(
+      await expect(tunePrompt({ ...base, classChunk: 0 })).rejects.toThrow(
         "classChunk must be 'auto' or an integer >= 1, got 0",
       );
-      expect(() => tunePrompt({ ...base, classChunk: 2.5 })).toThrow(/got 2.5/);
-      expect(() => tunePrompt({ ...base, classChunk: 3, textFeatures: wrong })).toThrow(
+      await expect(tunePrompt({ ...base, classChunk: 2.5 })).rejects.toThrow(/got 2.5/);
+      await expect(tunePrompt({ ...base, classChunk: 3, textFeatures: wrong })).rejects.toThrow(
         `expected text features [${C},${features.shape[1]}] (one row per prompt), got [${C - 1},${features.shape[1]}]`,
       );
     } finally {
@@ -275,16 +285,16 @@ describe('the initial text features an episodic prompt keeps', () => {
     const start = tf.memory().numTensors;
     try {
       await prompt.prepare(MNIST_CLASSES);
-      const first = prompt.initialTextFeatures()!;
+      const first = (await prompt.initialTextFeatures())!;
       expect(first.shape).toEqual([10, model.embedDim]);
-      expect(prompt.initialTextFeatures()).toBe(first);
+      expect(await prompt.initialTextFeatures()).toBe(first);
       const expected = textFeaturesInChunks(model, parts, parts.ctxInit, C);
       expect(maxAbsDiff(first.arraySync(), expected.arraySync())).toBeLessThan(1e-6);
       expected.dispose();
       // Three classes fit in one chunk: none kept (one taped pass gives them anyway).
       await prompt.partsFor(['three', 'seven', 'nine']);
       expect(first.isDisposed).toBe(true);
-      expect(prompt.initialTextFeatures()).toBeUndefined();
+      expect(await prompt.initialTextFeatures()).toBeUndefined();
     } finally {
       prompt.dispose();
     }

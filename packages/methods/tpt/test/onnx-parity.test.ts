@@ -1,12 +1,12 @@
-// The onnxruntime gradient path (tunePromptOnnx: text features from the forward session, d/dctx from the
+// The onnxruntime gradient path (tunePrompt with runtime 'onnx': text features from the forward session, d/dctx from the
 // text encoder's VJP graph) against the same PyTorch reference as parity.test.ts, and against the tfjs path.
 import { loadVisionLanguageModel, type PromptParts, type VisionLanguageModel } from '@attune/models';
 import { AdamW, tf } from '@attune/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textFeaturesVjp } from '../src/class-chunks.js';
 import { textFeaturesVjpOnnx } from '../src/onnx-chunks.js';
-import { predictAfterTuningOnnx, resolveGradients, tunePromptOnnx } from '../src/onnx-tuning.js';
-import { confidenceSelector } from '../src/tpt.js';
+import { resolveGradients } from '../src/resolve-gradients.js';
+import { confidenceSelector, predictAfterTuning, tunePrompt } from '../src/tpt.js';
 import { expectClose, type Fixture, featuresTensor, readFixture } from './fixtures.js';
 
 const fixture = readFixture<Fixture>('tpt-parity.json');
@@ -72,7 +72,7 @@ describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
       const { lr, weightDecay, eps, selection } = fixture.config;
       const optimizer = new AdamW([ctx], { lr, weightDecay, eps });
       try {
-        const result = await tunePromptOnnx({
+        const result = await tunePrompt({
           model,
           parts,
           viewFeatures: features,
@@ -81,14 +81,16 @@ describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
           steps,
           select: confidenceSelector(selection),
           classChunk: 4,
+          runtime: 'onnx',
         });
-        const { logits, entropyAfter } = await predictAfterTuningOnnx(
+        const { logits, entropyAfter } = await predictAfterTuning(
           model,
           parts,
           ctx,
           features,
           result.kept,
           4,
+          'onnx',
         );
         expect(result.kept).toEqual(run.kept);
         expectClose(result.losses, run.losses, 1e-5);

@@ -66,16 +66,16 @@ describe('prompt layout (PromptLearner)', () => {
 describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
   '%i AdamW step(s) vs torch',
   (steps, run) => {
-    let result: ReturnType<typeof tunePrompt>;
+    let result: Awaited<ReturnType<typeof tunePrompt>>;
     let ctx: tf.Variable<tf.Rank.R2>;
     let logits: Float32Array;
     let entropyAfter: number;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
       const { lr, weightDecay, eps, selection } = fixture.config;
       const optimizer = new AdamW([ctx], { lr, weightDecay, eps });
-      result = tunePrompt({
+      result = await tunePrompt({
         model,
         parts,
         viewFeatures: features,
@@ -84,7 +84,7 @@ describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
         steps,
         select: confidenceSelector(selection),
       });
-      ({ logits, entropyAfter } = predictAfterTuning(model, parts, ctx, features, result.kept));
+      ({ logits, entropyAfter } = await predictAfterTuning(model, parts, ctx, features, result.kept));
       optimizer.dispose();
     });
 
@@ -111,13 +111,13 @@ describe.each(fixture.runs.map((run) => [run.steps, run] as const))(
 );
 
 describe('tuning on views chosen beforehand', () => {
-  it('gives the same ctx as selecting them in step 1', () => {
+  it('gives the same ctx as selecting them in step 1', async () => {
     const [first] = fixture.runs;
     const ctx = tf.variable(parts.ctxInit, true) as tf.Variable<tf.Rank.R2>;
     const { lr, weightDecay, eps } = fixture.config;
     const optimizer = new AdamW([ctx], { lr, weightDecay, eps });
     try {
-      const result = tunePrompt({
+      const result = await tunePrompt({
         model,
         parts,
         viewFeatures: features,
@@ -128,9 +128,9 @@ describe('tuning on views chosen beforehand', () => {
       });
       expect(result.kept).toEqual(first!.kept);
       expectClose(ctx.arraySync(), first!.ctx, 1e-4);
-      expect(() =>
+      await expect(
         tunePrompt({ model, parts, viewFeatures: features, ctx, optimizer, steps: 1, select: [0, 64] }),
-      ).toThrow(/row 64; expected row indices in \[0, 64\)/);
+      ).rejects.toThrow(/row 64; expected row indices in \[0, 64\)/);
     } finally {
       optimizer.dispose();
       ctx.dispose();
