@@ -8,7 +8,7 @@ import { createRng } from '@attune/tensor';
 import type { CausalLMModelConfig, ResolvedModel } from '@attune/zoo';
 import { type GenerationRow, generateBatch } from './batched-generation.js';
 import { DecodeBatch, type DecoderLayout, decoderLayout, type KvCache } from './kv-decoder.js';
-import { loadLmGraph } from './lm-graph-loader.js';
+import { type LmLoadOptions, loadLmGraph } from './lm-graph-loader.js';
 import { checkPrefix, checkTokenIds, resolveGenerateOptions } from './lm-input-checks.js';
 import type { LmTokenizer } from './lm-tokenizer.js';
 import { tokenLogProb } from './token-sampling.js';
@@ -79,7 +79,7 @@ export interface CausalLM {
 }
 
 /** Loads a zoo id ("zoo:mini-lm") or a decoder model folder (Hugging Face / transformers.js layout). */
-export async function loadCausalLM(source: string, options: { threads?: number } = {}): Promise<CausalLM> {
+export async function loadCausalLM(source: string, options: LmLoadOptions = {}): Promise<CausalLM> {
   return loadLmGraph(
     source,
     {

@@ -43,6 +43,7 @@ export {
   type SampleOptions,
 } from './image-variation-model.js';
 export type { KvCache } from './kv-decoder.js';
+export { LmTokenizer } from './lm-tokenizer.js';
 export {
   createCausalLM,
   createImageVariationModel,
@@ -88,4 +89,3 @@ export {
   type OnnxGradientSupport,
 } from './text-gradients.js';
 export type { ModelBackends, PromptPartsOptions, VisionLanguageModel } from './vision-language-model.js';
-export { LmTokenizer } from './lm-tokenizer.js';

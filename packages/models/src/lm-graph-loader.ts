@@ -27,10 +27,20 @@ export interface LmGraph<K extends keyof LmGraphConfigs> {
   readonly numParameters: number;
 }
 
+export interface LmLoadOptions {
+  /** onnxruntime intra-op threads of the backend the model creates (ignored with `onnx`). */
+  readonly threads?: number;
+  /**
+   * An onnxruntime backend to run on (e.g. the registry's 'backend-onnx', with its threads and execution
+   * providers). The model owns it from here: it is disposed with the model, or when the load fails.
+   */
+  readonly onnx?: OnnxBackend;
+}
+
 export async function loadLmGraph<K extends keyof LmGraphConfigs, T>(
   source: string,
   expected: { kind: K; graph: 'decoder' | 'scorer'; describe: string },
-  options: { threads?: number },
+  options: LmLoadOptions,
   build: (graph: LmGraph<K>) => T,
 ): Promise<T> {
   const resolved = await resolveModel(source);
@@ -38,9 +48,9 @@ export async function loadLmGraph<K extends keyof LmGraphConfigs, T>(
     throw new Error(`${source} is a ${resolved.kind} model; expected ${expected.describe}`);
   }
   const config = resolved.config as LmGraphConfigs[K];
-  const backend = createOnnxBackend(
-    options.threads !== undefined ? { intraOpNumThreads: options.threads } : {},
-  );
+  const backend =
+    options.onnx ??
+    createOnnxBackend(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {});
   try {
     const graphFile = resolved.files[expected.graph]!;
     const [session, tokenizer, numParameters] = await Promise.all([

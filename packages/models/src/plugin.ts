@@ -165,6 +165,7 @@ export const causalLMConfig = z.object({
       'A zoo id (zoo:mini-lm) or a decoder model folder (config.json, tokenizer.json, onnx/model.onnx with a KV cache)',
     ),
   threads,
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
 });
 
 export const causalLMPlugin = definePlugin({
@@ -176,7 +177,10 @@ export const causalLMPlugin = definePlugin({
   config: causalLMConfig,
   needs: [CAPABILITY.onnxInference],
   provides: [CAPABILITY.causalLm],
-  create: (config) => loadCausalLM(config.source, config.threads > 0 ? { threads: config.threads } : {}),
+  create: async (config, context) =>
+    loadCausalLM(config.source, {
+      onnx: await createInferenceBackend('causal-lm', config.inferenceBackend, config, context),
+    }),
 });
 
 /** Config of the 'reward-model' model plugin; `{}` gives the zoo's mini-rm. */
@@ -189,6 +193,7 @@ export const rewardModelConfig = z.object({
       'A zoo id (zoo:mini-rm) or a one-label sequence-classification folder (config.json, tokenizer.json, onnx/model.onnx)',
     ),
   threads,
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
 });
 
 export const rewardModelPlugin = definePlugin({
@@ -199,7 +204,10 @@ export const rewardModelPlugin = definePlugin({
   config: rewardModelConfig,
   needs: [CAPABILITY.onnxInference],
   provides: [CAPABILITY.rewardModel],
-  create: (config) => loadRewardModel(config.source, config.threads > 0 ? { threads: config.threads } : {}),
+  create: async (config, context) =>
+    loadRewardModel(config.source, {
+      onnx: await createInferenceBackend('reward-model', config.inferenceBackend, config, context),
+    }),
 });
 
 export default [clipModelPlugin, imageVariationPlugin, causalLMPlugin, rewardModelPlugin];

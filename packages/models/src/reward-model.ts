@@ -6,7 +6,7 @@
  */
 import { type OnnxBackend, type OnnxSession, Tensor } from '@attune/backend-onnx';
 import type { RewardModelConfig as ZooRewardConfig } from '@attune/zoo';
-import { loadLmGraph } from './lm-graph-loader.js';
+import { type LmLoadOptions, loadLmGraph } from './lm-graph-loader.js';
 import { checkBatchSizeOption } from './lm-input-checks.js';
 import type { LmTokenizer } from './lm-tokenizer.js';
 
@@ -26,10 +26,7 @@ export interface RewardModel {
   dispose(): Promise<void>;
 }
 
-export async function loadRewardModel(
-  source: string,
-  options: { threads?: number } = {},
-): Promise<RewardModel> {
+export async function loadRewardModel(source: string, options: LmLoadOptions = {}): Promise<RewardModel> {
   return loadLmGraph(
     source,
     {

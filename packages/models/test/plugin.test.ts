@@ -2,6 +2,7 @@ import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import { Registry, UnmetCapabilityError } from '@attune/registry';
 import { tf } from '@attune/tensor';
 import { describe, expect, it } from 'vitest';
+import type { OnnxCausalLM } from '../src/causal-lm.js';
 import type { ClipVisionLanguageModel } from '../src/clip-model.js';
 import type { ImageVariationModel } from '../src/image-variation-model.js';
 import { createCausalLM, createRewardModel } from '../src/model-from-registry.js';
@@ -103,9 +104,39 @@ describe("the 'causal-lm' and 'reward-model' plugins", () => {
     expect(causalLMPlugin.kind).toBe('model');
     expect(causalLMPlugin.needs).toEqual(['onnx-inference']);
     expect(causalLMPlugin.provides).toEqual(['causal-lm']);
-    expect(causalLMPlugin.config.parse({})).toEqual({ source: 'zoo:mini-lm', threads: 0 });
+    expect(causalLMPlugin.config.parse({})).toEqual({
+      source: 'zoo:mini-lm',
+      threads: 0,
+      inferenceBackend: 'backend-onnx',
+    });
     expect(rewardModelPlugin.provides).toEqual(['reward-model']);
-    expect(rewardModelPlugin.config.parse({})).toEqual({ source: 'zoo:mini-rm', threads: 0 });
+    expect(rewardModelPlugin.config.parse({})).toEqual({
+      source: 'zoo:mini-rm',
+      threads: 0,
+      inferenceBackend: 'backend-onnx',
+    });
+  });
+
+  it("run on the registry's onnxruntime backend, so its config (threads) reaches them", async () => {
+    const registry = new Registry()
+      .register(onnxBackendPlugin)
+      .register(causalLMPlugin)
+      .configure('backend-onnx', { intraOpNumThreads: 1 });
+    const lm = await registry.create<OnnxCausalLM>('causal-lm', {});
+    try {
+      expect(lm.backendName).toMatch(/^onnxruntime-node cpu .*\(1 thread\)$/);
+    } finally {
+      await lm.dispose();
+    }
+    // The model's own threads override the backend's.
+    const two = await registry.create<OnnxCausalLM>('causal-lm', {
+      threads: 2,
+    });
+    try {
+      expect(two.backendName).toMatch(/\(2 threads\)$/);
+    } finally {
+      await two.dispose();
+    }
   });
 
   it('create a CausalLM and a RewardModel for a method through the registry', async () => {
