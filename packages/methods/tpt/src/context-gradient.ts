@@ -45,10 +45,10 @@ export async function contextGradient(
   options: ContextGradientOptions,
 ): Promise<StepGradient> {
   const { classChunk, textFeatures, runtime = 'tfjs' } = options;
-  if (runtime === 'onnx') return onnxStep(model, parts, ctx, objective, classChunk, textFeatures);
-  return parts.prefix.shape[0] <= classChunk
+  // One taped pass needs the tape: on tfjs, and only while all prompts fit one chunk.
+  return runtime === 'tfjs' && parts.prefix.shape[0] <= classChunk
     ? onePassStep(model, parts, ctx, objective)
-    : chunkedStep(model, parts, ctx, objective, classChunk, textFeatures);
+    : chunkedStep(runtime, model, parts, ctx, objective, classChunk, textFeatures);
 }
 
 /**
@@ -82,36 +82,12 @@ function onePassStep(
 }
 
 /**
- * The same gradient, chunk by chunk: text features [C,D] without the tape (or `given`), the loss and its
- * gradient with respect to them on the small head, then the chunks' vector-Jacobian products into ctx.
+ * The same gradient, chunk by chunk, on `runtime`: text features [C,D] without the tape (or `given`), the
+ * loss and its gradient with respect to them on the small head, then the chunks' vector-Jacobian products
+ * into ctx (tfjs's tape per chunk, or onnxruntime's VJP graph).
  */
-function chunkedStep(
-  model: PromptTuningModel,
-  parts: PromptParts,
-  ctx: tf.Variable<tf.Rank.R2>,
-  objective: (text: tf.Tensor2D) => tf.Scalar,
-  classChunk: number,
-  given: tf.Tensor2D | undefined,
-): StepGradient {
-  const text = given ?? textFeaturesInChunks(model, parts, ctx, classChunk);
-  let upstream: tf.Tensor2D | undefined;
-  try {
-    const { value, grad } = tf.valueAndGrad(objective)(text);
-    upstream = grad as tf.Tensor2D;
-    try {
-      return { value, grad: textFeaturesVjp(model, parts, ctx, upstream, classChunk) };
-    } catch (error) {
-      value.dispose();
-      throw error;
-    }
-  } finally {
-    upstream?.dispose();
-    if (text !== given) text.dispose();
-  }
-}
-
-/** The chunked gradient with both passes on onnxruntime: forward sessions, then the VJP graph per chunk. */
-async function onnxStep(
+async function chunkedStep(
+  runtime: TextRuntime,
   model: PromptTuningModel,
   parts: PromptParts,
   ctx: tf.Variable<tf.Rank.R2>,
@@ -119,13 +95,17 @@ async function onnxStep(
   classChunk: number,
   given: tf.Tensor2D | undefined,
 ): Promise<StepGradient> {
-  const text = given ?? (await textFeaturesOnnx(model, parts, ctx, classChunk));
+  const text = given ?? (await textFeaturesOn(runtime, model, parts, ctx, classChunk));
   let upstream: tf.Tensor2D | undefined;
   try {
     const { value, grad } = tf.valueAndGrad(objective)(text);
     upstream = grad as tf.Tensor2D;
     try {
-      return { value, grad: await textFeaturesVjpOnnx(model, parts, ctx, upstream, classChunk) };
+      const intoCtx =
+        runtime === 'onnx'
+          ? await textFeaturesVjpOnnx(model, parts, ctx, upstream, classChunk)
+          : textFeaturesVjp(model, parts, ctx, upstream, classChunk);
+      return { value, grad: intoCtx };
     } catch (error) {
       value.dispose();
       throw error;
