@@ -1,12 +1,27 @@
 export { assertSuite } from './assert-suite.js';
-export { canonicalJson, configHash } from './canonical-json.js';
 export {
-  type BenchCliIo,
-  type BenchCommandOptions,
-  type BenchProgressBar,
+  type BenchFlags,
+  type BenchRequest,
+  checkQueueName,
+  DEFAULT_BENCH_OUT,
+  parseBenchFlags,
   parseMethods,
-  registerBenchCommand,
-} from './cli-command.js';
+  parseQueueFlags,
+  parseWorkerFlags,
+  positiveIntegerFlag,
+  type QueueTarget,
+  type WorkerFlags,
+  type WorkerRequest,
+} from './bench-request.js';
+export {
+  type BenchReports,
+  type BenchToReportsOptions,
+  describeFailure,
+  type QueueEvents,
+  runBenchToReports,
+  unfinishedRunProblem,
+} from './bench-to-reports.js';
+export { canonicalJson, configHash } from './canonical-json.js';
 export {
   BenchError,
   EvaluationError,
@@ -35,12 +50,6 @@ export {
   resetPeakRss,
 } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
-export {
-  addQueueOptions,
-  type QueueCliIo,
-  queueRunOptions,
-  registerWorkerCommand,
-} from './queue/queue-cli.js';
 export type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
 export {
   DEFAULT_QUEUE_NAME,

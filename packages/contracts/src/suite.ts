@@ -1,5 +1,5 @@
 // The benchmark-suite contract and defineSuite. Here rather than in @attune/bench so a suite package
-// depends on contracts only, not on the harness (SQLite, vega, commander).
+// depends on contracts only, not on the harness (SQLite, vega, BullMQ).
 import { definePlugin, type Plugin, type PluginContext, type PluginInstance, type z } from '@attune/registry';
 import { CAPABILITY } from './capabilities.js';
 
