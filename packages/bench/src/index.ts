@@ -92,6 +92,7 @@ export {
 export {
   type AccuracyStat,
   type BenchSummary,
+  type BudgetStat,
   type MethodSummary,
   type SeedAccuracy,
   type SummaryOptions,

@@ -6,6 +6,19 @@ import { CAPABILITY } from './capabilities.js';
 /** The plugin kind of benchmark suites. */
 export const SUITE_KIND = 'suite';
 
+/**
+ * The answer the same evaluation gives at a smaller budget (samples voted over, chain steps): methods
+ * whose answer is a vote over a growing set report the whole curve from one run.
+ */
+export interface BudgetOutcome {
+  /** Samples, steps or calls the answer at this point used (1, 2, 4, ...). */
+  readonly budget: number;
+  readonly prediction: string | number;
+  readonly correct: boolean;
+  /** Compute spent up to this budget, when the method counts it. */
+  readonly flops?: number;
+}
+
 /** What evaluating one method on one sample produced. */
 export interface SampleOutcome {
   readonly prediction: string | number;
@@ -14,6 +27,8 @@ export interface SampleOutcome {
   readonly correct?: boolean;
   /** Anything else worth keeping per sample (an entropy, a token count); stored as JSON. */
   readonly extra?: Readonly<Record<string, number | string>>;
+  /** The answer at growing budgets, smallest first (the last is usually `prediction` itself). */
+  readonly budgets?: readonly BudgetOutcome[];
 }
 
 /**
