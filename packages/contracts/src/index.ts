@@ -37,6 +37,7 @@ export type {
   ChainState,
   ChainSummary,
   ComputeCost,
+  CurvePoint,
   SolveInput,
   SolveOptions,
   SolveResult,

@@ -25,7 +25,7 @@ import {
   sampleCompletions,
   scoreRows,
 } from '../src/index.js';
-import { loadProblemList, type Problem } from './problems.js';
+import { loadProblemList, type Problem } from '../src/problems.js';
 import { type BenchRecord, type ChainRecord, RecordStore, recordKey, type SamplesRecord } from './store.js';
 
 export const HARNESS_VERSION = 1;

@@ -3,9 +3,9 @@
 // chain's first N steps, i.e. a vote over its N + 1 states (y0 included).
 import { createRng, sampleStd } from '@attune/tensor/numerics';
 import type { TopLevelSpec } from 'vega-lite';
+import type { Problem } from '../src/problems.js';
 import { bestOfN, majorityVote, weightedMajorityVote } from '../src/votes.js';
 import { type HeadroomRow, headroom, type RewardRanking, rewardRanking } from './headroom.js';
-import type { Problem } from './problems.js';
 import type { BenchRecord, ChainRecord, GreedyRecord, SamplesRecord } from './store.js';
 
 export const METHODS = ['greedy', 'majority-vote', 'best-of-n', 'weighted-majority-vote', 'qalign'] as const;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { renderVegaLiteSvg } from '@attune/bench';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchOptions, runBench } from '../bench/harness.js';
-import { loadProblemList } from '../bench/problems.js';
 import { RecordStore, StoreBusyError, StoreMismatchError } from '../bench/store.js';
 import { bootstrapMean, errorPlotSpec, renderMarkdown, summarize } from '../bench/summary.js';
+import { loadProblemList } from '../src/problems.js';
 import { HELDOUT_PATH, heldoutProblems } from './support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qalign-bench-'));
