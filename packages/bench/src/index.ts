@@ -75,6 +75,7 @@ export {
   type RunBenchmarkOptions,
   runBenchmark,
 } from './run-benchmark.js';
+export { harnessVersion } from './harness-version.js';
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';

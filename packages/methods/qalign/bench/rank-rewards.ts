@@ -10,7 +10,7 @@ import { callSeed, encodePrompt, formatPrompt, outputBudget, scoreRows } from '.
 import { sampleCompletions } from '../src/method.js';
 import { loadProblemList } from '../src/problems.js';
 import { rewardRanking } from './headroom.js';
-import type { SamplesRecord } from './store.js';
+import type { SamplesRecord } from './jsonl-records.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
