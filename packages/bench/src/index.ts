@@ -34,6 +34,7 @@ export {
 } from './errors.js';
 export { sha256File } from './file-hash.js';
 export { type OpenedStore, openStoreForCommand } from './fresh-store.js';
+export { harnessVersion } from './harness-version.js';
 export { assertMethodsFitSuite } from './method-suite-fit.js';
 export { checkOutputPath } from './output-paths.js';
 export {
@@ -75,7 +76,6 @@ export {
   type RunBenchmarkOptions,
   runBenchmark,
 } from './run-benchmark.js';
-export { harnessVersion } from './harness-version.js';
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';
