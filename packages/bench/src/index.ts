@@ -67,6 +67,7 @@ export { startQueueWorker } from './queue/start-queue-worker.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';
+export { budgetPlotSpec, budgetPoints, renderBudgetSvg } from './report-budget-plot.js';
 export { formatAccuracy, renderSummaryMarkdown } from './report-markdown.js';
 export { accuracyBars, accuracyPlotSpec, renderAccuracySvg } from './report-plot.js';
 export { type BenchmarkMethod, resolveMethods } from './resolve-methods.js';

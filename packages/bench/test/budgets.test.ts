@@ -1,14 +1,17 @@
 // Several answers per sample at growing budgets (SampleOutcome.budgets): stored with the record, read back
 // by old stores too (the column is added on open), and summarised as accuracy ± std over seeds per budget.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type BenchRecord,
+  budgetPoints,
   ResultStore,
   type RunInfo,
   renderSummaryMarkdown,
   summarizeRecords,
+  writeReports,
 } from '../src/index.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
@@ -120,5 +123,32 @@ describe('budgets', () => {
     const summary = summarizeRecords(run, plain);
     expect(summary.methods[0]!.budgets).toBeUndefined();
     expect(renderSummaryMarkdown(summary)).not.toContain('by budget');
+  });
+
+  it('are plotted as accuracy against FLOPs (accuracy-vs-compute.svg), only when reported', async () => {
+    const summary = summarizeRecords(run, records);
+    const { points, xIsFlops } = budgetPoints(summary);
+    expect(xIsFlops).toBe(true);
+    expect(points.map((p) => [p.budget, p.x, p.accuracy])).toEqual([
+      [1, 100, 25],
+      [2, 200, 50],
+      [4, 400, 75],
+    ]);
+    const out = tempDir();
+    const files = await writeReports(summary, out);
+    expect(files.budgetSvg).toBe(join(out, 'accuracy-vs-compute.svg'));
+    expect(readFileSync(files.budgetSvg!, 'utf8')).toMatch(
+      /^<svg[\s\S]*accuracy against compute[\s\S]*<\/svg>\s*$/,
+    );
+    const plainOut = tempDir();
+    const plain = await writeReports(
+      summarizeRecords(
+        run,
+        records.map(({ budgets: _, ...r }) => r),
+      ),
+      plainOut,
+    );
+    expect(plain.budgetSvg).toBeUndefined();
+    expect(existsSync(join(plainOut, 'accuracy-vs-compute.svg'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 // checks every curve point against the committed summary.json).
 //
 //   pnpm --filter @attune/method-qalign exec tsx bench/convert-results.ts results [results/beta-0.25 ...]
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
 import {
@@ -109,6 +109,8 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
   const chains = byKey('chain') as Map<string, ChainRecord>;
 
   const storePath = resolve(outDir, 'results.sqlite');
+  // The store is derived from records.jsonl: converting again replaces it.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${storePath}${suffix}`, { force: true });
   const store = ResultStore.open(storePath);
   const now = new Date().toISOString();
   try {
