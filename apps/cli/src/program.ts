@@ -1,5 +1,5 @@
-import { registerBenchCommand } from '@attune/bench';
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerDataCommand } from './commands/data.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
@@ -10,8 +10,6 @@ import { registerTuneCommand } from './commands/tune.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerZooCommand } from './commands/zoo.js';
 import type { CliIo } from './io.js';
-import { loadRegistry, pluginRoots } from './load-registry.js';
-import { createProgressBar } from './progress.js';
 import { cliVersion } from './version.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -29,10 +27,7 @@ export function buildProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerTuneCommand(program, io);
   registerEvalCommand(program, io);
-  registerBenchCommand(program, io, () => loadRegistry(io), {
-    workerRegistry: { discover: pluginRoots() },
-    createProgressBar,
-  });
+  registerBenchCommand(program, io);
   registerWorkerCommand(program, io);
   return program;
 }

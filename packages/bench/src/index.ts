@@ -1,12 +1,27 @@
 export { assertSuite } from './assert-suite.js';
-export { canonicalJson, configHash } from './canonical-json.js';
 export {
-  type BenchCliIo,
-  type BenchCommandOptions,
-  type BenchProgressBar,
+  type BenchFlags,
+  type BenchRequest,
+  checkQueueName,
+  DEFAULT_BENCH_OUT,
+  parseBenchFlags,
   parseMethods,
-  registerBenchCommand,
-} from './cli-command.js';
+  parseQueueFlags,
+  parseWorkerFlags,
+  positiveIntegerFlag,
+  type QueueTarget,
+  type WorkerFlags,
+  type WorkerRequest,
+} from './bench-request.js';
+export {
+  type BenchReports,
+  type BenchToReportsOptions,
+  describeFailure,
+  type QueueEvents,
+  runBenchToReports,
+  unfinishedRunProblem,
+} from './bench-to-reports.js';
+export { canonicalJson, configHash } from './canonical-json.js';
 export {
   BenchError,
   EvaluationError,
@@ -19,6 +34,7 @@ export {
 } from './errors.js';
 export { sha256File } from './file-hash.js';
 export { type OpenedStore, openStoreForCommand } from './fresh-store.js';
+export { harnessVersion } from './harness-version.js';
 export { assertMethodsFitSuite } from './method-suite-fit.js';
 export { checkOutputPath } from './output-paths.js';
 export {
@@ -35,12 +51,6 @@ export {
   resetPeakRss,
 } from './peak-memory.js';
 export { type PreparedSuite, prepareSuite } from './prepared-suite.js';
-export {
-  addQueueOptions,
-  type QueueCliIo,
-  queueRunOptions,
-  registerWorkerCommand,
-} from './queue/queue-cli.js';
 export type { FailedSample, QueueRunOptions } from './queue/queue-coordinator.js';
 export {
   DEFAULT_QUEUE_NAME,
@@ -57,6 +67,7 @@ export { startQueueWorker } from './queue/start-queue-worker.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';
+export { budgetPlotSpec, budgetPoints, renderBudgetSvg } from './report-budget-plot.js';
 export { formatAccuracy, renderSummaryMarkdown } from './report-markdown.js';
 export { accuracyBars, accuracyPlotSpec, renderAccuracySvg } from './report-plot.js';
 export { type BenchmarkMethod, resolveMethods } from './resolve-methods.js';
@@ -83,6 +94,7 @@ export {
 export {
   type AccuracyStat,
   type BenchSummary,
+  type BudgetStat,
   type MethodSummary,
   type SeedAccuracy,
   type SummaryOptions,

@@ -1,3 +1,4 @@
+import type { BudgetOutcome } from '@attune/contracts';
 import type { PeakRssScope } from './peak-memory.js';
 
 /** A method as a run knows it: its plugin name, its parsed config (defaults filled in) and that config's hash. */
@@ -59,6 +60,8 @@ export interface BenchRecord {
   /** 1 normally; 2 or more when earlier attempts were lost to a crash and the sample was redone on resume. */
   readonly attempt: number;
   readonly extra: Readonly<Record<string, number | string>> | null;
+  /** The answer at growing budgets, when the suite reports them (see SampleOutcome.budgets). */
+  readonly budgets?: readonly BudgetOutcome[];
   readonly startedAt: string;
   readonly finishedAt: string;
 }

@@ -11,6 +11,30 @@ export function formatAccuracy(stat: AccuracyStat | undefined): string {
 
 const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 
+/** Accuracy at each reported budget (rows) per method (columns), or nothing when no method reports budgets. */
+function budgetLines(summary: BenchSummary): string[] {
+  const withBudgets = summary.methods.filter((m) => m.budgets !== undefined);
+  if (withBudgets.length === 0) return [];
+  const budgets = [...new Set(withBudgets.flatMap((m) => m.budgets!.map((b) => b.budget)))].sort(
+    (a, b) => a - b,
+  );
+  const cell = (m: (typeof withBudgets)[number], n: number) => {
+    const stat = m.budgets!.find((b) => b.budget === n);
+    if (!stat) return '—';
+    const flops = stat.flops === null ? '' : ` (${stat.flops.toExponential(2)} FLOPs)`;
+    return `${formatAccuracy(stat.accuracy)}${flops}`;
+  };
+  return [
+    '## Accuracy (%) by budget: samples voted over or chain steps, mean ± std over seeds',
+    '',
+    formatTable(
+      ['budget', ...withBudgets.map((m) => m.label)],
+      budgets.map((n) => [String(n), ...withBudgets.map((m) => cell(m, n))]),
+    ),
+    '',
+  ];
+}
+
 /** The paired comparison table against the baseline, or nothing without one. */
 function comparisonLines(summary: BenchSummary): string[] {
   if (summary.baseline === null || summary.comparisons.length === 0) return [];
@@ -69,6 +93,7 @@ export function renderSummaryMarkdown(summary: BenchSummary): string {
     ),
     '',
     ...comparisonLines(summary),
+    ...budgetLines(summary),
     '## Cost per sample',
     '',
     formatTable(

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { SampleOutcome, Suite } from '@attune/contracts';
+import type { BudgetOutcome, SampleOutcome, Suite } from '@attune/contracts';
 import type { PluginInstance, Registry } from '@attune/registry';
 import { EvaluationError } from './errors.js';
 import { collectGarbageIfGrown, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
@@ -21,6 +21,7 @@ export interface EvaluationOutput {
   readonly label: string | number;
   readonly correct: boolean;
   readonly extra: Readonly<Record<string, number | string>> | null;
+  readonly budgets?: readonly BudgetOutcome[];
   readonly latencyMs: number;
   readonly peakRssBytes: number;
   readonly peakRssScope: PeakRssScope;
@@ -92,6 +93,7 @@ export class SampleEvaluator {
       label: outcome.label,
       correct: outcome.correct ?? outcome.prediction === outcome.label,
       extra: outcome.extra ? { ...outcome.extra } : null,
+      ...(outcome.budgets ? { budgets: outcome.budgets.map((b) => ({ ...b })) } : {}),
       latencyMs,
       peakRssBytes: peak,
       peakRssScope,
@@ -155,5 +157,26 @@ function checkOutcome(outcome: SampleOutcome, where: string): void {
   }
   for (const [key, value] of Object.entries(outcome.extra ?? {})) {
     if (!isScalar(value)) throw bad(`extra.${key} = ${String(value)}; expected a string or finite number`);
+  }
+  if (outcome.budgets !== undefined) checkBudgets(outcome.budgets, bad);
+}
+
+function checkBudgets(budgets: readonly BudgetOutcome[], bad: (problem: string) => Error): void {
+  if (!Array.isArray(budgets)) throw bad(`budgets of type ${typeof budgets}; expected an array`);
+  let previous = 0;
+  for (const [i, b] of budgets.entries()) {
+    if (!Number.isInteger(b?.budget) || b.budget <= previous) {
+      throw bad(
+        `budgets[${i}].budget = ${String(b?.budget)}; expected integers growing from 1 (after ${previous})`,
+      );
+    }
+    previous = b.budget;
+    if (!isScalar(b.prediction))
+      throw bad(`budgets[${i}].prediction = ${String(b.prediction)}; expected a string or finite number`);
+    if (typeof b.correct !== 'boolean')
+      throw bad(`budgets[${i}].correct of type ${typeof b.correct}; expected a boolean`);
+    if (b.flops !== undefined && !(Number.isFinite(b.flops) && b.flops >= 0)) {
+      throw bad(`budgets[${i}].flops = ${String(b.flops)}; expected a finite number >= 0`);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { BudgetOutcome } from '@attune/contracts';
 import Database from 'better-sqlite3';
 import type { PeakRssScope } from './peak-memory.js';
 import { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
@@ -66,6 +67,7 @@ CREATE TABLE IF NOT EXISTS records (
   extra TEXT,
   started_at TEXT NOT NULL,
   finished_at TEXT NOT NULL,
+  budgets TEXT,
   UNIQUE (run_id, suite, method, config_hash, seed, sample_key)
 );
 `;
@@ -112,6 +114,7 @@ interface RecordRow {
   extra: string | null;
   started_at: string;
   finished_at: string;
+  budgets: string | null;
 }
 
 interface AttemptDbRow {
@@ -153,10 +156,10 @@ export class ResultStore {
     this.#insertRecord = db.prepare(
       `INSERT INTO records (run_id, suite, method, config_hash, seed, sample_key, sample_index, family, prediction,
          label, correct, latency_ms, peak_rss_bytes, peak_rss_scope, backend, threads, sample_list,
-         sample_list_sha256, node_version, worker, pid, attempt, extra, started_at, finished_at)
+         sample_list_sha256, node_version, worker, pid, attempt, extra, started_at, finished_at, budgets)
        VALUES (@run_id, @suite, @method, @config_hash, @seed, @sample_key, @sample_index, @family, @prediction,
          @label, @correct, @latency_ms, @peak_rss_bytes, @peak_rss_scope, @backend, @threads, @sample_list,
-         @sample_list_sha256, @node_version, @worker, @pid, @attempt, @extra, @started_at, @finished_at)`,
+         @sample_list_sha256, @node_version, @worker, @pid, @attempt, @extra, @started_at, @finished_at, @budgets)`,
     );
     this.#insertAttempt = db.prepare(
       `INSERT INTO attempts (run_id, method, config_hash, seed, sample_key, attempt, worker, pid, started_at)
@@ -195,6 +198,9 @@ export class ResultStore {
       );
     }
     db.exec(SCHEMA);
+    // Stores written before budgets existed gain the (nullable) column; their records read as before.
+    const columns = db.prepare('PRAGMA table_info(records)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'budgets')) db.exec('ALTER TABLE records ADD COLUMN budgets TEXT');
     db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
     return new ResultStore(full, db);
   }
@@ -374,6 +380,7 @@ function recordParams(record: BenchRecord): Record<string, unknown> {
     extra: record.extra === null ? null : JSON.stringify(record.extra),
     started_at: record.startedAt,
     finished_at: record.finishedAt,
+    budgets: record.budgets === undefined ? null : JSON.stringify(record.budgets),
   };
 }
 
@@ -426,5 +433,8 @@ function toRecord(row: RecordRow): BenchRecord {
     extra: row.extra === null ? null : (JSON.parse(row.extra) as Record<string, number | string>),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    ...(row.budgets === null || row.budgets === undefined
+      ? {}
+      : { budgets: JSON.parse(row.budgets) as BudgetOutcome[] }),
   };
 }

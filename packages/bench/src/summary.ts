@@ -41,6 +41,18 @@ export interface MethodSummary {
   readonly peakRssScope: PeakRssScope | 'mixed' | null;
   readonly backends: readonly string[];
   readonly threads: readonly number[];
+  /**
+   * Accuracy at each budget the suite reported (SampleOutcome.budgets: samples voted over, chain steps),
+   * mean ± std over seeds, with the mean compute spent to reach it; absent when no record has budgets.
+   */
+  readonly budgets?: readonly BudgetStat[];
+}
+
+export interface BudgetStat {
+  readonly budget: number;
+  readonly accuracy: AccuracyStat;
+  /** Mean FLOPs per sample up to this budget, or null when the suite does not count them. */
+  readonly flops: number | null;
 }
 
 export interface BenchSummary {
@@ -74,6 +86,28 @@ function accuracyStat(records: readonly BenchRecord[], seeds: readonly number[])
   const accuracies = perSeed.map((s) => s.accuracy);
   return { mean: mean(accuracies), std: sampleStd(accuracies), perSeed };
 }
+
+/** Accuracy and mean FLOPs per budget over records that report budgets (each budget over the records that have it). */
+function budgetStats(records: readonly BenchRecord[], seeds: readonly number[]): BudgetStat[] | undefined {
+  const budgets = [...new Set(records.flatMap((r) => (r.budgets ?? []).map((b) => b.budget)))].sort(
+    (a, b) => a - b,
+  );
+  if (budgets.length === 0) return undefined;
+  return budgets.map((budget) => {
+    const at = records.flatMap((r) => {
+      const b = r.budgets?.find((x) => x.budget === budget);
+      return b ? [{ ...r, correct: b.correct, flops: b.flops }] : [];
+    });
+    const flops = at.map((r) => r.flops).filter((f): f is number => f !== undefined);
+    return {
+      budget,
+      accuracy: accuracyStat(at, seeds),
+      flops: flops.length === at.length && flops.length > 0 ? mean(flops)! : null,
+    };
+  });
+}
+
+const budgetField = (budgets: BudgetStat[] | undefined) => (budgets ? { budgets } : {});
 
 /** Summarises a run's records: accuracy ± std over seeds per method × family and overall, latency, memory. */
 export function summarizeRecords(
@@ -120,6 +154,7 @@ export function summarizeRecords(
       threads: [...new Set(mine.flatMap((r) => (r.threads === null ? [] : [r.threads])))].sort(
         (a, b) => a - b,
       ),
+      ...budgetField(budgetStats(mine, run.seeds)),
     };
   });
   const expected = run.methods.length * run.seeds.length * run.sampleCount;

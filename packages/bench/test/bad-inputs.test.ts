@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, Registry } from '@attune/registry';
-import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputPath, ResultStore, registerBenchCommand } from '../src/index.js';
+import { checkOutputPath, parseBenchFlags, ResultStore, runBenchToReports } from '../src/index.js';
+import { benchArgs } from './fixtures/bench-args.js';
 import { mnistDigits } from './fixtures/mnist-suite.js';
 import { knn } from './fixtures/pixel-methods.js';
 import { removeTempDirs, tempDir } from './helpers.js';
@@ -24,14 +24,12 @@ const registry = () =>
     .register(imageMethod)
     .register(textMethod);
 
+/** `attune bench ...args` through the library API the CLI calls. */
 async function bench(...args: string[]): Promise<Error | undefined> {
-  const io = { stdout: () => undefined, stderr: () => undefined };
-  const program = new Command('attune')
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  registerBenchCommand(program, io, async () => registry());
   try {
-    await program.parseAsync(['bench', ...args], { from: 'user' });
+    const { suite, flags } = benchArgs(args);
+    const request = parseBenchFlags(suite, flags);
+    await runBenchToReports({ registry: registry(), request, workerRegistry: { discover: [] } });
   } catch (e) {
     return e as Error;
   }

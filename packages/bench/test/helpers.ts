@@ -10,7 +10,8 @@ export const tsxExecArgv = ['--import', createRequire(import.meta.url).resolve('
 
 export const fixtureRegistryModule = fileURLToPath(new URL('./fixtures/registry.ts', import.meta.url));
 export const fixtureRegistrySource: RegistrySource = { module: fixtureRegistryModule };
-export const benchCliFixture = fileURLToPath(new URL('./fixtures/bench-cli.ts', import.meta.url));
+/** The harness driven like `attune bench` / `attune worker` in a child process. */
+export const benchProcessFixture = fileURLToPath(new URL('./fixtures/bench-process.ts', import.meta.url));
 
 const made: string[] = [];
 export function tempDir(prefix = 'attune-bench-'): string {

@@ -8,7 +8,7 @@ import { readLog } from './fixtures/fixture-log.js';
 import { createRegistry } from './fixtures/registry.js';
 import {
   alive,
-  benchCliFixture,
+  benchProcessFixture,
   outcomeOf,
   removeTempDirs,
   tempDir,
@@ -29,11 +29,15 @@ function bench(
   detached = false,
 ): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
   // detached: its own process group, so a "Ctrl-C" (SIGINT to the group) reaches the harness and its workers.
-  const child = spawn(process.execPath, [...tsxExecArgv, benchCliFixture, 'bench', 'mnist-digits', ...args], {
-    env: { ...process.env, BENCH_FIXTURE_LOG: log },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached,
-  });
+  const child = spawn(
+    process.execPath,
+    [...tsxExecArgv, benchProcessFixture, 'bench', 'mnist-digits', ...args],
+    {
+      env: { ...process.env, BENCH_FIXTURE_LOG: log },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached,
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

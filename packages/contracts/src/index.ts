@@ -25,6 +25,7 @@ export type {
 export type { RawImage } from './raw-image.js';
 export type { CallOptions, LabelProbability, StageTimings } from './results.js';
 export {
+  type BudgetOutcome,
   defineSuite,
   type SampleOutcome,
   SUITE_KIND,
@@ -33,12 +34,13 @@ export {
   type SuiteSpecInstance,
 } from './suite.js';
 export type {
+  ChainState,
+  ChainSummary,
   ComputeCost,
+  CurvePoint,
   SolveInput,
   SolveOptions,
   SolveResult,
-  ChainState,
-  ChainSummary,
   TextAnswerMethod,
   VoteCount,
 } from './text-answer.js';

@@ -1,10 +1,23 @@
 // The benchmark-suite contract and defineSuite. Here rather than in @attune/bench so a suite package
-// depends on contracts only, not on the harness (SQLite, vega, commander).
+// depends on contracts only, not on the harness (SQLite, vega, BullMQ).
 import { definePlugin, type Plugin, type PluginContext, type PluginInstance, type z } from '@attune/registry';
 import { CAPABILITY } from './capabilities.js';
 
 /** The plugin kind of benchmark suites. */
 export const SUITE_KIND = 'suite';
+
+/**
+ * The answer the same evaluation gives at a smaller budget (samples voted over, chain steps): methods
+ * whose answer is a vote over a growing set report the whole curve from one run.
+ */
+export interface BudgetOutcome {
+  /** Samples, steps or calls the answer at this point used (1, 2, 4, ...). */
+  readonly budget: number;
+  readonly prediction: string | number;
+  readonly correct: boolean;
+  /** Compute spent up to this budget, when the method counts it. */
+  readonly flops?: number;
+}
 
 /** What evaluating one method on one sample produced. */
 export interface SampleOutcome {
@@ -14,6 +27,8 @@ export interface SampleOutcome {
   readonly correct?: boolean;
   /** Anything else worth keeping per sample (an entropy, a token count); stored as JSON. */
   readonly extra?: Readonly<Record<string, number | string>>;
+  /** The answer at growing budgets, smallest first (the last is usually `prediction` itself). */
+  readonly budgets?: readonly BudgetOutcome[];
 }
 
 /**

@@ -103,6 +103,20 @@ export interface SolveResult<Strategy extends string = string> {
   readonly ms: number;
   /** MCMC strategies: the chain's accepted states and path (absent for the others). */
   readonly chain?: ChainSummary;
+  /**
+   * The answer the same outputs give at budgets 1, 2, 4, … up to the method's own (samples voted over, or
+   * chain steps with steps + 1 states voted over), with the compute spent up to each: a whole
+   * accuracy-versus-compute curve from one call. Absent for single-output strategies (greedy).
+   */
+  readonly curve?: readonly CurvePoint[];
+}
+
+/** One point of SolveResult.curve. */
+export interface CurvePoint {
+  readonly budget: number;
+  readonly answer: string | null;
+  /** LM + reward-model FLOPs spent on the outputs up to this budget. */
+  readonly flops: number;
 }
 
 /** What every text-answer plugin creates. */

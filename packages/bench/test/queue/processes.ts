@@ -1,6 +1,6 @@
 // `attune worker` and `attune bench` as real child processes (the fixture CLI over the fixture registry).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { benchCliFixture, tsxExecArgv } from '../helpers.js';
+import { benchProcessFixture, tsxExecArgv } from '../helpers.js';
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -13,7 +13,7 @@ export interface CliProcess {
 const running = new Set<ChildProcess>();
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [...tsxExecArgv, benchCliFixture, ...args], {
+  const child = spawn(process.execPath, [...tsxExecArgv, benchProcessFixture, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@
 // pass@N (some sample among the first N is correct: the ceiling of any rule that picks one of them), the
 // chain's counterpart (some state among its N + 1 is correct), and the reward model's AUC between correct
 // and incorrect samples, over all samples and within a problem (the ranking best-of-n actually uses).
-import type { ChainRecord, SamplesRecord } from './store.js';
+import type { ChainRecord, SamplesRecord } from './jsonl-records.js';
 
 export interface HeadroomRow {
   readonly n: number;

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
-import { readHeldout } from './problems.js';
+import { readHeldout } from '../src/problems.js';
 
 const count = Number(process.argv[2] ?? 200);
 const rows = [...readHeldout(join(ZOO_MODELS_DIR, 'mini-lm', 'heldout.jsonl')).values()].slice(0, count);

@@ -8,9 +8,9 @@ import { createRng } from '@attune/tensor/numerics';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
 import { callSeed, encodePrompt, formatPrompt, outputBudget, scoreRows } from '../src/generation.js';
 import { sampleCompletions } from '../src/method.js';
+import { loadProblemList } from '../src/problems.js';
 import { rewardRanking } from './headroom.js';
-import { loadProblemList } from './problems.js';
-import type { SamplesRecord } from './store.js';
+import type { SamplesRecord } from './jsonl-records.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

@@ -30,8 +30,8 @@ import { formatTable, summarize } from '@attune/timing';
 import { type CausalLMModelConfig, resolveModel, ZOO_MODELS_DIR } from '@attune/zoo';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { encodePrompt, formatPrompt, outputBudget } from '../src/generation.js';
+import { loadProblemList } from '../src/problems.js';
 import { type ChainOptions, runChains } from '../src/qalign.js';
-import { loadProblemList } from './problems.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

@@ -23,6 +23,7 @@ export {
   type WeightedMajorityVoteConfig,
   weightedMajorityVoteConfig,
 } from './config.js';
+export { chainCurve, type FlopsPerToken, powersOfTwo, sampleVoteCurve } from './curve.js';
 export {
   type Completion,
   type ContinueOptions,
@@ -59,6 +60,7 @@ export {
   qalignPlugin,
   weightedMajorityVotePlugin,
 } from './plugin.js';
+export { loadProblemList, type Problem, ProblemListError, readHeldout } from './problems.js';
 export {
   acceptanceRate,
   type ChainOptions,
@@ -67,6 +69,13 @@ export {
   chainStates,
   runChains,
 } from './qalign.js';
+export {
+  ARITHMETIC_LIST,
+  arithmeticSuite,
+  arithmeticSuiteConfig,
+  MINI_LM_HELDOUT,
+  solveProblem,
+} from './suite.js';
 export {
   type Answer,
   answerMatch,

@@ -11,6 +11,7 @@ import type {
 import type { CausalLM, RewardModel } from '@attune/models';
 import { createRng, type Rng } from '@attune/tensor/numerics';
 import { computeCost } from './compute.js';
+import { chainCurve, type FlopsPerToken, sampleVoteCurve } from './curve.js';
 import {
   type Completion,
   callSeed,
@@ -95,6 +96,14 @@ abstract class AnswerMethodBase implements TextAnswerMethod<Strategy> {
       lm: this.lm.config.numParameters,
       reward: this.rewardModel?.config.numParameters ?? 0,
     });
+  }
+
+  /** FLOPs per token read or written by each model (2 · parameters), for the budget curves. */
+  protected flopsPerToken(): FlopsPerToken {
+    return {
+      lm: 2 * this.lm.config.numParameters,
+      reward: 2 * (this.rewardModel?.config.numParameters ?? 0),
+    };
   }
 
   protected requireRewardModel(): RewardModel {
@@ -196,6 +205,7 @@ export class QAlignMethod extends AnswerMethodBase {
       promptTokens: call.prompt.ids.length,
       ms: round2(performance.now() - call.started),
       chain: chainSummary(trace!),
+      curve: chainCurve(answers, trace!.generatedTokens, trace!.rewardTokens, this.flopsPerToken()),
     };
   }
 }
@@ -282,6 +292,7 @@ export class SampleVoteMethod extends AnswerMethodBase {
     let rewards: number[] | undefined;
     let rewardTokens = 0;
     let rewardEvaluations = 0;
+    let rewardTokensPerSample: number[] | undefined;
     if (this.strategy !== 'majority-vote') {
       options.onProgress?.({ stage: 'scoring', done: 0, total: s.n });
       const scored = await scoreRows(
@@ -293,6 +304,7 @@ export class SampleVoteMethod extends AnswerMethodBase {
       options.onProgress?.({ stage: 'scoring', done: s.n, total: s.n });
       rewards = scored.rewards;
       rewardTokens = scored.tokens.reduce((a, b) => a + b, 0);
+      rewardTokensPerSample = scored.tokens;
       rewardEvaluations = s.n - scored.unscorable.length;
       if (scored.unscorable.length > 0) {
         call.warn(
@@ -329,6 +341,17 @@ export class SampleVoteMethod extends AnswerMethodBase {
       }),
       promptTokens: call.prompt.ids.length,
       ms: round2(performance.now() - call.started),
+      curve: sampleVoteCurve(
+        this.strategy,
+        {
+          answers,
+          ...(rewards ? { rewards } : {}),
+          tokens: samples.map((x) => x.tokens.length),
+          ...(rewardTokensPerSample ? { rewardTokens: rewardTokensPerSample } : {}),
+        },
+        this.flopsPerToken(),
+        s.betaWmv ?? 1,
+      ),
     };
   }
 }

@@ -13,6 +13,9 @@ import {
   weightedMajorityVoteConfig,
 } from './config.js';
 import { GreedyMethod, QAlignMethod, SampleVoteMethod } from './method.js';
+import { arithmeticSuite } from './suite.js';
+
+export { arithmeticSuite };
 
 const version = '0.1.0';
 
@@ -123,4 +126,11 @@ export const greedyPlugin = definePlugin({
   },
 });
 
-export default [qalignPlugin, bestOfNPlugin, majorityVotePlugin, weightedMajorityVotePlugin, greedyPlugin];
+export default [
+  qalignPlugin,
+  bestOfNPlugin,
+  majorityVotePlugin,
+  weightedMajorityVotePlugin,
+  greedyPlugin,
+  arithmeticSuite,
+];

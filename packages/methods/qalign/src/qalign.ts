@@ -7,9 +7,10 @@
 //   i ~ Uniform{0..|y|−1};  y' = y[:i] + continuation ~ p_LM(·|x, y[:i])  (at most budget − i tokens);
 //   log a = clip((r' − r)/β + log|y| − log|y'|, ±20);  accept with probability min(1, e^{log a});
 //   a rejected step repeats the previous state. A NaN proposal reward rejects the step (counted, reported).
+
+import type { KvCache } from '@attune/models';
 import type { Rng } from '@attune/tensor/numerics';
 import { accepts, logAcceptance } from './acceptance.js';
-import type { KvCache } from '@attune/models';
 import {
   callSeed,
   continueCachedRows,

@@ -1,7 +1,7 @@
 // pass@N and the reward model's AUC, computed from benchmark records, against brute-force counts.
 import { describe, expect, it } from 'vitest';
 import { auc, headroom, rewardRanking } from '../bench/headroom.js';
-import type { ChainRecord, SamplesRecord } from '../bench/store.js';
+import type { ChainRecord, SamplesRecord } from '../bench/jsonl-records.js';
 
 /** P(positive > negative) + ½ P(tie) over all pairs: the definition the ranking formula must match. */
 function aucByPairs(pos: readonly number[], neg: readonly number[]): number {

@@ -1,14 +1,22 @@
+// `attune bench` (apps/cli/src/commands/bench.ts) in this process, over @attune/bench's test fixtures: a
+// real MNIST suite and real pixel methods, so the numbers come from real evaluations.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ResultStore } from '@attune/bench';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseMethods, ResultStore, registerBenchCommand } from '../src/index.js';
-import { createRegistry } from './fixtures/registry.js';
-import { fixtureRegistrySource, removeTempDirs, tempDir, tsxExecArgv } from './helpers.js';
+import { createRegistry } from '../../../packages/bench/test/fixtures/registry.js';
+import {
+  fixtureRegistrySource,
+  removeTempDirs,
+  tempDir,
+  tsxExecArgv,
+} from '../../../packages/bench/test/helpers.js';
+import { registerBenchCommand } from '../src/commands/bench.js';
 
 afterAll(removeTempDirs);
 
-/** Runs `attune bench ...` in this process, as apps/cli will host the command. */
+/** Runs `attune bench ...` in this process. */
 async function attune(...args: string[]) {
   let stdout = '';
   let stderr = '';
@@ -25,7 +33,8 @@ async function attune(...args: string[]) {
   const program = new Command('attune')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  registerBenchCommand(program, io, async () => createRegistry(), {
+  registerBenchCommand(program, io, {
+    loadRegistry: async () => createRegistry(),
     workerRegistry: fixtureRegistrySource,
     workerExecArgv: tsxExecArgv,
     createProgressBar: (options) => {
@@ -42,7 +51,8 @@ async function attune(...args: string[]) {
   return { stdout, stderr, error, updates, bars };
 }
 
-describe('attune bench', () => {
+// Worker processes start tsx and load real MNIST: give them room on a 2-core machine.
+describe('attune bench', { timeout: 60_000 }, () => {
   it('runs methods × seeds, prints the markdown summary and writes the reports and the store to --out', async () => {
     const out = join(tempDir(), 'out');
     const r = await attune(
@@ -132,19 +142,5 @@ describe('attune bench', () => {
     expect(r.error?.message).toBe(
       'unknown suite "mnist". Did you mean "mnist-digits"? Known suites: mnist-digits.',
     );
-  });
-});
-
-describe('parseMethods', () => {
-  it('pairs --config entries with their methods', () => {
-    expect(parseMethods('a, b,c', ['b={"x":1}', 'c={}'])).toEqual([
-      { name: 'a' },
-      { name: 'b', config: { x: 1 } },
-      { name: 'c', config: {} },
-    ]);
-    expect(() => parseMethods(',', [])).toThrow(
-      '--methods must list method plugins like "tpt,zeroshot", got ","',
-    );
-    expect(() => parseMethods('a', ['={}'])).toThrow(`--config must look like method='{"key":1}', got "={}"`);
   });
 });
