@@ -139,7 +139,14 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     const known = tasks.names();
     if (!known.includes(body.task!))
       throw new RequestError(`unknown task "${body.task}"; the tasks are ${known.join(', ')} (GET /api/tasks)`);
-    const task = tasks.load(body.task!);
+    const pinned = tasks.load(body.task!);
+    const n = body.validationExamples;
+    const task =
+      n === undefined
+        ? pinned
+        : n === 0
+          ? (({ validation: _v, ...rest }) => rest)(pinned)
+          : { ...pinned, ...(pinned.validation ? { validation: pinned.validation.slice(0, n) } : {}) };
     const folder = `${task.name}-${name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const input = {
       plugin: name,

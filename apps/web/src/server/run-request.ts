@@ -33,9 +33,11 @@ export interface RunRequest {
   readonly adapter?: string;
   /** prompt-tuning train: the pinned task's name. */
   readonly task?: string;
+  /** prompt-tuning train: how many validation examples to score at the end (default: the whole split). */
+  readonly validationExamples?: number;
 }
 
-const TEXT_FIELDS = new Set(['config', 'seed', 'sample', 'classes', 'prompt', 'options', 'action', 'adapter', 'task']);
+const TEXT_FIELDS = new Set(['config', 'seed', 'sample', 'classes', 'prompt', 'options', 'action', 'adapter', 'task', 'validationExamples']);
 
 /** Fields that belong to other contracts are refused, naming the field, rather than ignored. */
 function refuseFields(fields: Record<string, string>, names: readonly string[], what: string): void {
@@ -167,11 +169,11 @@ export async function readRunRequest(
   if (contract !== 'image-classifier' && (upload || fields.sample !== undefined))
     throw new RequestError('a text method takes a prompt, not an image');
   if (contract === 'text-answer') {
-    refuseFields(fields, ['classes', 'options', 'action', 'adapter', 'task'], 'a text-answer method');
+    refuseFields(fields, ['classes', 'options', 'action', 'adapter', 'task', 'validationExamples'], 'a text-answer method');
     return { config, seed, prompt: readPrompt(fields) };
   }
   if (contract === 'expert-remix') {
-    refuseFields(fields, ['classes', 'action', 'adapter', 'task'], 'an expert-remix method');
+    refuseFields(fields, ['classes', 'action', 'adapter', 'task', 'validationExamples'], 'an expert-remix method');
     const prompt = readPrompt(fields);
     return fields.options === undefined || fields.options.trim() === ''
       ? { config, seed, prompt }
@@ -180,7 +182,7 @@ export async function readRunRequest(
   if (contract === 'prompt-tuning') {
     refuseFields(fields, ['classes', 'options'], 'a prompt-tuning method');
     if (fields.action === 'predict') {
-      refuseFields(fields, ['task'], 'predict (it uses the adapter\'s task)');
+      refuseFields(fields, ['task', 'validationExamples'], 'predict (it uses the adapter\'s task)');
       const adapter = fields.adapter?.trim() ?? '';
       if (adapter === '')
         throw new RequestError('adapter is required to predict: a folder under an adapter root (GET /api/adapters)');
@@ -190,14 +192,19 @@ export async function readRunRequest(
       refuseFields(fields, ['adapter', 'prompt'], 'train');
       const task = fields.task?.trim() ?? '';
       if (task === '') throw new RequestError('task is required to train: a pinned task name (GET /api/tasks)');
-      return { config, seed, action: 'train', task };
+      const limit = fields.validationExamples;
+      if (limit === undefined || limit === '') return { config, seed, action: 'train', task };
+      const n = Number(limit);
+      if (!Number.isInteger(n) || n < 0 || n > 100_000)
+        throw new RequestError(`validationExamples must be a whole number ≥ 0 (0: no validation), got "${limit}"`);
+      return { config, seed, action: 'train', task, validationExamples: n };
     }
     throw new RequestError(
       `action must be "predict" (with adapter and prompt) or "train" (with task), got ${fields.action === undefined ? 'none' : `"${fields.action}"`}`,
     );
   }
   if (fields.prompt !== undefined) throw new RequestError('an image method takes an image, not a prompt');
-  refuseFields(fields, ['options', 'action', 'adapter', 'task'], 'an image method');
+  refuseFields(fields, ['options', 'action', 'adapter', 'task', 'validationExamples'], 'an image method');
   if (upload && fields.sample !== undefined)
     throw new RequestError('send either an image or a sample, not both');
   if (upload) {
