@@ -3,30 +3,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTask, taskNames } from '@attune/method-dept';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PromptTaskSource } from '../src/server/index.js';
 import { type StartedServer, startWebServer } from '../src/server/index.js';
 import { c3poTestPlugin } from './fixtures/c3po-plugin.js';
-import { readEvents, repoRegistry } from './helpers.js';
+import { pinnedTasks, readEvents, repoRegistry } from './helpers.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the API; the assertions check its shape
 type Loose = any;
-
-export const pinnedTasks: PromptTaskSource = {
-  names: () => taskNames(),
-  load: (name) => {
-    const task = loadTask(name);
-    return {
-      name: task.name,
-      train: task.splits.train,
-      validation: task.splits.validation,
-      labels: task.labels,
-      maxLength: task.maxLength,
-      majorityAccuracy: task.info.validation.majority_accuracy,
-    };
-  },
-};
 
 let server: StartedServer;
 let adapterRoot: string;
@@ -57,7 +40,7 @@ async function runToEnd(plugin: string, body: unknown) {
   const response = await postJson(`/api/run/${plugin}`, body);
   expect(response.status, JSON.stringify(await response.clone().json())).toBe(202);
   const { job } = (await response.json()) as { job: string };
-  return { job, events: await readEvents(server.url, job) };
+  return { job, events: (await readEvents(server.url, job)) as Loose[] };
 }
 const resultOf = (events: Loose[]) => events.find((e) => e.type === 'result')?.result as Loose;
 
