@@ -52,15 +52,18 @@ describe('the C3PO and DePT pages in Chromium', () => {
     const prompt = page.getByLabel('Prompt');
     await prompt.focus();
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('Is the word "delightful" positive or negative?');
+    // A word mini-MoE's own routing gets wrong and the re-mix gets right (the eval set's "distressing").
+    await page.keyboard.type('Is the word "distressing" positive or negative?');
     const run = page.getByRole('button', { name: 'Run c3po' });
     await expect.poll(() => run.isEnabled()).toBe(true);
     await run.focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('remixed-answer').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('base-answer').textContent()).toMatch(/^(positive|negative)$/);
-    expect(await page.getByTestId('remixed-answer').textContent()).toMatch(/^(positive|negative)$/);
-    expect(await page.getByTestId('alpha').textContent()).toMatch(/^(0|0\.2|0\.4|0\.6|0\.8|1)$/);
+    expect(await page.getByTestId('base-answer').textContent()).toBe('positive');
+    expect(await page.getByTestId('remixed-answer').textContent()).toBe('negative');
+    await page.getByRole('status').filter({ hasText: 'The re-mix changed the answer.' }).waitFor();
+    // KR's line search kept some of the base routing: α < 1, and the routing rows differ.
+    expect(await page.getByTestId('alpha').textContent()).toMatch(/^(0|0\.2|0\.4|0\.6|0\.8)$/);
     const neighbours = page.getByTestId('neighbours').locator('tbody tr');
     expect(await neighbours.count()).toBe(3);
     const weights = (await neighbours.locator('td:nth-child(4)').allTextContents()).map(Number);
@@ -75,6 +78,8 @@ describe('the C3PO and DePT pages in Chromium', () => {
     const snapshot = await page.getByRole('region', { name: 'c3po result' }).ariaSnapshot();
     expect(snapshot).toMatch(/rowheader "layer \d"/);
     expect(snapshot).toContain('selected');
+    const tops = await routing.locator('td.top-experts').allTextContents();
+    expect(tops.filter((t, i) => i % 2 === 0 && t !== tops[i + 1]).length).toBeGreaterThan(0);
     await shoot('run-c3po');
   });
 
@@ -93,6 +98,8 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await metrics.waitFor({ timeout: 60_000 });
     expect(await metrics.textContent()).toMatch(/loss \d+\.\d{4}.*ms\/step.*ETA \d+ s/);
     expect(await page.getByRole('img', { name: /^Training loss: \d+ steps? of 8/ }).count()).toBe(1);
+    // The result panel was scrolled into view when training started.
+    expect(await page.getByTestId('train-metrics').isVisible()).toBe(true);
     await shoot('train-dept-progress', false);
     await page.getByTestId('validation-accuracy').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('validation-accuracy').textContent()).toMatch(/^\d+\.\d%$/);

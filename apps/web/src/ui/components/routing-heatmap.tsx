@@ -32,7 +32,7 @@ function Row({ routing, when }: { routing: LayerRouting; when: 'before' | 'after
           </td>
         );
       })}
-      <td class="top">{topText(routing)}</td>
+      <td class="top-experts">{topText(routing)}</td>
     </tr>
   );
 }

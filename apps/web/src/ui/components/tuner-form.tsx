@@ -1,7 +1,7 @@
 // The run page of a prompt-tuning method (DePT, vanilla prompt tuning), from the contract: predict with an
 // adapter from the server's adapter roots, or train one on a pinned task as a long job with live loss, step
 // and ETA, cancellable. Training defaults to a few steps here so a try in the browser takes seconds.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type AdapterInfo, api, type PluginInfo, type TunerResult } from '../api.js';
 import { useAsync } from '../use-async.js';
 import { useJob } from '../use-job.js';
@@ -26,6 +26,8 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
   const [seed, setSeed] = useState('0');
   const [config, setConfig] = useState<ConfigState>({ config: {}, valid: false });
   const { state, start, cancel, busy } = useJob();
+  // A long form leaves the result panel out of view: bring it in when a run starts.
+  const output = useRef<HTMLElement>(null);
   const onConfig = useCallback((s: ConfigState) => setConfig(s), []);
 
   const reloadAdapters = useCallback(
@@ -81,6 +83,7 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
       form.append('task', task);
       form.append('validationExamples', validation);
     }
+    output.current?.scrollIntoView({ block: 'start' });
     void start(plugin.name, form);
   };
   const predictWith = (path: string) => {
@@ -202,7 +205,7 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
           {!config.valid && <span class="muted small">Fix the configuration to run.</span>}
         </div>
       </form>
-      <section class="panel output" aria-labelledby="result-title">
+      <section class="panel output" aria-labelledby="result-title" ref={output}>
         <h2 id="result-title" class="sr-only">
           Result
         </h2>

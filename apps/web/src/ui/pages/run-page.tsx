@@ -1,6 +1,6 @@
 // The run page of any method: the form comes from the plugin's JSON Schema, the input and the result view
 // from its contract (image classifier or text answer).
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useRef, useState } from 'preact/hooks';
 import { api, type ImageResult, type PluginInfo, type RemixResult, type TextResult } from '../api.js';
 import { ConfigForm, type ConfigState } from '../components/config-form.js';
 import { appendImage, type ImageChoice, ImagePicker } from '../components/image-picker.js';
@@ -26,6 +26,8 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
   const [options, setOptions] = useState('');
   const [seed, setSeed] = useState('0');
   const { state, start, cancel, busy } = useJob();
+  // A long form leaves the result panel out of view: bring it in when a run starts.
+  const output = useRef<HTMLElement>(null);
   const onConfig = useCallback((s: ConfigState) => setConfig(s), []);
   const isImage = plugin.contract === 'image-classifier';
   const seedValid = /^\d+$/.test(seed);
@@ -41,6 +43,7 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
     if (isImage) appendImage(form, image);
     else form.append('prompt', prompt);
     if (isRemix && options.trim() !== '') form.append('options', options);
+    output.current?.scrollIntoView({ block: 'start' });
     void start(plugin.name, form);
   };
 
@@ -101,7 +104,7 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           {!config.valid && <span class="muted small">Fix the configuration to run.</span>}
         </div>
       </form>
-      <section class="panel output" aria-labelledby="result-title">
+      <section class="panel output" aria-labelledby="result-title" ref={output}>
         <h2 id="result-title" class="sr-only">
           Result
         </h2>
