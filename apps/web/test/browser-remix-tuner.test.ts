@@ -88,7 +88,7 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await page.getByRole('radio', { name: 'Train an adapter' }).focus();
     await page.keyboard.press('Space');
     await page.getByLabel('Task').selectOption('spam');
-    await page.getByLabel('steps', { exact: true }).fill('8');
+    await page.getByLabel('steps', { exact: true }).fill('40');
     await page.getByLabel('budgetTokens', { exact: true }).fill('10');
     await page.getByLabel('Validation examples scored at the end').fill('16');
     const train = page.getByRole('button', { name: 'Train with dept' });
@@ -97,13 +97,16 @@ describe('the C3PO and DePT pages in Chromium', () => {
     const metrics = page.getByTestId('train-metrics');
     await metrics.waitFor({ timeout: 60_000 });
     expect(await metrics.textContent()).toMatch(/loss \d+\.\d{4}.*ms\/step.*ETA \d+ s/);
-    expect(await page.getByRole('img', { name: /^Training loss: \d+ steps? of 8/ }).count()).toBe(1);
+    // The curve grows step by step while the job runs.
+    await page.getByRole('img', { name: /^Training loss: ([4-9]|[1-3]\d) steps of 40/ }).waitFor({ timeout: 30_000 });
     // The result panel was scrolled into view when training started.
     expect(await page.getByTestId('train-metrics').isVisible()).toBe(true);
     await shoot('train-dept-progress', false);
     await page.getByTestId('validation-accuracy').waitFor({ timeout: 90_000 });
-    expect(await page.getByTestId('validation-accuracy').textContent()).toMatch(/^\d+\.\d%$/);
-    expect(await page.getByRole('img', { name: /^Training loss on spam: 8 steps/ }).count()).toBe(1);
+    // Label scoring (the page's default for short runs) always answers a label word: 16 examples, k/16.
+    const accuracy = Number((await page.getByTestId('validation-accuracy').textContent())!.replace('%', ''));
+    expect(Number.isInteger(Math.round((accuracy / 100) * 16 * 10) / 10)).toBe(true);
+    expect(await page.getByRole('img', { name: /^Training loss on spam: 40 steps/ }).count()).toBe(1);
     const adapter = (await page.getByTestId('trained-adapter').textContent())!;
     expect(adapter).toMatch(/^spam-dept-/);
     await shoot('train-dept');

@@ -9,8 +9,11 @@ import { ConfigForm, type ConfigState } from './config-form.js';
 import { JobStatus } from './job-status.js';
 import { TunerResultView } from './tuner-result.js';
 
-/** Small by default in the browser: the config's own defaults (hundreds of steps) are for the CLI and bench. */
-const TRAIN_DEFAULTS: Record<string, unknown> = { steps: 20, warmupSteps: 2, batchSize: 8 };
+/**
+ * Small by default in the browser: the config's own defaults (hundreds of steps) are for the CLI and bench.
+ * After a few steps greedy decoding seldom produces a label word yet, so label scoring is the default here.
+ */
+const TRAIN_DEFAULTS: Record<string, unknown> = { steps: 20, warmupSteps: 2, batchSize: 8, predict: 'score' };
 const HIDDEN = ['seed'];
 
 type Mode = 'predict' | 'train';
@@ -166,8 +169,8 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
               <label for="validation">Validation examples scored at the end</label>
               <input
                 id="validation"
-                type="number"
-                min={0}
+                type="text"
+                inputMode="numeric"
                 value={validation}
                 aria-invalid={validationValid ? undefined : 'true'}
                 aria-describedby="validation-hint"
