@@ -71,7 +71,9 @@ describe('expert-remix (C3PO on mini-MoE)', () => {
     // Most similar first.
     const sims = result.neighbours.map((n: Loose) => n.similarity);
     expect([...sims].sort((a, b) => b - a)).toEqual(sims);
-    expect(result.routing.base.map((r: Loose) => r.layer)).toEqual(result.routing.remixed.map((r: Loose) => r.layer));
+    expect(result.routing.base.map((r: Loose) => r.layer)).toEqual(
+      result.routing.remixed.map((r: Loose) => r.layer),
+    );
     expect(result.routing.base).toHaveLength(3);
     for (const r of [...result.routing.base, ...result.routing.remixed]) {
       expect(r.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 4);
@@ -195,9 +197,9 @@ describe('prompt-tuning (DePT on mini-LM)', () => {
     const unknown = await predict('no-such-adapter');
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as Loose).error).toMatch(/not an adapter folder .*GET \/api\/adapters/);
-    for (const escape of ['../../etc', '/etc', `${adapterRoot}/../`]) {
-      const response = await predict(escape);
-      expect(response.status, escape).toBe(400);
+    for (const outside of ['../../etc', '/etc', `${adapterRoot}/../`]) {
+      const response = await predict(outside);
+      expect(response.status, outside).toBe(400);
       expect(((await response.json()) as Loose).error).toMatch(/outside the adapter roots/);
     }
     const task = await postJson('/api/run/dept', { action: 'train', task: 'nope' });
@@ -238,11 +240,7 @@ describe('prompt-tuning (DePT on mini-LM)', () => {
       { origin: 'http://evil.example' },
     );
     expect(cross.status).toBe(403);
-    const crossSite = await postJson(
-      '/api/run/c3po',
-      { prompt: 'x' },
-      { 'sec-fetch-site': 'cross-site' },
-    );
+    const crossSite = await postJson('/api/run/c3po', { prompt: 'x' }, { 'sec-fetch-site': 'cross-site' });
     expect(crossSite.status).toBe(403);
   });
 

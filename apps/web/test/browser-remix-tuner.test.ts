@@ -98,7 +98,9 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await metrics.waitFor({ timeout: 60_000 });
     expect(await metrics.textContent()).toMatch(/loss \d+\.\d{4}.*ms\/step.*ETA \d+ s/);
     // The curve grows step by step while the job runs.
-    await page.getByRole('img', { name: /^Training loss: ([4-9]|[1-3]\d) steps of 40/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('img', { name: /^Training loss: ([4-9]|[1-3]\d) steps of 40/ })
+      .waitFor({ timeout: 30_000 });
     // The result panel was scrolled into view when training started.
     expect(await page.getByTestId('train-metrics').isVisible()).toBe(true);
     await shoot('train-dept-progress', false);
@@ -120,7 +122,12 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await predict.click();
     await page.getByTestId('tuner-prediction').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('tuner-prediction').textContent()).toMatch(/^(ham|spam)$/);
-    expect(await page.getByRole('listitem').filter({ hasText: /log p -?\d/ }).count()).toBe(2);
+    expect(
+      await page
+        .getByRole('listitem')
+        .filter({ hasText: /log p -?\d/ })
+        .count(),
+    ).toBe(2);
     await shoot('predict-dept');
   });
 

@@ -25,8 +25,7 @@ export const API_INDEX = {
     {
       method: 'POST',
       path: '/api/run/<plugin>',
-      body:
-        'multipart or JSON: image (PNG/JPEG file) or sample, classes, config (JSON), seed; text-answer: prompt; expert-remix: prompt, options; prompt-tuning: action "predict" with adapter and prompt, or action "train" with task',
+      body: 'multipart or JSON: image (PNG/JPEG file) or sample, classes, config (JSON), seed; text-answer: prompt; expert-remix: prompt, options; prompt-tuning: action "predict" with adapter and prompt, or action "train" with task',
       returns: '202 { job, events, self }',
     },
     { method: 'GET', path: '/api/jobs/<id>', returns: '{ status, result, error }' },

@@ -125,9 +125,16 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
       return (context) => runImageMethod(registry, instances, input, context);
     }
     if (contract === 'text-answer')
-      return (context) => runTextMethod(instances, { plugin: name, config, prompt: body.prompt!, seed }, context);
+      return (context) =>
+        runTextMethod(instances, { plugin: name, config, prompt: body.prompt!, seed }, context);
     if (contract === 'expert-remix') {
-      const input = { plugin: name, config, prompt: body.prompt!, seed, ...(body.options ? { options: body.options } : {}) };
+      const input = {
+        plugin: name,
+        config,
+        prompt: body.prompt!,
+        seed,
+        ...(body.options ? { options: body.options } : {}),
+      };
       return (context) => runRemixMethod(instances, input, context);
     }
     if (body.action === 'predict') {
@@ -135,10 +142,13 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
       const input = { plugin: name, config, adapterDir, adapter: body.adapter!, text: body.prompt!, seed };
       return (context) => runTunerPredict(instances, input, context);
     }
-    if (!tasks) throw new RequestError('this server has no tasks to train on (start it with attune serve)', 409);
+    if (!tasks)
+      throw new RequestError('this server has no tasks to train on (start it with attune serve)', 409);
     const known = tasks.names();
     if (!known.includes(body.task!))
-      throw new RequestError(`unknown task "${body.task}"; the tasks are ${known.join(', ')} (GET /api/tasks)`);
+      throw new RequestError(
+        `unknown task "${body.task}"; the tasks are ${known.join(', ')} (GET /api/tasks)`,
+      );
     const pinned = tasks.load(body.task!);
     const n = body.validationExamples;
     const task =

@@ -44,5 +44,7 @@ export function isExpertRemixer(instance: unknown): instance is ExpertRemixMetho
 
 export function isPromptTuner(instance: unknown): instance is PromptTunerMethod {
   const m = instance as PromptTunerMethod | undefined;
-  return typeof m?.train === 'function' && typeof m.predict === 'function' && typeof m.loadAdapter === 'function';
+  return (
+    typeof m?.train === 'function' && typeof m.predict === 'function' && typeof m.loadAdapter === 'function'
+  );
 }

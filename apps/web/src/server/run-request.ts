@@ -37,7 +37,18 @@ export interface RunRequest {
   readonly validationExamples?: number;
 }
 
-const TEXT_FIELDS = new Set(['config', 'seed', 'sample', 'classes', 'prompt', 'options', 'action', 'adapter', 'task', 'validationExamples']);
+const TEXT_FIELDS = new Set([
+  'config',
+  'seed',
+  'sample',
+  'classes',
+  'prompt',
+  'options',
+  'action',
+  'adapter',
+  'task',
+  'validationExamples',
+]);
 
 /** Fields that belong to other contracts are refused, naming the field, rather than ignored. */
 function refuseFields(fields: Record<string, string>, names: readonly string[], what: string): void {
@@ -46,10 +57,15 @@ function refuseFields(fields: Record<string, string>, names: readonly string[], 
   }
 }
 
-function readPrompt(fields: Record<string, string>, what = 'prompt', role = 'the question to answer'): string {
+function readPrompt(
+  fields: Record<string, string>,
+  what = 'prompt',
+  role = 'the question to answer',
+): string {
   const prompt = fields.prompt?.trim() ?? '';
   if (prompt === '') throw new RequestError(`${what} is required: ${role}`);
-  if (prompt.length > 4000) throw new RequestError(`${what} is ${prompt.length} characters; the limit is 4000`);
+  if (prompt.length > 4000)
+    throw new RequestError(`${what} is ${prompt.length} characters; the limit is 4000`);
   return prompt;
 }
 
@@ -169,11 +185,19 @@ export async function readRunRequest(
   if (contract !== 'image-classifier' && (upload || fields.sample !== undefined))
     throw new RequestError('a text method takes a prompt, not an image');
   if (contract === 'text-answer') {
-    refuseFields(fields, ['classes', 'options', 'action', 'adapter', 'task', 'validationExamples'], 'a text-answer method');
+    refuseFields(
+      fields,
+      ['classes', 'options', 'action', 'adapter', 'task', 'validationExamples'],
+      'a text-answer method',
+    );
     return { config, seed, prompt: readPrompt(fields) };
   }
   if (contract === 'expert-remix') {
-    refuseFields(fields, ['classes', 'action', 'adapter', 'task', 'validationExamples'], 'an expert-remix method');
+    refuseFields(
+      fields,
+      ['classes', 'action', 'adapter', 'task', 'validationExamples'],
+      'an expert-remix method',
+    );
     const prompt = readPrompt(fields);
     return fields.options === undefined || fields.options.trim() === ''
       ? { config, seed, prompt }
@@ -182,21 +206,32 @@ export async function readRunRequest(
   if (contract === 'prompt-tuning') {
     refuseFields(fields, ['classes', 'options'], 'a prompt-tuning method');
     if (fields.action === 'predict') {
-      refuseFields(fields, ['task', 'validationExamples'], 'predict (it uses the adapter\'s task)');
+      refuseFields(fields, ['task', 'validationExamples'], "predict (it uses the adapter's task)");
       const adapter = fields.adapter?.trim() ?? '';
       if (adapter === '')
-        throw new RequestError('adapter is required to predict: a folder under an adapter root (GET /api/adapters)');
-      return { config, seed, action: 'predict', adapter, prompt: readPrompt(fields, 'prompt', 'the text to classify') };
+        throw new RequestError(
+          'adapter is required to predict: a folder under an adapter root (GET /api/adapters)',
+        );
+      return {
+        config,
+        seed,
+        action: 'predict',
+        adapter,
+        prompt: readPrompt(fields, 'prompt', 'the text to classify'),
+      };
     }
     if (fields.action === 'train') {
       refuseFields(fields, ['adapter', 'prompt'], 'train');
       const task = fields.task?.trim() ?? '';
-      if (task === '') throw new RequestError('task is required to train: a pinned task name (GET /api/tasks)');
+      if (task === '')
+        throw new RequestError('task is required to train: a pinned task name (GET /api/tasks)');
       const limit = fields.validationExamples;
       if (limit === undefined || limit === '') return { config, seed, action: 'train', task };
       const n = Number(limit);
       if (!Number.isInteger(n) || n < 0 || n > 100_000)
-        throw new RequestError(`validationExamples must be a whole number ≥ 0 (0: no validation), got "${limit}"`);
+        throw new RequestError(
+          `validationExamples must be a whole number ≥ 0 (0: no validation), got "${limit}"`,
+        );
       return { config, seed, action: 'train', task, validationExamples: n };
     }
     throw new RequestError(

@@ -65,7 +65,11 @@ export function JobStatus({ state, onCancel }: { state: JobState; onCancel?: () 
         </p>
       )}
       {state.losses && state.losses.length > 0 && (
-        <LossCurve losses={state.losses} {...(state.total ? { total: state.total } : {})} title="Training loss" />
+        <LossCurve
+          losses={state.losses}
+          {...(state.total ? { total: state.total } : {})}
+          title="Training loss"
+        />
       )}
       {onCancel && state.job && (
         <button type="button" class="secondary" onClick={onCancel}>

@@ -45,8 +45,8 @@ export function RemixResultView({ result }: { result: RemixResult }) {
       )}
       <figure class="neighbours">
         <figcaption>
-          The {result.neighbours.length} neighbours the re-mix was built from (correctly answered references, most
-          similar first)
+          The {result.neighbours.length} neighbours the re-mix was built from (correctly answered references,
+          most similar first)
         </figcaption>
         <div class="table-wrap">
           <table data-testid="neighbours">

@@ -21,10 +21,12 @@ function Row({ routing, when }: { routing: LayerRouting; when: 'before' | 'after
         const selected = routing.selected.includes(e);
         return (
           <td
-            // biome-ignore lint/suspicious/noArrayIndexKey: experts are positions
             key={e}
             class={`cell ${selected ? 'selected' : ''}`}
-            style={{ background: `rgba(59, 91, 219, ${(0.08 + 0.92 * (w / max)).toFixed(3)})`, color: w / max > 0.55 ? '#fff' : 'inherit' }}
+            style={{
+              background: `rgba(59, 91, 219, ${(0.08 + 0.92 * (w / max)).toFixed(3)})`,
+              color: w / max > 0.55 ? '#fff' : 'inherit',
+            }}
             title={`layer ${routing.layer}, expert ${e}: ${w.toFixed(3)}${selected ? ' (selected)' : ''}`}
           >
             {w.toFixed(2)}
@@ -52,7 +54,6 @@ export function RoutingHeatmap({ base, remixed }: { base: LayerRouting[]; remixe
               <th scope="col">Layer</th>
               <th scope="col">Routing</th>
               {Array.from({ length: experts }, (_, e) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: experts are positions
                 <th scope="col" key={e} class="num">
                   e{e}
                 </th>

@@ -56,19 +56,27 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
   }, [example, typed]);
   // When a training run ends, its adapter is listed for prediction.
   useEffect(() => {
-    if (state.status === 'done' && state.result?.contract === 'prompt-tuning' && state.result.action === 'train')
+    if (
+      state.status === 'done' &&
+      state.result?.contract === 'prompt-tuning' &&
+      state.result.action === 'train'
+    )
       void reloadAdapters();
   }, [state.status, state.result, reloadAdapters]);
 
   const defaults = useMemo(() => {
     if (mode === 'predict') return plugin.defaults;
     const keys = Object.keys(plugin.schema.properties ?? {});
-    return { ...plugin.defaults, ...Object.fromEntries(Object.entries(TRAIN_DEFAULTS).filter(([k]) => keys.includes(k))) };
+    return {
+      ...plugin.defaults,
+      ...Object.fromEntries(Object.entries(TRAIN_DEFAULTS).filter(([k]) => keys.includes(k))),
+    };
   }, [mode, plugin]);
 
   const seedValid = /^\d+$/.test(seed);
   const validationValid = /^\d+$/.test(validation);
-  const inputReady = mode === 'predict' ? adapter !== '' && text.trim() !== '' : task !== '' && validationValid;
+  const inputReady =
+    mode === 'predict' ? adapter !== '' && text.trim() !== '' : task !== '' && validationValid;
   const canRun = config.valid && seedValid && inputReady && !busy;
   const chosenTask = tasks.data?.tasks.find((t) => t.name === task);
 
@@ -97,11 +105,21 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
 
   return (
     <div class="run-layout">
-      <form class="panel" onSubmit={submit} aria-label={`${mode === 'predict' ? 'Predict with' : 'Train'} ${plugin.name}`}>
+      <form
+        class="panel"
+        onSubmit={submit}
+        aria-label={`${mode === 'predict' ? 'Predict with' : 'Train'} ${plugin.name}`}
+      >
         <div class="tabs" role="radiogroup" aria-label="What to do">
           {(['predict', 'train'] as const).map((m) => (
             <label key={m} class={`tab ${mode === m ? 'active' : ''}`}>
-              <input type="radio" name="tuner-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+              <input
+                type="radio"
+                name="tuner-mode"
+                value={m}
+                checked={mode === m}
+                onChange={() => setMode(m)}
+              />
               {m === 'predict' ? 'Predict with an adapter' : 'Train an adapter'}
             </label>
           ))}
@@ -142,7 +160,9 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
                   setText(e.currentTarget.value);
                 }}
               />
-              <small class="hint">In the task’s template (Question: … Answer:), as the adapter was trained.</small>
+              <small class="hint">
+                In the task’s template (Question: … Answer:), as the adapter was trained.
+              </small>
             </div>
           </>
         ) : (

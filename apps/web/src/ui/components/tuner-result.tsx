@@ -81,7 +81,8 @@ function TrainView({ result, onUse }: { result: TunerTrainResult; onUse?: (adapt
       <LossCurve losses={result.losses} title={`Training loss on ${result.task}`} />
       {result.adapter ? (
         <p>
-          Adapter written to <code data-testid="trained-adapter">{result.adapter}</code> under the adapter root.{' '}
+          Adapter written to <code data-testid="trained-adapter">{result.adapter}</code> under the adapter
+          root.{' '}
           {onUse && (
             <button type="button" class="secondary" onClick={() => onUse(result.adapter!)}>
               Predict with it
@@ -90,7 +91,8 @@ function TrainView({ result, onUse }: { result: TunerTrainResult; onUse?: (adapt
         </p>
       ) : (
         <p class="muted">
-          The server has no adapter root (start it with <code>--adapter-root</code>), so the adapter was not saved.
+          The server has no adapter root (start it with <code>--adapter-root</code>), so the adapter was not
+          saved.
         </p>
       )}
       <dl class="details">
@@ -115,7 +117,13 @@ function TrainView({ result, onUse }: { result: TunerTrainResult; onUse?: (adapt
   );
 }
 
-export function TunerResultView({ result, onUse }: { result: TunerResult; onUse?: (adapter: string) => void }) {
+export function TunerResultView({
+  result,
+  onUse,
+}: {
+  result: TunerResult;
+  onUse?: (adapter: string) => void;
+}) {
   return result.action === 'predict' ? (
     <PredictView result={result} />
   ) : (

@@ -116,7 +116,9 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           <ImageResultView result={state.result as ImageResult} job={state.job!} />
         )}
         {state.result?.contract === 'text-answer' && <TextResultView result={state.result as TextResult} />}
-        {state.result?.contract === 'expert-remix' && <RemixResultView result={state.result as RemixResult} />}
+        {state.result?.contract === 'expert-remix' && (
+          <RemixResultView result={state.result as RemixResult} />
+        )}
       </section>
     </div>
   );
