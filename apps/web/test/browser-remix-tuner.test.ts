@@ -112,8 +112,19 @@ describe('the C3PO and DePT pages in Chromium', () => {
     const adapter = (await page.getByTestId('trained-adapter').textContent())!;
     expect(adapter).toMatch(/^spam-dept-/);
     await shoot('train-dept');
-    await page.getByRole('button', { name: 'Predict with it' }).click();
+    await page.getByRole('button', { name: 'Predict with it' }).focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('Adapter', { exact: true }).inputValue()).toBe(adapter);
+    // Focus moved to the adapter chosen, not lost with the button.
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement
+              .id,
+        ),
+      )
+      .toBe('adapter');
     // The text field holds an example of the adapter's task, in its template.
     expect(await page.getByLabel('Text to classify').inputValue()).toMatch(/Answer:\s*$/);
     await page.getByLabel('predict', { exact: true }).selectOption('score');
@@ -140,7 +151,8 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await expect.poll(() => train.isEnabled()).toBe(true);
     await train.click();
     await page.getByTestId('train-metrics').waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('button', { name: 'Train with prompt-tuning' }).isEnabled()).toBe(true);
   });

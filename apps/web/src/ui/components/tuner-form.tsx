@@ -97,10 +97,11 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
     output.current?.scrollIntoView({ block: 'start' });
     void start(plugin.name, form);
   };
+  // The button that called this disappears with the training result: focus goes to the adapter it chose.
   const predictWith = (path: string) => {
     setMode('predict');
     setTyped(false);
-    void reloadAdapters(path);
+    void reloadAdapters(path).then(() => document.getElementById('adapter')?.focus());
   };
 
   return (
