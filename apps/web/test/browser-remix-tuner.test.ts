@@ -127,6 +127,9 @@ describe('the C3PO and DePT pages in Chromium', () => {
       .toBe('adapter');
     // The text field holds an example of the adapter's task, in its template.
     expect(await page.getByLabel('Text to classify').inputValue()).toMatch(/Answer:\s*$/);
+    // The settings are folded away when predicting; open them by keyboard.
+    await page.getByText('Settings (model, how to predict)').focus();
+    await page.keyboard.press('Enter');
     await page.getByLabel('predict', { exact: true }).selectOption('score');
     const predict = page.getByRole('button', { name: 'Predict with dept' });
     await expect.poll(() => predict.isEnabled()).toBe(true);

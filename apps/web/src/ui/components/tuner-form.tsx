@@ -104,6 +104,17 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
     void reloadAdapters(path).then(() => document.getElementById('adapter')?.focus());
   };
 
+  const configForm = (
+    <ConfigForm
+      key={mode}
+      plugin={plugin.name}
+      schema={plugin.schema}
+      defaults={defaults}
+      hidden={HIDDEN}
+      onChange={onConfig}
+    />
+  );
+
   return (
     <div class="run-layout">
       <form
@@ -214,14 +225,16 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
             onInput={(e) => setSeed(e.currentTarget.value)}
           />
         </div>
-        <ConfigForm
-          key={mode}
-          plugin={plugin.name}
-          schema={plugin.schema}
-          defaults={defaults}
-          hidden={HIDDEN}
-          onChange={onConfig}
-        />
+        {mode === 'predict' ? (
+          // Predicting uses the adapter's shape; of the config only the model and how to predict matter, so
+          // the (long) form is folded away here.
+          <details class="config-fold">
+            <summary>Settings (model, how to predict)</summary>
+            {configForm}
+          </details>
+        ) : (
+          configForm
+        )}
         <div class="actions">
           <button type="submit" disabled={!canRun}>
             {mode === 'predict' ? 'Predict' : 'Train'} with {plugin.name}
