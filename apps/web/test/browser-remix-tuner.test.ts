@@ -1,7 +1,7 @@
 // The C3PO (expert-remix) and DePT (prompt-tuning) pages in Chromium, against a real server: C3PO on the zoo's
 // mini-MoE and its reference sets, DePT on mini-LM and the pinned tasks, with an adapter root in a temporary
 // folder. Their screenshots are the ones in README.md (docs/).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -158,6 +158,36 @@ describe('the C3PO and DePT pages in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('button', { name: 'Train with prompt-tuning' }).isEnabled()).toBe(true);
+  });
+
+  it('shows a method that throws (a corrupt adapter) as the run’s error, and the page keeps working', async () => {
+    mkdirSync(join(adapterRoot, 'a-broken'), { recursive: true });
+    // A config that reads, and no weights beside it: listed, and loading it throws inside the job.
+    writeFileSync(
+      join(adapterRoot, 'a-broken', 'adapter_config.json'),
+      JSON.stringify({
+        peft_type: 'PROMPT_TUNING_LORA',
+        base_model_name_or_path: 'zoo:mini-lm',
+        attune: { task: 'spam', labels: ['ham', 'spam'], steps: 1 },
+      }),
+    );
+    await open('/run/dept');
+    await page.getByLabel('Adapter', { exact: true }).selectOption('a-broken');
+    await page.getByLabel('Text to classify').fill('Question: hello\nIs this email spam or ham?\nAnswer:');
+    const predict = page.getByRole('button', { name: 'Predict with dept' });
+    await expect.poll(() => predict.isEnabled()).toBe(true);
+    await predict.click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The run failed' });
+    await alert.waitFor({ timeout: 60_000 });
+    const text = (await alert.textContent())!;
+    expect(text).toMatch(/^The run failed\. adapter "a-broken": /);
+    expect(text).not.toContain(adapterRoot); // the server's folders stay out of its answers
+    await shoot('dept-error', false);
+    // The server is up: the page runs C3PO next.
+    await open('/run/c3po');
+    await page.getByRole('button', { name: 'Run c3po' }).click();
+    await page.getByTestId('remixed-answer').waitFor({ timeout: 60_000 });
+    rmSync(join(adapterRoot, 'a-broken'), { recursive: true });
   });
 
   it('fits a narrow screen: both pages without sideways scrolling', async () => {

@@ -50,7 +50,13 @@ export async function runTunerPredict(
   job.progress({ stage: `loading ${input.plugin}`, done: 0, total: 2 });
   const tuner = await tunerOf(instances, input.plugin, input.config);
   job.progress({ stage: 'loading the adapter', done: 1, total: 2 });
-  await tuner.loadAdapter(input.adapterDir);
+  try {
+    await tuner.loadAdapter(input.adapterDir);
+  } catch (error) {
+    // Name the adapter as the request did: the server's own folders stay out of its answers.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`adapter "${input.adapter}": ${message.split(input.adapterDir).join(input.adapter)}`);
+  }
   const out = await tuner.predict(input.text, { seed: input.seed });
   return {
     contract: 'prompt-tuning',
