@@ -181,13 +181,20 @@ export function TunerForm({ plugin }: { plugin: PluginInfo }) {
           <>
             <div class="field">
               <label for="task">Task</label>
-              <select id="task" value={task} onChange={(e) => setTask(e.currentTarget.value)}>
-                {tasks.data?.tasks.map((t) => (
-                  <option key={t.name} value={t.name}>
-                    {t.name} — {t.labels.join(' / ')}
-                  </option>
-                ))}
-              </select>
+              {tasks.data && tasks.data.tasks.length === 0 ? (
+                <p class="muted small" id="task" role="note">
+                  This server has no tasks to train on: attune serve passes @attune/method-dept’s pinned tasks
+                  when that package is installed.
+                </p>
+              ) : (
+                <select id="task" value={task} onChange={(e) => setTask(e.currentTarget.value)}>
+                  {tasks.data?.tasks.map((t) => (
+                    <option key={t.name} value={t.name}>
+                      {t.name} — {t.labels.join(' / ')}
+                    </option>
+                  ))}
+                </select>
+              )}
               {chosenTask && (
                 <small class="hint">
                   {chosenTask.train} training and {chosenTask.validation} validation examples
