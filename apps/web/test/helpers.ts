@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTask, taskNames } from '@attune/method-dept';
 import { discoverRegistry, type Registry } from '@attune/registry';
+import type { PromptTaskSource } from '../src/server/index.js';
 
 /** The registry the CLI would discover from this checkout: every plugin package installed in the repo. */
 export async function repoRegistry(): Promise<Registry> {
@@ -24,3 +26,19 @@ export async function readEvents(
     .filter((block) => block.includes('data: '))
     .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { type: string });
 }
+
+/** @attune/method-dept's pinned tasks, as `attune serve` passes them. */
+export const pinnedTasks: PromptTaskSource = {
+  names: () => taskNames(),
+  load: (name) => {
+    const task = loadTask(name);
+    return {
+      name: task.name,
+      train: task.splits.train,
+      validation: task.splits.validation,
+      labels: task.labels,
+      maxLength: task.maxLength,
+      majorityAccuracy: task.info.validation.majority_accuracy,
+    };
+  },
+};

@@ -2,7 +2,7 @@
 // whose routing weights at chosen layers are re-mixed from those of similar, correctly answered reference
 // samples, and report the base routing next to the re-mixed one so the change can be inspected.
 import type { PluginInstance, ProgressEvent } from '@attune/registry';
-import type { CallOptions, StageTimings } from './results.js';
+import type { CallOptions, LabelProbability, StageTimings } from './results.js';
 
 /** One layer's router distribution at one position. */
 export interface LayerRouting {
@@ -22,10 +22,15 @@ export interface RoutingNeighbour {
   readonly similarity: number;
   /** Its kernel weight in the re-mix (weights sum to 1). */
   readonly weight: number;
+  /** The reference's question and its (correct) answer, when the reference set keeps them. */
+  readonly question?: string;
+  readonly answer?: string;
 }
 
 export interface RemixInput {
   readonly prompt: string;
+  /** The answer options to choose from, for methods that score a closed set (default: the reference set's). */
+  readonly options?: readonly string[];
 }
 
 export interface RemixOptions extends CallOptions {
@@ -42,6 +47,13 @@ export interface RemixResult {
   readonly base: { readonly answer: string | null; readonly completion: string };
   /** Routing at the re-mixed layers and position: the base router's, and the one used. */
   readonly routing: { readonly base: LayerRouting[]; readonly remixed: LayerRouting[] };
+  /** The mixing weight α of the base routing (ω = α ω_base + (1 − α) ω̂), where the variant chose one. */
+  readonly alpha?: number;
+  /** Each option's probability with the base and the re-mixed routing, for methods that score options. */
+  readonly probabilities?: {
+    readonly base: readonly LabelProbability[];
+    readonly remixed: readonly LabelProbability[];
+  };
   /** The references the re-mix was built from, most similar first. */
   readonly neighbours: RoutingNeighbour[];
   /** Wall time per stage in milliseconds, e.g. { embed: 3, neighbours: 1, optimise: 900, generate: 120 }. */

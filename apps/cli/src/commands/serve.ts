@@ -12,11 +12,37 @@ interface ServeFlags {
   port: string;
   db?: string;
   modelRoot: string[];
+  adapterRoot: string[];
   maxUploadMb: string;
   maxPixels: string;
 }
 
 const DEFAULT_DB = 'attune-bench/results.sqlite';
+
+/** The pinned tasks of @attune/method-dept, for training in the browser; none when it is not installed. */
+async function pinnedPromptTasks(): Promise<import('@attune/web').PromptTaskSource | undefined> {
+  let dept: typeof import('@attune/method-dept');
+  try {
+    dept = await import('@attune/method-dept');
+  } catch {
+    return undefined;
+  }
+  return {
+    names: () => dept.taskNames(),
+    load: (name) => {
+      const task = dept.loadTask(name);
+      return {
+        name: task.name,
+        train: task.splits.train,
+        validation: task.splits.validation,
+        labels: task.labels,
+        maxLength: task.maxLength,
+        majorityAccuracy: task.info.validation.majority_accuracy,
+        source: task.source,
+      };
+    },
+  };
+}
 
 export function registerServeCommand(program: Command, io: CliIo): void {
   program
@@ -35,6 +61,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      '--adapter-root <dir>',
+      'a folder of prompt-tuning adapters the app may load (repeatable); adapters trained in the app go to the first',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--max-upload-mb <n>', 'largest image upload, in MiB', '8')
     .option('--max-pixels <n>', 'largest image upload, in pixels (width × height)', String(4096 * 4096))
     .action(async (flags: ServeFlags) => {
@@ -44,6 +76,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       const maxPixels = parseIntegerOption('--max-pixels', flags.maxPixels, 1);
       for (const root of flags.modelRoot) {
         if (!existsSync(root)) throw new Error(`--model-root: no such folder ${root}`);
+      }
+      for (const root of flags.adapterRoot) {
+        if (!existsSync(root)) throw new Error(`--adapter-root: no such folder ${root}`);
       }
       if (flags.db !== undefined && !existsSync(flags.db)) throw new Error(`--db: no such file ${flags.db}`);
       const db = flags.db ?? (existsSync(DEFAULT_DB) ? DEFAULT_DB : undefined);
@@ -60,6 +95,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         port,
         ...(db !== undefined ? { resultStore: resolve(db) } : {}),
         modelRoots: flags.modelRoot.map((r) => resolve(r)),
+        adapterRoots: flags.adapterRoot.map((r) => resolve(r)),
+        promptTasks: await pinnedPromptTasks(),
         limits: { maxBytes, maxPixels },
       });
       io.stdout(

@@ -15,18 +15,25 @@ export const API_INDEX = {
       returns: '{ ok, problems }',
     },
     { method: 'GET', path: '/api/samples', returns: 'bundled sample images and class sets' },
+    { method: 'GET', path: '/api/tasks', returns: 'the tasks prompt tuners can be trained on' },
+    {
+      method: 'GET',
+      path: '/api/adapters',
+      returns: 'prompt-tuning adapters under the adapter roots (the path a predict request names)',
+    },
     { method: 'GET', path: '/api/samples/<id>/image.png', returns: 'a sample image' },
     {
       method: 'POST',
       path: '/api/run/<plugin>',
-      body: 'multipart: image (PNG/JPEG file) or sample, classes, config (JSON), seed; text methods: prompt',
+      body: 'multipart or JSON: image (PNG/JPEG file) or sample, classes, config (JSON), seed; text-answer: prompt; expert-remix: prompt, options; prompt-tuning: action "predict" with adapter and prompt, or action "train" with task',
       returns: '202 { job, events, self }',
     },
     { method: 'GET', path: '/api/jobs/<id>', returns: '{ status, result, error }' },
     {
       method: 'GET',
       path: '/api/jobs/<id>/events',
-      returns: 'server-sent events: queued, started, progress, result | error | cancelled',
+      returns:
+        'server-sent events: queued, started, progress (training adds metrics: loss, msPerStep, etaMs), result | error | cancelled',
     },
     { method: 'POST', path: '/api/jobs/<id>/cancel', returns: '{ cancelled, status }' },
     { method: 'GET', path: '/api/jobs/<id>/files/<name>', returns: 'a file of the result (view PNGs)' },

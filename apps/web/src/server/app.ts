@@ -7,19 +7,23 @@ import { InvalidConfigError, pluginInfo, type Registry, UnknownPluginError } fro
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { listAdapters, resolveAdapter } from './adapters.js';
 import { API_INDEX } from './api-index.js';
 import { BenchRuns } from './bench-runs.js';
 import { DATASET_CLASS_NAMES } from './class-sets.js';
-import { contractOf } from './contracts.js';
+import { contractOf, type RunnableContract } from './contracts.js';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image-upload.js';
 import { InstanceCache } from './instances.js';
-import { type JobEvent, JobQueue } from './jobs.js';
+import { type JobEvent, JobQueue, type JobWork } from './jobs.js';
 import { checkModelSources, ModelSourceError } from './model-sources.js';
 import { originGuard } from './origin-guard.js';
 import { encodePng } from './png.js';
+import { describeTasks, type PromptTaskSource } from './prompt-tasks.js';
 import { runImageMethod } from './run-image.js';
-import { RequestError, readRunRequest } from './run-request.js';
+import { runRemixMethod } from './run-remix.js';
+import { RequestError, type RunRequest, readRunRequest } from './run-request.js';
 import { runTextMethod } from './run-text.js';
+import { runTunerPredict, runTunerTrain } from './run-tuner.js';
 import { listSamples, loadSampleImage } from './samples.js';
 
 export interface WebAppOptions {
@@ -28,6 +32,10 @@ export interface WebAppOptions {
   readonly resultStore?: string;
   /** Folders model paths may point into; empty: only zoo ids. */
   readonly modelRoots?: readonly string[];
+  /** Folders prompt-tuning adapters are loaded from (and trained ones written to, the first); empty: none. */
+  readonly adapterRoots?: readonly string[];
+  /** The tasks prompt tuners may be trained on (`attune serve` passes @attune/method-dept's pinned tasks). */
+  readonly promptTasks?: PromptTaskSource;
   readonly limits?: ImageLimits;
   /** Host names the server answers to besides loopback (its --host). */
   readonly allowedHosts?: readonly string[];
@@ -49,6 +57,8 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
   const { registry } = options;
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
   const roots = options.modelRoots ?? [];
+  const adapterRoots = options.adapterRoots ?? [];
+  const tasks = options.promptTasks;
   const jobs = new JobQueue();
   const instances = new InstanceCache(registry);
   const runs = new BenchRuns(options.resultStore);
@@ -57,7 +67,7 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
   // JSON and multipart only: every other content type is answered 415 by Fastify.
   server.removeContentTypeParser('text/plain');
   await server.register(multipart, {
-    limits: { fileSize: limits.maxBytes, files: 1, fields: 8, fieldSize: 64 * 1024, parts: 9 },
+    limits: { fileSize: limits.maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 11 },
   });
   server.addHook('onRequest', originGuard(options.allowedHosts ?? []));
   server.addHook('onSend', async (_request, reply) => {
@@ -95,6 +105,69 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     return config;
   };
 
+  /** The job for a checked run request; inputs a request names (adapter, task) are resolved here, before queueing. */
+  const workFor = (
+    name: string,
+    contract: RunnableContract,
+    config: Record<string, unknown>,
+    body: RunRequest,
+  ): JobWork => {
+    const { seed } = body;
+    if (contract === 'image-classifier') {
+      const input = {
+        plugin: name,
+        config,
+        image: body.image!,
+        classNames: body.classNames!,
+        seed,
+        ...(body.label !== undefined ? { label: body.label } : {}),
+      };
+      return (context) => runImageMethod(registry, instances, input, context);
+    }
+    if (contract === 'text-answer')
+      return (context) =>
+        runTextMethod(instances, { plugin: name, config, prompt: body.prompt!, seed }, context);
+    if (contract === 'expert-remix') {
+      const input = {
+        plugin: name,
+        config,
+        prompt: body.prompt!,
+        seed,
+        ...(body.options ? { options: body.options } : {}),
+      };
+      return (context) => runRemixMethod(instances, input, context);
+    }
+    if (body.action === 'predict') {
+      const adapterDir = resolveAdapter(body.adapter!, adapterRoots);
+      const input = { plugin: name, config, adapterDir, adapter: body.adapter!, text: body.prompt!, seed };
+      return (context) => runTunerPredict(instances, input, context);
+    }
+    if (!tasks)
+      throw new RequestError('this server has no tasks to train on (start it with attune serve)', 409);
+    const known = tasks.names();
+    if (!known.includes(body.task!))
+      throw new RequestError(
+        `unknown task "${body.task}"; the tasks are ${known.join(', ')} (GET /api/tasks)`,
+      );
+    const pinned = tasks.load(body.task!);
+    const n = body.validationExamples;
+    const task =
+      n === undefined
+        ? pinned
+        : n === 0
+          ? (({ validation: _v, ...rest }) => rest)(pinned)
+          : { ...pinned, ...(pinned.validation ? { validation: pinned.validation.slice(0, n) } : {}) };
+    const folder = `${task.name}-${name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${Math.random().toString(36).slice(2, 6)}`;
+    const input = {
+      plugin: name,
+      config,
+      task,
+      seed,
+      ...(adapterRoots.length > 0 ? { saveTo: [adapterRoots[0]!, folder] as const } : {}),
+    };
+    return (context) => runTunerTrain(instances, input, context);
+  };
+
   server.get('/api', async () => API_INDEX);
 
   server.get('/api/plugins', async () => ({
@@ -124,6 +197,14 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     }
   });
 
+  server.get('/api/tasks', async () => ({ tasks: describeTasks(tasks) }));
+
+  server.get('/api/adapters', async () => ({
+    roots: adapterRoots.length,
+    writable: adapterRoots.length > 0,
+    adapters: listAdapters(adapterRoots).map(({ root: _root, ...rest }) => rest),
+  }));
+
   server.get('/api/samples', async () => ({ samples: listSamples(), classSets: DATASET_CLASS_NAMES }));
 
   server.get<{ Params: { id: string } }>('/api/samples/:id/image.png', async (request, reply) => {
@@ -138,7 +219,7 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
     const contract = contractOf(plugin);
     if (contract === 'none') {
       throw new RequestError(
-        `"${name}" is a ${plugin.kind} plugin without a runnable contract (it provides ${plugin.provides.join(', ') || 'nothing'}); run takes image-classification or text-answer methods`,
+        `"${name}" is a ${plugin.kind} plugin without a runnable contract (it provides ${plugin.provides.join(', ') || 'nothing'}); run takes image-classification, text-answer, expert-remix or prompt-tuning methods`,
       );
     }
     const unmet = registry.unmetNeeds(name);
@@ -154,23 +235,7 @@ export async function createWebApp(options: WebAppOptions): Promise<WebApp> {
       if (error instanceof ModelSourceError) return reply.code(400).send({ error: error.message });
       throw error;
     }
-    const job = jobs.submit(name, (context) =>
-      contract === 'image-classifier'
-        ? runImageMethod(
-            registry,
-            instances,
-            {
-              plugin: name,
-              config,
-              image: body.image!,
-              classNames: body.classNames!,
-              seed: body.seed,
-              ...(body.label !== undefined ? { label: body.label } : {}),
-            },
-            context,
-          )
-        : runTextMethod(instances, { plugin: name, config, prompt: body.prompt!, seed: body.seed }, context),
-    );
+    const job = jobs.submit(name, workFor(name, contract, config, body));
     return reply.code(202).send({
       job: job.id,
       status: job.status,

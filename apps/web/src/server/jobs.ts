@@ -9,7 +9,14 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export type JobEvent =
   | { readonly type: 'queued'; readonly position: number }
   | { readonly type: 'started' }
-  | { readonly type: 'progress'; readonly stage: string; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'progress';
+      readonly stage: string;
+      readonly done: number;
+      readonly total: number;
+      /** Numbers a long job reports with its progress (training: loss, msPerStep, etaMs). */
+      readonly metrics?: Readonly<Record<string, number>>;
+    }
   | { readonly type: 'result'; readonly result: unknown }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'cancelled' };
@@ -25,7 +32,7 @@ export class JobCancelledError extends Error {
 export interface JobContext {
   readonly signal: AbortSignal;
   /** Reports progress; throws JobCancelledError once the job is cancelled, which stops a method mid-run. */
-  progress(event: ProgressEvent): void;
+  progress(event: ProgressEvent, metrics?: Readonly<Record<string, number>>): void;
   /** Stores a file (a view PNG) served at /api/jobs/<id>/files/<name>. */
   attach(name: string, bytes: Buffer): void;
 }
@@ -140,9 +147,15 @@ export class JobQueue {
     const signal = job.controller.signal;
     const context: JobContext = {
       signal,
-      progress: (event) => {
+      progress: (event, metrics) => {
         if (signal.aborted) throw new JobCancelledError();
-        job.emit({ type: 'progress', stage: event.stage, done: event.done, total: event.total });
+        job.emit({
+          type: 'progress',
+          stage: event.stage,
+          done: event.done,
+          total: event.total,
+          ...(metrics ? { metrics } : {}),
+        });
       },
       attach: (name, bytes) => {
         job.files.set(name, bytes);

@@ -39,14 +39,25 @@ function checkUnderRoots(key: string, value: string, roots: readonly string[]): 
       `${key}: "${value}" is a path, and this server allows no model folders; use a zoo id such as "zoo:mini-clip", or start it with --model-root <dir>`,
     );
   }
-  const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+  if (insideRoots(value, roots) === undefined) {
+    throw new ModelSourceError(
+      `${key}: "${value}" is outside the model roots (${roots.join(', ')}); give a folder under one of them, or a zoo id`,
+    );
+  }
+}
+
+const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+
+/**
+ * `value` (relative to a root, or absolute) resolved through symlinks, when it lies strictly inside one of
+ * `roots`; undefined when it escapes every root ("..", an absolute path elsewhere, a symlink out).
+ */
+export function insideRoots(value: string, roots: readonly string[]): string | undefined {
   for (const root of roots) {
     const base = real(root);
     const target = real(resolve(base, value));
     const inside = relative(base, target);
-    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return;
+    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return target;
   }
-  throw new ModelSourceError(
-    `${key}: "${value}" is outside the model roots (${roots.join(', ')}); give a folder under one of them, or a zoo id`,
-  );
+  return undefined;
 }

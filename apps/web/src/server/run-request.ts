@@ -4,6 +4,7 @@
 import { DATASET_NAMES, type FloatImage } from '@attune/data';
 import type { FastifyRequest } from 'fastify';
 import { DATASET_CLASS_NAMES } from './class-sets.js';
+import type { RunnableContract } from './contracts.js';
 import { decodeUpload, formatBytes, type ImageLimits, ImageUploadError } from './image-upload.js';
 import { loadSampleImage } from './samples.js';
 
@@ -24,9 +25,49 @@ export interface RunRequest {
   readonly classNames?: readonly string[];
   readonly label?: string;
   readonly prompt?: string;
+  /** expert-remix: the answer options, when given. */
+  readonly options?: readonly string[];
+  /** prompt-tuning: predict with an adapter, or train one on a task. */
+  readonly action?: 'predict' | 'train';
+  /** prompt-tuning predict: the adapter folder, relative to an adapter root (checked by the caller). */
+  readonly adapter?: string;
+  /** prompt-tuning train: the pinned task's name. */
+  readonly task?: string;
+  /** prompt-tuning train: how many validation examples to score at the end (default: the whole split). */
+  readonly validationExamples?: number;
 }
 
-const TEXT_FIELDS = new Set(['config', 'seed', 'sample', 'classes', 'prompt']);
+const TEXT_FIELDS = new Set([
+  'config',
+  'seed',
+  'sample',
+  'classes',
+  'prompt',
+  'options',
+  'action',
+  'adapter',
+  'task',
+  'validationExamples',
+]);
+
+/** Fields that belong to other contracts are refused, naming the field, rather than ignored. */
+function refuseFields(fields: Record<string, string>, names: readonly string[], what: string): void {
+  for (const name of names) {
+    if (fields[name] !== undefined) throw new RequestError(`${what} takes no "${name}" field`);
+  }
+}
+
+function readPrompt(
+  fields: Record<string, string>,
+  what = 'prompt',
+  role = 'the question to answer',
+): string {
+  const prompt = fields.prompt?.trim() ?? '';
+  if (prompt === '') throw new RequestError(`${what} is required: ${role}`);
+  if (prompt.length > 4000)
+    throw new RequestError(`${what} is ${prompt.length} characters; the limit is 4000`);
+  return prompt;
+}
 
 /** The raw fields of either body type. */
 async function readFields(
@@ -102,6 +143,20 @@ function parseSeed(text: string | undefined): number {
   return seed;
 }
 
+/** Answer options: a comma-separated list of at least two distinct words. */
+function parseOptions(text: string): string[] {
+  const list = text
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (list.length < 2 || new Set(list).size !== list.length) {
+    throw new RequestError(
+      `options must be a comma-separated list of at least two distinct answers (e.g. "positive,negative"), got "${text}"`,
+    );
+  }
+  return list;
+}
+
 /** A class set: a dataset's names ("mnist", "fashion-mnist") or a comma-separated list of at least two. */
 function parseClasses(text: string): string[] {
   const named = DATASET_CLASS_NAMES[text];
@@ -121,22 +176,70 @@ function parseClasses(text: string): string[] {
 
 export async function readRunRequest(
   request: FastifyRequest,
-  contract: 'image-classifier' | 'text-answer',
+  contract: RunnableContract,
   limits: ImageLimits,
 ): Promise<RunRequest> {
   const { fields, upload } = await readFields(request, limits);
   const config = parseConfig(fields.config);
   const seed = parseSeed(fields.seed);
+  if (contract !== 'image-classifier' && (upload || fields.sample !== undefined))
+    throw new RequestError('a text method takes a prompt, not an image');
   if (contract === 'text-answer') {
-    if (upload || fields.sample !== undefined)
-      throw new RequestError('a text method takes a prompt, not an image');
-    const prompt = fields.prompt?.trim() ?? '';
-    if (prompt === '') throw new RequestError('prompt is required: the question to answer');
-    if (prompt.length > 4000)
-      throw new RequestError(`prompt is ${prompt.length} characters; the limit is 4000`);
-    return { config, seed, prompt };
+    refuseFields(
+      fields,
+      ['classes', 'options', 'action', 'adapter', 'task', 'validationExamples'],
+      'a text-answer method',
+    );
+    return { config, seed, prompt: readPrompt(fields) };
+  }
+  if (contract === 'expert-remix') {
+    refuseFields(
+      fields,
+      ['classes', 'action', 'adapter', 'task', 'validationExamples'],
+      'an expert-remix method',
+    );
+    const prompt = readPrompt(fields);
+    return fields.options === undefined || fields.options.trim() === ''
+      ? { config, seed, prompt }
+      : { config, seed, prompt, options: parseOptions(fields.options) };
+  }
+  if (contract === 'prompt-tuning') {
+    refuseFields(fields, ['classes', 'options'], 'a prompt-tuning method');
+    if (fields.action === 'predict') {
+      refuseFields(fields, ['task', 'validationExamples'], "predict (it uses the adapter's task)");
+      const adapter = fields.adapter?.trim() ?? '';
+      if (adapter === '')
+        throw new RequestError(
+          'adapter is required to predict: a folder under an adapter root (GET /api/adapters)',
+        );
+      return {
+        config,
+        seed,
+        action: 'predict',
+        adapter,
+        prompt: readPrompt(fields, 'prompt', 'the text to classify'),
+      };
+    }
+    if (fields.action === 'train') {
+      refuseFields(fields, ['adapter', 'prompt'], 'train');
+      const task = fields.task?.trim() ?? '';
+      if (task === '')
+        throw new RequestError('task is required to train: a pinned task name (GET /api/tasks)');
+      const limit = fields.validationExamples;
+      if (limit === undefined || limit === '') return { config, seed, action: 'train', task };
+      const n = Number(limit);
+      if (!Number.isInteger(n) || n < 0 || n > 100_000)
+        throw new RequestError(
+          `validationExamples must be a whole number ≥ 0 (0: no validation), got "${limit}"`,
+        );
+      return { config, seed, action: 'train', task, validationExamples: n };
+    }
+    throw new RequestError(
+      `action must be "predict" (with adapter and prompt) or "train" (with task), got ${fields.action === undefined ? 'none' : `"${fields.action}"`}`,
+    );
   }
   if (fields.prompt !== undefined) throw new RequestError('an image method takes an image, not a prompt');
+  refuseFields(fields, ['options', 'action', 'adapter', 'task', 'validationExamples'], 'an image method');
   if (upload && fields.sample !== undefined)
     throw new RequestError('send either an image or a sample, not both');
   if (upload) {

@@ -1,6 +1,6 @@
 // The UI's only way to the server: the same documented JSON API scripts use.
 
-export type Contract = 'image-classifier' | 'text-answer' | 'none';
+export type Contract = 'image-classifier' | 'text-answer' | 'expert-remix' | 'prompt-tuning' | 'none';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -101,11 +101,87 @@ export interface ChainView {
   proposalRewards: (number | null)[];
 }
 
+/** The expert-remix contract's RemixResult (C3PO), as the server sends it. */
+export interface LayerRouting {
+  layer: number;
+  weights: number[];
+  selected: number[];
+}
+
+export interface RemixResult {
+  contract: 'expert-remix';
+  plugin: string;
+  backend: string;
+  prompt: string;
+  variant: string;
+  answer: string | null;
+  completion: string;
+  base: { answer: string | null; completion: string };
+  routing: { base: LayerRouting[]; remixed: LayerRouting[] };
+  neighbours: { key: string; similarity: number; weight: number; question?: string; answer?: string }[];
+  alpha?: number;
+  probabilities?: { base: Top[]; remixed: Top[] };
+  ms: Record<string, number>;
+}
+
+/** A prompt-tuning run: a prediction with an adapter, or a training report. */
+export interface TunerPredictResult {
+  contract: 'prompt-tuning';
+  action: 'predict';
+  plugin: string;
+  variant: string;
+  adapter: string;
+  text: string;
+  prediction: string;
+  labelScores?: Record<string, number>;
+  ms: number;
+}
+
+export interface TunerTrainResult {
+  contract: 'prompt-tuning';
+  action: 'train';
+  plugin: string;
+  variant: string;
+  backend: string;
+  task: string;
+  labels: string[];
+  majorityAccuracy: number | null;
+  adapter: string | null;
+  steps: number;
+  losses: number[];
+  validationAccuracy?: number;
+  trainableParameters: number;
+  msPerStep?: number;
+  ms: Record<string, number>;
+}
+
+export type TunerResult = TunerPredictResult | TunerTrainResult;
+export type RunResult = ImageResult | TextResult | RemixResult | TunerResult;
+
+export interface TaskInfo {
+  name: string;
+  labels: string[];
+  train: number;
+  validation: number;
+  majorityAccuracy: number | null;
+  source: string | null;
+  example: string | null;
+}
+
+export interface AdapterInfo {
+  path: string;
+  task: string | null;
+  labels: string[];
+  variant: string | null;
+  model: string | null;
+  steps: number | null;
+}
+
 export type JobEvent =
   | { type: 'queued'; position: number }
   | { type: 'started' }
-  | { type: 'progress'; stage: string; done: number; total: number }
-  | { type: 'result'; result: ImageResult | TextResult }
+  | { type: 'progress'; stage: string; done: number; total: number; metrics?: Record<string, number> }
+  | { type: 'result'; result: RunResult }
   | { type: 'error'; message: string }
   | { type: 'cancelled' };
 
@@ -143,6 +219,11 @@ export const api = {
   run: (plugin: string, form: FormData) =>
     fetch(`/api/run/${encodeURIComponent(plugin)}`, { method: 'POST', body: form }).then((r) =>
       json<{ job: string }>(r),
+    ),
+  tasks: () => fetch('/api/tasks').then((r) => json<{ tasks: TaskInfo[] }>(r)),
+  adapters: () =>
+    fetch('/api/adapters').then((r) =>
+      json<{ roots: number; writable: boolean; adapters: AdapterInfo[] }>(r),
     ),
   cancel: (job: string) => fetch(`/api/jobs/${job}/cancel`, { method: 'POST' }).then((r) => json<unknown>(r)),
   runs: (query: URLSearchParams) => fetch(`/api/runs?${query}`).then((r) => json<RunsResponse>(r)),

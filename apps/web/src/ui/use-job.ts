@@ -1,6 +1,6 @@
 // Starts a run and follows its events: status, progress, result or error, and cancel.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ApiError, api, followJob, type ImageResult, type TextResult } from './api.js';
+import { type ApiError, api, followJob, type RunResult } from './api.js';
 
 export interface JobState {
   status: 'idle' | 'submitting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -9,8 +9,12 @@ export interface JobState {
   done?: number;
   total?: number;
   position?: number;
-  result?: ImageResult | TextResult;
+  result?: RunResult;
   error?: string;
+  /** The last progress event's numbers (training: loss, msPerStep, etaMs). */
+  metrics?: Record<string, number>;
+  /** Every reported loss so far, for the live curve. */
+  losses?: number[];
 }
 
 export function useJob() {
@@ -46,6 +50,14 @@ export function useJob() {
             stage: event.stage,
             done: event.done,
             total: event.total,
+            ...(event.metrics
+              ? {
+                  metrics: event.metrics,
+                  ...(event.metrics.loss !== undefined
+                    ? { losses: [...(current.losses ?? []), event.metrics.loss] }
+                    : {}),
+                }
+              : {}),
           };
         if (event.type === 'result') current = { ...current, status: 'done', result: event.result };
         if (event.type === 'error') current = { ...current, status: 'failed', error: event.message };

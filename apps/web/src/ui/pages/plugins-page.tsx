@@ -12,6 +12,8 @@ const KIND_TITLES: Record<string, string> = {
 const CONTRACT_LABEL: Record<string, string> = {
   'image-classifier': 'image',
   'text-answer': 'text',
+  'expert-remix': 'expert re-mix',
+  'prompt-tuning': 'prompt tuning',
 };
 
 function PluginCard({ plugin }: { plugin: PluginInfo }) {

@@ -1,12 +1,14 @@
 // The run page of any method: the form comes from the plugin's JSON Schema, the input and the result view
 // from its contract (image classifier or text answer).
-import { useCallback, useState } from 'preact/hooks';
-import { api, type ImageResult, type PluginInfo, type TextResult } from '../api.js';
+import { useCallback, useRef, useState } from 'preact/hooks';
+import { api, type ImageResult, type PluginInfo, type RemixResult, type TextResult } from '../api.js';
 import { ConfigForm, type ConfigState } from '../components/config-form.js';
 import { appendImage, type ImageChoice, ImagePicker } from '../components/image-picker.js';
 import { ImageResultView } from '../components/image-result.js';
 import { JobStatus } from '../components/job-status.js';
+import { RemixResultView } from '../components/remix-result.js';
 import { TextResultView } from '../components/text-result.js';
+import { TunerForm } from '../components/tuner-form.js';
 import { useAsync } from '../use-async.js';
 import { useJob } from '../use-job.js';
 
@@ -15,11 +17,17 @@ const HIDDEN = ['seed'];
 function RunForm({ plugin }: { plugin: PluginInfo }) {
   const [config, setConfig] = useState<ConfigState>({ config: {}, valid: false });
   const [image, setImage] = useState<ImageChoice>({});
+  const isRemix = plugin.contract === 'expert-remix';
   const [prompt, setPrompt] = useState(
-    'Mia has 12 apples. Mia buys 7 more apples. Then she gives 5 apples to a friend. How many apples does Mia have now?',
+    isRemix
+      ? 'Is the word "wonderful" positive or negative?'
+      : 'Mia has 12 apples. Mia buys 7 more apples. Then she gives 5 apples to a friend. How many apples does Mia have now?',
   );
+  const [options, setOptions] = useState('');
   const [seed, setSeed] = useState('0');
   const { state, start, cancel, busy } = useJob();
+  // A long form leaves the result panel out of view: bring it in when a run starts.
+  const output = useRef<HTMLElement>(null);
   const onConfig = useCallback((s: ConfigState) => setConfig(s), []);
   const isImage = plugin.contract === 'image-classifier';
   const seedValid = /^\d+$/.test(seed);
@@ -34,6 +42,8 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
     form.append('seed', seed);
     if (isImage) appendImage(form, image);
     else form.append('prompt', prompt);
+    if (isRemix && options.trim() !== '') form.append('options', options);
+    output.current?.scrollIntoView({ block: 'start' });
     void start(plugin.name, form);
   };
 
@@ -46,6 +56,22 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           <div class="field">
             <label for="prompt">Prompt</label>
             <textarea id="prompt" rows={3} value={prompt} onInput={(e) => setPrompt(e.currentTarget.value)} />
+          </div>
+        )}
+        {isRemix && (
+          <div class="field">
+            <label for="options">Answer options</label>
+            <input
+              id="options"
+              type="text"
+              value={options}
+              placeholder="positive, negative"
+              aria-describedby="options-hint"
+              onInput={(e) => setOptions(e.currentTarget.value)}
+            />
+            <small class="hint" id="options-hint">
+              Comma-separated; empty: the reference set’s own options (the family in the configuration).
+            </small>
           </div>
         )}
         <div class={`field ${seedValid ? '' : 'invalid'}`}>
@@ -78,7 +104,7 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           {!config.valid && <span class="muted small">Fix the configuration to run.</span>}
         </div>
       </form>
-      <section class="panel output" aria-labelledby="result-title">
+      <section class="panel output" aria-labelledby="result-title" ref={output}>
         <h2 id="result-title" class="sr-only">
           Result
         </h2>
@@ -90,6 +116,9 @@ function RunForm({ plugin }: { plugin: PluginInfo }) {
           <ImageResultView result={state.result as ImageResult} job={state.job!} />
         )}
         {state.result?.contract === 'text-answer' && <TextResultView result={state.result as TextResult} />}
+        {state.result?.contract === 'expert-remix' && (
+          <RemixResultView result={state.result as RemixResult} />
+        )}
       </section>
     </div>
   );
@@ -141,6 +170,8 @@ export function RunPage({ name }: { name: string }) {
         <p class="warn" role="alert">
           It needs {plugin.unmetNeeds.join(', ')}, which no installed plugin provides.
         </p>
+      ) : plugin.contract === 'prompt-tuning' ? (
+        <TunerForm plugin={plugin} />
       ) : (
         <RunForm plugin={plugin} />
       )}
