@@ -26,6 +26,8 @@ const budgetTokens = Number(flag('budget', '40'));
 const lrPrompt = Number(flag('lr-prompt', '0.3'));
 const lrLora = Number(flag('lr-lora', '5e-3'));
 const jobs = Number(flag('jobs', '1'));
+// --report-only: the table and plots from the runs already in results/runs/, running nothing.
+const reportOnly = args.includes('--report-only');
 // Run files name the lrs only when they are not DePT's (0.3 for P, 5e-3 for A and B).
 const lrTag = lrPrompt === 0.3 && lrLora === 5e-3 ? '' : `.lr${lrPrompt}-${lrLora}`;
 const seeds = flag('seeds', '0,1,2').split(',').map(Number);
@@ -152,12 +154,16 @@ await Promise.all(
   Array.from({ length: jobs }, async () => {
     while (next < planned.length) {
       const i = next++;
-      if (all[i]) continue;
-      all[i] = await runChild(planned[i]!.spec, planned[i]!.file);
+      if (all[i] || reportOnly) continue;
+      // A failed run is reported and left out (a rerun retries it); the others go on.
+      all[i] = await runChild(planned[i]!.spec, planned[i]!.file).catch((error: Error) => {
+        console.error(error.message);
+        return undefined;
+      });
     }
   }),
 );
-const results = all as RunResult[];
+const results = all.filter((r): r is RunResult => r !== undefined);
 const endLoad = execFileSync('uptime', { encoding: 'utf8' }).trim();
 
 // ---- the table ---------------------------------------------------------------------------------------------
@@ -174,7 +180,8 @@ const summary: Record<string, unknown>[] = [];
 for (const name of tasks) {
   const task = loadTask(name);
   const zs = (p: string) =>
-    results.find((r) => r.task === name && r.variant === 'zero-shot' && r.predict === p)!.testAccuracy;
+    results.find((r) => r.task === name && r.variant === 'zero-shot' && r.predict === p)?.testAccuracy ??
+    Number.NaN;
   const trained = results.filter((r) => r.task === name && r.variant !== 'zero-shot');
   const groups = new Map<string, RunResult[]>();
   for (const r of trained) {
@@ -208,7 +215,9 @@ const header = [
   `# PT vs DePT at an equal budget (L = ${budgetTokens}, d = ${DIM}) on ${model}`,
   '',
   `${steps} steps, batch ${batchSize}, AdamW eps 1e-6 wd 0, P lr ${lrPrompt}, A/B lr ${lrLora} (DePT only), warm-up ${Math.round(steps / 10)} then linear decay; test accuracy by greedy decoding (DePT's rule) and by label scoring; seeds ${seeds.join(', ')}.`,
-  `Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run; load at start: \`${startLoad}\`; at end: \`${endLoad}\`. Wall ${((Date.now() - started) / 60000).toFixed(1)} min.`,
+  reportOnly
+    ? `From the runs stored in results/runs/${slug}/ (--report-only): ${results.filter((r) => r.variant !== 'zero-shot').length} trained runs. Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run.`
+    : `Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run, ${jobs} runs at a time; load at start: \`${startLoad}\`; at end: \`${endLoad}\`. Wall ${((Date.now() - started) / 60000).toFixed(1)} min.`,
   'ms/step is the median over the seeds of each run\'s median step time; "vs PT" is that over prompt tuning\'s (below 0.80 = the paper\'s "20 % less time").',
   '',
 ];

@@ -360,8 +360,10 @@ export class PromptTuner implements PromptTunerMethod {
         }
       } else {
         const ids = await greedyDecode(this.lm, shape, params, update, chunk, maxNew);
-        // DePT's post-processing: the decoded string, stripped (and compared with the label words as is).
-        for (const seq of ids) out.push({ prediction: this.lm.tokenizer.decode(seq).trim() });
+        // DePT's post-processing: the decoded string, stripped (and compared with the label words as is). An
+        // end token first decodes to '' (the tokenizer refuses an empty id list).
+        for (const seq of ids)
+          out.push({ prediction: seq.length > 0 ? this.lm.tokenizer.decode(seq).trim() : '' });
       }
     }
     return out.map((p, i) => (encoded[i]!.truncated > 0 ? { ...p, truncated: encoded[i]!.truncated } : p));
