@@ -154,6 +154,8 @@ await Promise.all(
   Array.from({ length: jobs }, async () => {
     while (next < planned.length) {
       const i = next++;
+      // Another benchmark process may have finished it meanwhile.
+      all[i] ??= finished(planned[i]!.file);
       if (all[i] || reportOnly) continue;
       // A failed run is reported and left out (a rerun retries it); the others go on.
       all[i] = await runChild(planned[i]!.spec, planned[i]!.file).catch((error: Error) => {
@@ -173,8 +175,8 @@ const pct = (xs: number[]) =>
   `${fmt(100 * avg(xs))} ± ${xs.length > 1 ? fmt(100 * (sampleStd(xs) ?? Number.NaN)) : '–'}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const lines: string[] = [
-  `| task | s | majority | zero-shot greedy / score | variant | m | r | trainable | test acc % greedy (mean ± std, ${seeds.length} seeds) | test acc % score | val acc % (first 100, greedy) | ms/step (median) | vs PT | tokens/step | peak RSS MiB |`,
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  `| task | s | majority | zero-shot greedy / score | variant | m | r | trainable | runs (seeds) | test acc % greedy (mean ± std) | test acc % score | val acc % (first 100, greedy) | ms/step (median) | vs PT | tokens/step | peak RSS MiB |`,
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const summary: Record<string, unknown>[] = [];
 for (const name of tasks) {
@@ -207,7 +209,7 @@ for (const name of tasks) {
     };
     summary.push(row);
     lines.push(
-      `| ${name} | ${task.maxLength} | ${fmt(100 * task.info.test.majority_accuracy)} | ${fmt(100 * zs('greedy'))} / ${fmt(100 * zs('score'))} | ${rs[0]!.variant} | ${row.m} | ${row.r} | ${row.trainable} | ${pct(row.test)} | ${pct(row.testScore)} | ${pct(row.validation)} | ${fmt(ms, 0)} | ${fmt(row.vsPt, 2)} | ${row.tokensPerStep} | ${row.peakRssMiB} |`,
+      `| ${name} | ${task.maxLength} | ${fmt(100 * task.info.test.majority_accuracy)} | ${fmt(100 * zs('greedy'))} / ${fmt(100 * zs('score'))} | ${rs[0]!.variant} | ${row.m} | ${row.r} | ${row.trainable} | ${rs.length} (${rs.map((r) => r.seed).join(', ')}) | ${pct(row.test)} | ${pct(row.testScore)} | ${pct(row.validation)} | ${fmt(ms, 0)} | ${fmt(row.vsPt, 2)} | ${row.tokensPerStep} | ${row.peakRssMiB} |`,
     );
   }
 }
