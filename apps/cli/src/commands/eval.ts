@@ -46,6 +46,11 @@ export function registerEvalCommand(program: Command, io: CliIo): void {
         const split = flags.split as (typeof SPLITS)[number];
         const report = await tuner.evaluate(task.splits[split]);
         const majority = task.info[split].majority_accuracy;
+        if (report.truncated > 0) {
+          io.stderr(
+            `attune: warning: ${report.truncated} of ${report.examples} inputs are longer than the adapter's max_length s = ${tuner.current!.shape.maxLength} tokens and were truncated (BOS and the last s − 1 tokens kept)\n`,
+          );
+        }
         if (flags.json) {
           io.stdout(`${JSON.stringify({ task: task.name, split, majority, ...report }, null, 2)}\n`);
           return;

@@ -50,6 +50,11 @@ export async function runDept(flags: DeptRunFlags, io: CliIo): Promise<void> {
     const text = /\nAnswer:\s*$/.test(flags.text) ? flags.text : `Question: ${flags.text}\nAnswer:`;
     const out = await tuner.predict(text);
     const labels = tuner.current!.config.attune.labels;
+    if (out.truncated) {
+      io.stderr(
+        `attune: warning: the input is ${out.truncated} tokens longer than the adapter's max_length s = ${tuner.current!.shape.maxLength}; BOS and its last ${tuner.current!.shape.maxLength - 1} tokens were used\n`,
+      );
+    }
     if (flags.json) {
       io.stdout(`${JSON.stringify({ ...out, labels, task: tuner.current!.config.attune.task }, null, 2)}\n`);
       return;

@@ -16,6 +16,9 @@ const spec = JSON.parse(process.argv[2]!) as {
   batchSize: number;
   evalEvery: number;
   evalLimit: number;
+  /** Overrides of the config's lrs (the regime probes). */
+  lrPrompt?: number;
+  lrLora?: number;
 };
 const task = loadTask(spec.task);
 const settings = deptConfig.parse({
@@ -27,6 +30,8 @@ const settings = deptConfig.parse({
   batchSize: spec.batchSize,
   seed: spec.seed,
   predict: spec.predict ?? 'greedy',
+  ...(spec.lrPrompt !== undefined ? { lrPrompt: spec.lrPrompt } : {}),
+  ...(spec.lrLora !== undefined ? { lrLora: spec.lrLora } : {}),
 });
 if (spec.variant === 'zero-shot') {
   const tuner = await PromptTuner.create({ ...settings, variant: 'prompt-tuning' });

@@ -28,6 +28,7 @@ export {
   CHECKPOINT_FILE,
   type DeptTrainOptions,
   type DeptTrainReport,
+  type Prediction,
   PromptTuner,
   type StepInfo,
   shapeFor,

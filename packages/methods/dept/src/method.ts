@@ -70,6 +70,9 @@ export interface DeptTrainReport extends TrainReport {
   readonly curve: { step: number; accuracy: number }[];
 }
 
+/** One prediction; `truncated` (tokens dropped to fit s) only when the input was longer than s. */
+export type Prediction = Omit<PromptPrediction, 'ms'> & { readonly truncated?: number };
+
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0
@@ -308,13 +311,14 @@ export class PromptTuner implements PromptTunerMethod {
     });
   }
 
-  async predict(input: string): Promise<PromptPrediction> {
+  async predict(input: string): Promise<PromptPrediction & { readonly truncated?: number }> {
     const t0 = performance.now();
     const [one] = await this.predictMany([input]);
     return { ...one!, ms: Math.round((performance.now() - t0) * 100) / 100 };
   }
 
-  async evaluate(examples: readonly LabelledText[]): Promise<EvaluationReport> {
+  /** Accuracy on labelled examples; `truncated` counts inputs longer than s (cut as in training). */
+  async evaluate(examples: readonly LabelledText[]): Promise<EvaluationReport & { truncated: number }> {
     const t0 = performance.now();
     const adapter = this.requireAdapter();
     checkLabels(examples, adapter.config.attune.labels, 'evaluate');
@@ -326,17 +330,22 @@ export class PromptTuner implements PromptTunerMethod {
       correct,
       accuracy: examples.length ? correct / examples.length : Number.NaN,
       predictions,
+      truncated: out.filter((p) => p.truncated).length,
       ms: Math.round(performance.now() - t0),
     };
   }
 
-  /** Greedy decoding (default) or label scoring, in batches of 64. */
-  async predictMany(inputs: readonly string[]): Promise<Omit<PromptPrediction, 'ms'>[]> {
+  /**
+   * Greedy decoding (default) or label scoring, in batches of 64. An input longer than s is cut as in
+   * training (or refused, with the adapter's overflow 'error'); its prediction then carries `truncated`, the
+   * number of tokens dropped, so the caller can warn (the CLI does).
+   */
+  async predictMany(inputs: readonly string[]): Promise<Prediction[]> {
     const { shape, params, config } = this.requireAdapter();
     const update = embeddingUpdate(shape, params);
     const labels = config.attune.labels;
     const encoded = inputs.map((text) => encodeInput(this.lm, text, shape.maxLength, config.attune.overflow));
-    const out: Omit<PromptPrediction, 'ms'>[] = [];
+    const out: Prediction[] = [];
     const maxNew = Math.max(...labels.map((l) => encodeLabel(this.lm, l).length)) + 1;
     for (let i = 0; i < encoded.length; i += 64) {
       const chunk = encoded.slice(i, i + 64);
@@ -351,11 +360,13 @@ export class PromptTuner implements PromptTunerMethod {
         }
       } else {
         const ids = await greedyDecode(this.lm, shape, params, update, chunk, maxNew);
-        // DePT's post-processing: the decoded string, stripped (and compared with the label words as is).
-        for (const seq of ids) out.push({ prediction: this.lm.tokenizer.decode(seq).trim() });
+        // DePT's post-processing: the decoded string, stripped (and compared with the label words as is). An
+        // end token first decodes to '' (the tokenizer refuses an empty id list).
+        for (const seq of ids)
+          out.push({ prediction: seq.length > 0 ? this.lm.tokenizer.decode(seq).trim() : '' });
       }
     }
-    return out;
+    return out.map((p, i) => (encoded[i]!.truncated > 0 ? { ...p, truncated: encoded[i]!.truncated } : p));
   }
 
   async dispose(): Promise<void> {

@@ -200,6 +200,44 @@ describe('bad input', () => {
     );
   });
 
+  it('a label outside the label words is refused when evaluating too', async () => {
+    const t = tuner({ steps: 1 });
+    await t.train(small);
+    await expect(
+      t.evaluate([
+        ...parity.splits.test.slice(0, 2),
+        { input: 'Question: Is 1 + 1 even?\nAnswer:', label: 'yes' },
+      ]),
+    ).rejects.toThrow(/evaluate: 1 label outside the label words \(even, odd\): #2 "yes"/);
+  });
+
+  it('an input longer than s at prediction: cut and flagged (truncated), or refused with overflow error', async () => {
+    const t = tuner({ steps: 1 });
+    await t.train(small);
+    const long = `Question: ${'seven '.repeat(40)}is it even or odd?\nAnswer:`;
+    const [cut, fits] = await t.predictMany([long, parity.splits.test[0]!.input]);
+    expect(cut!.truncated).toBe(lm.tokenizer.encode(long, true).length - 32);
+    expect(fits!.truncated).toBeUndefined();
+    const report = await t.evaluate([{ input: long, label: 'odd' }, parity.splits.test[0]!]);
+    expect(report.truncated).toBe(1);
+    const strict = tuner({ steps: 1, overflow: 'error' });
+    await strict.train(small);
+    await expect(strict.predict(long)).rejects.toThrow(/longer than max_length s = 32 \(overflow: 'error'\)/);
+  });
+
+  it('an adapter whose tensors do not match its adapter_config.json is refused, naming both shapes', async () => {
+    const out = join(dir, 'mismatch');
+    const t = tuner();
+    await t.train(small);
+    await t.saveAdapter(out);
+    const cfgPath = join(out, 'adapter_config.json');
+    const cfg = JSON.parse(readFileSync(cfgPath, 'utf8'));
+    writeFileSync(cfgPath, JSON.stringify({ ...cfg, num_virtual_tokens: 20 }));
+    await expect(tuner().loadAdapter(out)).rejects.toThrow(
+      /"prompt_embeddings" is \[25, 128\], adapter_config.json says \[20, 128\]/,
+    );
+  });
+
   it('a config field with a typo is refused (strict configs)', () => {
     expect(() => deptConfig.parse({ lr_prompt: 0.3 })).toThrow(/lr_prompt/);
   });
