@@ -8,7 +8,10 @@ export {
   loadReferences,
   loadTasks,
 } from './c3po.js';
+export { type C3poConfig, c3poConfig } from './config.js';
 export { clipFloorToMax, LOSS, TARGET_IDS, TARGET_WEIGHTS, withRoutingLoss } from './loss-graph.js';
+export { C3poRemixer, type C3poRemixInput } from './method.js';
+export { c3po } from './plugin.js';
 export {
   checkPathway,
   coreOverride,
