@@ -3,7 +3,8 @@
 // seed draws `--n` eval items per family (without replacement); accuracy is reported as mean ± std over
 // seeds, with graph calls (gradient calls counted, one forward + backward each) and ms per sample.
 //   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
-//     [--families sentiment,parity] [--variants ngd,oracle] [--no-icl] [--out c3po.json]
+//     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
+//     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMoELM } from '@attune/models';
@@ -25,6 +26,7 @@ const n = Number(arg('n', '40'));
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const k = Number(arg('k', '3'));
 const steps = Number(arg('steps', '10'));
+const ngdStart = arg('ngd-start', 'base') as 'base' | 'kernel-regression';
 const withIcl = !process.argv.includes('--no-icl');
 const out = arg('out', 'c3po.json');
 const variants = arg('variants', C3PO_VARIANTS.join(',')).split(',') as C3poVariant[];
@@ -48,12 +50,15 @@ const lm = await loadMoELM('zoo:mini-moe', { threads: 1 });
 const gradient = variants.some((v) => v === 'ngd' || v === 'oracle')
   ? await RoutingGradient.load(lm, { threads: 1 })
   : undefined;
-const report: Record<string, unknown> = { n, seeds, k, steps, variants, families: {} };
+const report: Record<string, unknown> = { n, seeds, k, steps, ngdStart, variants, families: {} };
 for (const family of families) {
   const refs = await loadReferences(tasks(`${family}.reference.jsonl`));
   const evalSet = await loadTasks(tasks(`${family}.eval.jsonl`));
   const methods = Object.fromEntries(
-    variants.map((v) => [v, new C3PO(lm, refs, { variant: v, k, steps, routingGradient: gradient })]),
+    variants.map((v) => [
+      v,
+      new C3PO(lm, refs, { variant: v, k, steps, ngdStart, routingGradient: gradient }),
+    ]),
   );
   const acc: Record<string, number[]> = {
     base: [],

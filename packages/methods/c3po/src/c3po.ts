@@ -65,6 +65,11 @@ export interface C3poOptions {
   /** NGD / oracle step: Adam's normalised step (default, as the zoo card's oracle) or the plain gradient. */
   readonly optimizer?: RoutingOptimizer;
   readonly gradients?: C3poGradients;
+  /**
+   * Where NGD starts: the test's own base pathway (default; the torch oracle starts there too) or the
+   * kernel-regression estimate ω̂ of its neighbours.
+   */
+  readonly ngdStart?: 'base' | 'kernel-regression';
   /** onnxruntime threads of the gradient graph. */
   readonly threads?: number;
   /** A gradient graph already built for this model (shared by several C3PO instances; not released here). */
@@ -150,6 +155,7 @@ export class C3PO {
   readonly lrMin: number;
   readonly optimizer: RoutingOptimizer;
   readonly gradients: C3poGradients;
+  readonly ngdStart: 'base' | 'kernel-regression';
   private readonly threads: number | undefined;
   private gradient: Promise<RoutingGradient> | undefined;
   private ownsGradient = true;
@@ -185,6 +191,12 @@ export class C3PO {
       );
     }
     this.steps = options.steps ?? 10;
+    this.ngdStart = options.ngdStart ?? 'base';
+    if (this.ngdStart !== 'base' && this.ngdStart !== 'kernel-regression') {
+      throw new RangeError(
+        `ngdStart must be "base" or "kernel-regression", got ${JSON.stringify(this.ngdStart)}`,
+      );
+    }
     this.lrMax = options.lrMax ?? 1e-2;
     this.lrMin = options.lrMin ?? 1e-5;
     this.optimizer = options.optimizer ?? 'adam';
@@ -246,9 +258,10 @@ export class C3PO {
   private async optimise(
     base: Float32Array,
     items: readonly WeightedPrompt[],
+    from: Float32Array = base,
   ): Promise<{ override: RoutingOverride; losses: readonly number[] }> {
     const E = this.model.numExperts;
-    const start = coreOverride(base, base, this.layers, E, this.coreExperts);
+    const start = coreOverride(base, renormaliseLayers(from, E), this.layers, E, this.coreExperts);
     // Core entries take the marker 2 (a routing weight is ≤ 1); only they move.
     const marked = coreOverride(
       base,
@@ -297,6 +310,7 @@ export class C3PO {
     let gradientPasses = 0;
     if (this.variant === 'ngd' || this.variant === 'oracle') {
       let items: WeightedPrompt[];
+      let from = base!.pathway;
       if (this.variant === 'oracle') {
         if (label === undefined) {
           throw new RangeError(
@@ -317,8 +331,14 @@ export class C3PO {
           target: this.targetOf(n.reference.options, n.reference.answer, `reference ${n.reference.id}`),
           weight: w[i]!,
         }));
+        if (this.ngdStart === 'kernel-regression') {
+          from = weightedAverage(
+            neighbours.map((n) => n.reference.pathway),
+            w,
+          );
+        }
       }
-      const run = await this.optimise(base!.pathway, items);
+      const run = await this.optimise(base!.pathway, items, from);
       override = run.override;
       losses = run.losses;
       gradientPasses = this.steps;

@@ -33,6 +33,8 @@ export const c3poConfig = z
     lrMin: z.number().positive().default(1e-5),
     /** Adam's normalised step with the paper's schedule (plain steps barely move zoo:mini-moe; README). */
     optimizer: z.enum(['adam', 'sgd']).default('adam'),
+    /** Where NGD starts: the test's base pathway (as the torch oracle) or the kernel-regression estimate. */
+    ngdStart: z.enum(['base', 'kernel-regression']).default('base'),
     /** NGD / oracle gradients: onnxruntime's VJP graph ('auto' picks it). */
     gradients: z.enum(['auto', 'onnx']).default('auto'),
     /** onnxruntime threads (1: the machines are shared). */

@@ -63,6 +63,7 @@ export class C3poRemixer implements ExpertRemixMethod {
         lrMin: config.lrMin,
         optimizer: config.optimizer,
         gradients: config.gradients,
+        ngdStart: config.ngdStart,
         threads: config.threads,
       });
       return new C3poRemixer(config.variant, model, c3po, refs[0]!.options, config.threads);
