@@ -19,11 +19,11 @@ describe('routing optimiser (the torch oracle’s step)', () => {
     const run = await optimiseRouting(linear([1, -1, 0.001, 1, -2, 0, 0, 0]), start, 4, { steps: 1 });
     const step = [0.5 - 0.01, 0.3 + 0.01, 0.2 - 0.01, 0]; // the 0 entry is clamped back to 0
     const s = step.reduce((a, b) => a + b, 0);
-    step.forEach((v, i) => expect(run.weights[i]).toBeCloseTo(v / s, 6));
+    for (const [i, v] of step.entries()) expect(run.weights[i]).toBeCloseTo(v / s, 6);
     // Second layer: zero gradients keep their entries (m = 0); the rows still sum to 1.
     const row2 = [0.26, 0.25, 0.25, 0.25];
     const s2 = row2.reduce((a, b) => a + b, 0);
-    row2.forEach((v, i) => expect(run.weights[4 + i]).toBeCloseTo(v / s2, 6));
+    for (const [i, v] of row2.entries()) expect(run.weights[4 + i]).toBeCloseTo(v / s2, 6);
   });
 
   it('plain steps move by lr·g; a trainable mask freezes entries before re-projection', async () => {
