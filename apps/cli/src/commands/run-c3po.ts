@@ -84,7 +84,7 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
     const lines = [
       `base answer:     ${out.base.choice} (p ${out.base.probs[out.base.choiceIndex]!.toFixed(3)})`,
       `re-mixed answer: ${out.remixed.choice} (p ${out.remixed.probs[out.remixed.choiceIndex]!.toFixed(3)})${out.alpha !== undefined ? `  α = ${out.alpha}` : ''}`,
-      'neighbours:',
+      c3poOptions.variant === 'oracle' ? 'neighbours (not used by the oracle):' : 'neighbours:',
       ...out.neighbours.map(
         (n) =>
           `  ${n.similarity.toFixed(3)}  ${n.reference.question.replace(/\n/g, ' ')} -> ${n.reference.answer}`,
