@@ -4,6 +4,7 @@
 // seeds, with graph calls (gradient calls counted, one forward + backward each) and ms per sample.
 //   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
 //     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
+//     [--layers 5] [--kernel gaussian|uniform|cosine]
 //     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import {
   C3PO,
   C3PO_VARIANTS,
   type C3poVariant,
+  type KernelName,
   loadReferences,
   loadTasks,
   RoutingGradient,
@@ -26,6 +28,8 @@ const n = Number(arg('n', '40'));
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const k = Number(arg('k', '3'));
 const steps = Number(arg('steps', '10'));
+const criticalLayers = Number(arg('layers', '5'));
+const kernel = arg('kernel', 'gaussian') as KernelName;
 const ngdStart = arg('ngd-start', 'base') as 'base' | 'kernel-regression';
 const withIcl = !process.argv.includes('--no-icl');
 const out = arg('out', 'c3po.json');
@@ -50,14 +54,32 @@ const lm = await loadMoELM('zoo:mini-moe', { threads: 1 });
 const gradient = variants.some((v) => v === 'ngd' || v === 'oracle')
   ? await RoutingGradient.load(lm, { threads: 1 })
   : undefined;
-const report: Record<string, unknown> = { n, seeds, k, steps, ngdStart, variants, families: {} };
+const report: Record<string, unknown> = {
+  n,
+  seeds,
+  k,
+  steps,
+  ngdStart,
+  criticalLayers,
+  kernel,
+  variants,
+  families: {},
+};
 for (const family of families) {
   const refs = await loadReferences(tasks(`${family}.reference.jsonl`));
   const evalSet = await loadTasks(tasks(`${family}.eval.jsonl`));
   const methods = Object.fromEntries(
     variants.map((v) => [
       v,
-      new C3PO(lm, refs, { variant: v, k, steps, ngdStart, routingGradient: gradient }),
+      new C3PO(lm, refs, {
+        variant: v,
+        k,
+        steps,
+        ngdStart,
+        criticalLayers,
+        kernel,
+        routingGradient: gradient,
+      }),
     ]),
   );
   const acc: Record<string, number[]> = {
