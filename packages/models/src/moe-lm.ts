@@ -114,12 +114,16 @@ export class MoELM {
     }
   }
 
-  /** One call for the batch: logits, pathway, routing weights and embedding at each prompt's last token. */
-  async route(
+  /**
+   * The graph's feeds for prompts that share one set of override layers (left-padded; empty KV cache). The
+   * gradient path (C3PO's NGD) runs its own graph on these. Rows without an override get uniform filler,
+   * which the zero layer flags ignore.
+   */
+  feeds(
     prompts: readonly string[],
     overrides?: readonly (RoutingOverride | undefined)[],
-  ): Promise<RoutedPrompt[]> {
-    if (prompts.length === 0) return [];
+  ): { feeds: Record<string, Tensor>; width: number; lengths: number[] } {
+    if (prompts.length === 0) throw new RangeError('expected at least one prompt');
     if (overrides && overrides.length !== prompts.length) {
       throw new RangeError(
         `expected one override (or undefined) per prompt: ${prompts.length} prompts, ${overrides.length} overrides`,
@@ -146,50 +150,71 @@ export class MoELM {
         positions[r * width + pad + i] = BigInt(i);
       }
     });
-    // The graph takes one layer-flag vector per call: a batch mixing different override layers is split.
+    // The graph takes one layer-flag vector per call.
+    let key: string | undefined;
+    const flags = new Float32Array(L);
+    const override = new Float32Array(n * L * E).fill(1 / E);
+    overrides?.forEach((o, r) => {
+      if (!o) return;
+      this.checkOverride(o, `routing override of prompt ${r}`);
+      const k = [...o.layers].sort((a, b) => a - b).join(',');
+      if (key !== undefined && k !== key) {
+        throw new RangeError(
+          `one graph call takes one set of override layers: prompt ${r} overrides [${k}], an earlier one [${key}]`,
+        );
+      }
+      key = k;
+      o.layers.forEach((l, j) => {
+        flags[l] = 1;
+        override.set(o.weights.subarray(j * E, (j + 1) * E), (r * L + l) * E);
+      });
+    });
+    const feeds: Record<string, Tensor> = {
+      input_ids: new Tensor('int64', inputIds, [n, width]),
+      attention_mask: new Tensor('int64', mask, [n, width]),
+      position_ids: new Tensor('int64', positions, [n, width]),
+      routing_override: new Tensor('float32', override, [n, L, E]),
+      routing_override_layers: new Tensor('float32', flags, [L]),
+    };
+    for (let i = 0; i < L; i++) {
+      for (const kv of ['key', 'value']) {
+        feeds[`past_key_values.${i}.${kv}`] = new Tensor('float32', new Float32Array(0), [
+          n,
+          this.config.numKvHeads,
+          0,
+          this.config.headDim,
+        ]);
+      }
+    }
+    return { feeds, width, lengths: ids.map((r) => r.length) };
+  }
+
+  /** One call for the batch: logits, pathway, routing weights and embedding at each prompt's last token. */
+  async route(
+    prompts: readonly string[],
+    overrides?: readonly (RoutingOverride | undefined)[],
+  ): Promise<RoutedPrompt[]> {
+    if (prompts.length === 0) return [];
+    if (overrides && overrides.length !== prompts.length) {
+      throw new RangeError(
+        `expected one override (or undefined) per prompt: ${prompts.length} prompts, ${overrides.length} overrides`,
+      );
+    }
+    const L = this.numLayers;
+    const E = this.numExperts;
+    // A batch mixing different override layers is split into one call per layer set.
     const groups = new Map<string, number[]>();
-    for (let r = 0; r < n; r++) {
+    prompts.forEach((_, r) => {
       const o = overrides?.[r];
-      if (o) this.checkOverride(o, `routing override of prompt ${r}`);
       const key = o ? [...o.layers].sort((a, b) => a - b).join(',') : '';
       groups.set(key, [...(groups.get(key) ?? []), r]);
-    }
-    const results: RoutedPrompt[] = new Array(n);
-    for (const [key, rows] of groups) {
-      const flags = new Float32Array(L);
-      const override = new Float32Array(rows.length * L * E).fill(1 / E);
-      if (key !== '') for (const l of key.split(',').map(Number)) flags[l] = 1;
-      rows.forEach((r, j) => {
-        const o = overrides?.[r];
-        if (!o) return;
-        o.layers.forEach((l, k) => {
-          override.set(o.weights.subarray(k * E, (k + 1) * E), (j * L + l) * E);
-        });
-      });
-      const pick = (a: BigInt64Array) => {
-        const out = new BigInt64Array(rows.length * width);
-        rows.forEach((r, j) => {
-          out.set(a.subarray(r * width, (r + 1) * width), j * width);
-        });
-        return out;
-      };
-      const feeds: Record<string, Tensor> = {
-        input_ids: new Tensor('int64', pick(inputIds), [rows.length, width]),
-        attention_mask: new Tensor('int64', pick(mask), [rows.length, width]),
-        position_ids: new Tensor('int64', pick(positions), [rows.length, width]),
-        routing_override: new Tensor('float32', override, [rows.length, L, E]),
-        routing_override_layers: new Tensor('float32', flags, [L]),
-      };
-      for (let i = 0; i < L; i++) {
-        for (const kv of ['key', 'value']) {
-          feeds[`past_key_values.${i}.${kv}`] = new Tensor('float32', new Float32Array(0), [
-            rows.length,
-            this.config.numKvHeads,
-            0,
-            this.config.headDim,
-          ]);
-        }
-      }
+    });
+    const results: RoutedPrompt[] = new Array(prompts.length);
+    for (const rows of groups.values()) {
+      const { feeds, width, lengths } = this.feeds(
+        rows.map((r) => prompts[r]!),
+        rows.map((r) => overrides?.[r]),
+      );
       const out = await this.session.run(feeds, ['logits', ...MOE_ROUTING_OUTPUTS]);
       const logits = out.logits!.data as Float32Array;
       const probs = out.router_probs!.data as Float32Array;
@@ -207,7 +232,7 @@ export class MoELM {
           routingWeights.set(weights.subarray(at, at + E), l * E);
         }
         const embedding = new Float32Array(H);
-        const length = ids[r]!.length;
+        const length = lengths[j]!;
         for (let t = width - length; t < width; t++) {
           for (let d = 0; d < H; d++) embedding[d]! += hidden[(j * width + t) * H + d]! / length;
         }

@@ -1,6 +1,8 @@
 // `attune run c3po --model zoo:mini-moe --prompt "..." [--config '{"family":"sentiment","variant":"kernel-regression"}']`:
 // the base and re-mixed answers, the neighbours C3PO retrieved, and the routing before/after (top experts
-// per critical layer). The references come from the model's tasks/<family>.reference.jsonl.
+// per critical layer). The references come from the model's tasks/<family>.reference.jsonl. Variants
+// "ngd" (gradient steps on the neighbours' loss) and "oracle" (an upper bound: config.label, the true
+// answer, is optimised for) take routing gradients from onnxruntime's VJP graph.
 import type { CliIo } from '../io.js';
 
 export interface C3poRunFlags {
@@ -26,10 +28,12 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
   const {
     family,
     options: optionList,
+    label,
     ...c3poOptions
   } = flags.config as {
     family?: string;
     options?: string[];
+    label?: string;
   } & Record<string, unknown>;
   const model = await loadMoELM(flags.model ?? 'zoo:mini-moe', { threads: 1 });
   try {
@@ -43,7 +47,12 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
     const refs = await loadReferences(refPath);
     const options = optionList ?? refs[0]!.options;
     const c3po = new C3PO(model, refs, c3poOptions);
-    const out = await c3po.answer(flags.prompt, options);
+    if (c3poOptions.variant === 'oracle' && label === undefined) {
+      throw new Error(
+        'config.label: variant "oracle" optimises the true answer\'s loss (an upper bound, not a test-time method); pass it, e.g. {"variant":"oracle","label":"positive"}',
+      );
+    }
+    const out = await c3po.answer(flags.prompt, options, label).finally(() => c3po.dispose());
     if (flags.json) {
       io.stdout(
         `${JSON.stringify(
@@ -51,6 +60,7 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
             base: out.base,
             remixed: out.remixed,
             alpha: out.alpha,
+            losses: out.losses,
             neighbours: out.neighbours.map((n) => ({
               id: n.reference.id,
               question: n.reference.question,
@@ -61,6 +71,7 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
             routingBefore: Array.from(out.routingBefore),
             routingAfter: Array.from(out.routingAfter),
             passes: out.passes,
+            gradientPasses: out.gradientPasses,
             ms: out.ms,
           },
           null,
@@ -73,7 +84,7 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
     const lines = [
       `base answer:     ${out.base.choice} (p ${out.base.probs[out.base.choiceIndex]!.toFixed(3)})`,
       `re-mixed answer: ${out.remixed.choice} (p ${out.remixed.probs[out.remixed.choiceIndex]!.toFixed(3)})${out.alpha !== undefined ? `  α = ${out.alpha}` : ''}`,
-      'neighbours:',
+      c3poOptions.variant === 'oracle' ? 'neighbours (not used by the oracle):' : 'neighbours:',
       ...out.neighbours.map(
         (n) =>
           `  ${n.similarity.toFixed(3)}  ${n.reference.question.replace(/\n/g, ' ')} -> ${n.reference.answer}`,
@@ -83,7 +94,12 @@ export async function runC3po(flags: C3poRunFlags, io: CliIo): Promise<void> {
         (l, k) =>
           `  layer ${l}: before ${topExperts(out.routingBefore.subarray(l * E, (l + 1) * E))} | after ${topExperts(out.routingAfter.subarray(k * E, (k + 1) * E))}`,
       ),
-      `cost: ${out.passes} graph calls, ${out.ms.toFixed(0)} ms`,
+      ...(out.losses
+        ? [
+            `${c3poOptions.variant === 'oracle' ? 'oracle (upper bound: optimised on the given label)' : 'NGD'} loss per step: ${out.losses.map((v) => v.toFixed(4)).join(' ')}`,
+          ]
+        : []),
+      `cost: ${out.passes} graph calls${out.gradientPasses ? ` (${out.gradientPasses} forward + backward)` : ''}, ${out.ms.toFixed(0)} ms`,
     ];
     io.stdout(`${lines.join('\n')}\n`);
   } finally {

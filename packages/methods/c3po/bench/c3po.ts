@@ -1,12 +1,24 @@
-// Benchmark (not a test): base, ICL, kernel regression, mode finding and the released cosine average on
-// every zoo:mini-moe family. Each seed draws `--n` eval items per family (without replacement); accuracy is
-// reported as mean ± std over seeds, with graph calls and ms per sample.
-//   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--families sentiment,parity]
+// Benchmark (not a test): base, ICL, kernel regression, mode finding, the released cosine average, NGD and
+// the oracle (an upper bound: it optimises the test label's own loss) on every zoo:mini-moe family. Each
+// seed draws `--n` eval items per family (without replacement); accuracy is reported as mean ± std over
+// seeds, with graph calls (gradient calls counted, one forward + backward each) and ms per sample.
+//   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
+//     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
+//     [--layers 5] [--kernel gaussian|uniform|cosine]
+//     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMoELM } from '@attune/models';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
-import { C3PO, type C3poVariant, loadReferences, loadTasks } from '../src/index.js';
+import {
+  C3PO,
+  C3PO_VARIANTS,
+  type C3poVariant,
+  type KernelName,
+  loadReferences,
+  loadTasks,
+  RoutingGradient,
+} from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,6 +27,13 @@ const arg = (name: string, fallback: string) => {
 const n = Number(arg('n', '40'));
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const k = Number(arg('k', '3'));
+const steps = Number(arg('steps', '10'));
+const criticalLayers = Number(arg('layers', '5'));
+const kernel = arg('kernel', 'gaussian') as KernelName;
+const ngdStart = arg('ngd-start', 'base') as 'base' | 'kernel-regression';
+const withIcl = !process.argv.includes('--no-icl');
+const out = arg('out', 'c3po.json');
+const variants = arg('variants', C3PO_VARIANTS.join(',')).split(',') as C3poVariant[];
 const families = arg('families', 'sentiment,spam,topic,pos,parity,syllables,gender').split(',');
 const tasks = (f: string) => join(ZOO_MODELS_DIR, 'mini-moe', 'tasks', f);
 
@@ -32,38 +51,71 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 const lm = await loadMoELM('zoo:mini-moe', { threads: 1 });
-const variants: C3poVariant[] = ['kernel-regression', 'mode-finding', 'cosine-average'];
-const report: Record<string, unknown> = { n, seeds, k, families: {} };
+const gradient = variants.some((v) => v === 'ngd' || v === 'oracle')
+  ? await RoutingGradient.load(lm, { threads: 1 })
+  : undefined;
+const report: Record<string, unknown> = {
+  n,
+  seeds,
+  k,
+  steps,
+  ngdStart,
+  criticalLayers,
+  kernel,
+  variants,
+  families: {},
+};
 for (const family of families) {
   const refs = await loadReferences(tasks(`${family}.reference.jsonl`));
   const evalSet = await loadTasks(tasks(`${family}.eval.jsonl`));
-  const methods = Object.fromEntries(variants.map((v) => [v, new C3PO(lm, refs, { variant: v, k })]));
+  const methods = Object.fromEntries(
+    variants.map((v) => [
+      v,
+      new C3PO(lm, refs, {
+        variant: v,
+        k,
+        steps,
+        ngdStart,
+        criticalLayers,
+        kernel,
+        routingGradient: gradient,
+      }),
+    ]),
+  );
   const acc: Record<string, number[]> = {
     base: [],
-    icl: [],
+    ...(withIcl ? { icl: [] } : {}),
     ...Object.fromEntries(variants.map((v) => [v, []])),
   };
-  const cost: Record<string, { ms: number; passes: number; count: number }> = {};
+  const cost: Record<string, { ms: number; passes: number; gradientPasses: number; count: number }> = {};
   for (const seed of seeds) {
     const items = shuffled(evalSet, seed).slice(0, n);
     const correct: Record<string, number> = {};
     for (const it of items) {
-      const t0 = performance.now();
-      const icl = await methods['kernel-regression']!.iclAnswer(it.question, it.options);
-      const iclMs = performance.now() - t0;
-      correct.icl = (correct.icl ?? 0) + Number(icl.choice === it.answer);
-      cost.icl = {
-        ms: (cost.icl?.ms ?? 0) + iclMs,
-        passes: (cost.icl?.passes ?? 0) + 2,
-        count: (cost.icl?.count ?? 0) + 1,
-      };
+      if (withIcl) {
+        const t0 = performance.now();
+        const icl = await methods[variants[0]!]!.iclAnswer(it.question, it.options);
+        const iclMs = performance.now() - t0;
+        correct.icl = (correct.icl ?? 0) + Number(icl.choice === it.answer);
+        cost.icl = {
+          ms: (cost.icl?.ms ?? 0) + iclMs,
+          passes: (cost.icl?.passes ?? 0) + 2,
+          gradientPasses: 0,
+          count: (cost.icl?.count ?? 0) + 1,
+        };
+      }
       for (const v of variants) {
-        const out = await methods[v]!.answer(it.question, it.options);
-        if (v === 'kernel-regression')
-          correct.base = (correct.base ?? 0) + Number(out.base.choice === it.answer);
-        correct[v] = (correct[v] ?? 0) + Number(out.remixed.choice === it.answer);
-        const c = cost[v] ?? { ms: 0, passes: 0, count: 0 };
-        cost[v] = { ms: c.ms + out.ms, passes: c.passes + out.passes, count: c.count + 1 };
+        // Only the oracle reads the label.
+        const res = await methods[v]!.answer(it.question, it.options, v === 'oracle' ? it.answer : undefined);
+        if (v === variants[0]) correct.base = (correct.base ?? 0) + Number(res.base.choice === it.answer);
+        correct[v] = (correct[v] ?? 0) + Number(res.remixed.choice === it.answer);
+        const c = cost[v] ?? { ms: 0, passes: 0, gradientPasses: 0, count: 0 };
+        cost[v] = {
+          ms: c.ms + res.ms,
+          passes: c.passes + res.passes,
+          gradientPasses: c.gradientPasses + res.gradientPasses,
+          count: c.count + 1,
+        };
       }
     }
     for (const key of Object.keys(acc)) acc[key]!.push((correct[key] ?? 0) / items.length);
@@ -78,6 +130,7 @@ for (const family of families) {
           ? {
               msPerSample: +(cost[key]!.ms / cost[key]!.count).toFixed(1),
               passesPerSample: cost[key]!.passes / cost[key]!.count,
+              gradientPassesPerSample: cost[key]!.gradientPasses / cost[key]!.count,
             }
           : {}),
       },
@@ -86,8 +139,7 @@ for (const family of families) {
   (report.families as Record<string, unknown>)[family] = { references: refs.length, ...row };
   console.log(family, JSON.stringify(row));
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', 'c3po.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(import.meta.dirname, 'results', out), `${JSON.stringify(report, null, 2)}\n`);
 }
+await gradient?.release();
 await lm.dispose();
-mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', 'c3po.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -3,10 +3,12 @@
  * re-mixed pathway from theirs, and answer with that pathway overriding the router at the last prompt
  * token on the critical layers (only the core experts re-mixed).
  *
- * Variants here run on forward passes only: kernel regression (with the α line search on the NGD
- * surrogate L(ω) = Σ K_i CE(f(x_i, ω), y_i) / Σ K_i), mode finding, and the released code's
- * cosine-weighted neighbour average. NGD and the oracle need gradients w.r.t. the routing weights through
- * the model; they run in torch (packages/zoo/recipes/attune_recipes/routing_oracle.py) — see the README.
+ * Variants: kernel regression (with the α line search on the NGD surrogate
+ * L(ω) = Σ K_i CE(f(x_i, ω), y_i) / Σ K_i), mode finding and the released code's cosine-weighted neighbour
+ * average run on forward passes only; NGD (gradient steps on that surrogate from the base pathway) and the
+ * oracle (the same steps on the test label's own loss — an upper bound, it reads the answer) take
+ * d L / d ω from onnxruntime's VJP graph of the decoder (routing-gradient.ts), with the torch oracle's
+ * optimiser (routing-optimiser.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { MoELM, OptionScores, RoutingOverride } from '@attune/models';
@@ -25,8 +27,21 @@ import {
   renormaliseLayers,
   weightedAverage,
 } from './remix.js';
+import { RoutingGradient, type WeightedPrompt } from './routing-gradient.js';
+import { optimiseRouting, type RoutingOptimizer } from './routing-optimiser.js';
 
-export type C3poVariant = 'kernel-regression' | 'mode-finding' | 'cosine-average';
+export type C3poVariant = 'kernel-regression' | 'mode-finding' | 'cosine-average' | 'ngd' | 'oracle';
+
+export const C3PO_VARIANTS: readonly C3poVariant[] = [
+  'kernel-regression',
+  'mode-finding',
+  'cosine-average',
+  'ngd',
+  'oracle',
+];
+
+/** Where NGD's and the oracle's gradients come from: onnxruntime's VJP graph ('auto' picks it). */
+export type C3poGradients = 'auto' | 'onnx';
 
 export interface C3poOptions {
   readonly variant?: C3poVariant;
@@ -42,6 +57,23 @@ export interface C3poOptions {
   /** α values searched for kernel regression (ω = α ω_base + (1 − α) ω̂). */
   readonly alphaGrid?: readonly number[];
   readonly leakageThreshold?: number;
+  /** NGD / oracle gradient steps (paper: 10). */
+  readonly steps?: number;
+  /** Cosine-annealed learning rate, lrMax → lrMin (paper: 1e-2 → 1e-5). */
+  readonly lrMax?: number;
+  readonly lrMin?: number;
+  /** NGD / oracle step: Adam's normalised step (default, as the zoo card's oracle) or the plain gradient. */
+  readonly optimizer?: RoutingOptimizer;
+  readonly gradients?: C3poGradients;
+  /**
+   * Where NGD starts: the test's own base pathway (default; the torch oracle starts there too) or the
+   * kernel-regression estimate ω̂ of its neighbours.
+   */
+  readonly ngdStart?: 'base' | 'kernel-regression';
+  /** onnxruntime threads of the gradient graph. */
+  readonly threads?: number;
+  /** A gradient graph already built for this model (shared by several C3PO instances; not released here). */
+  readonly routingGradient?: RoutingGradient;
 }
 
 export interface C3poAnswer {
@@ -54,8 +86,12 @@ export interface C3poAnswer {
   /** The override applied [layers × numExperts]. */
   readonly routingAfter: Float32Array;
   readonly alpha: number | undefined;
-  /** Graph calls this answer cost (each a batch of ≤ k + 1 prompts). */
+  /** NGD / oracle: the loss at the start of each step. */
+  readonly losses?: readonly number[];
+  /** Graph calls this answer cost (each a batch of ≤ k + 1 prompts), gradient calls included. */
   readonly passes: number;
+  /** Of those, forward + backward calls of the gradient graph (NGD / oracle). */
+  readonly gradientPasses: number;
   readonly ms: number;
 }
 
@@ -114,6 +150,15 @@ export class C3PO {
   readonly sigma: number | undefined;
   readonly alphaGrid: readonly number[];
   readonly leakageThreshold: number;
+  readonly steps: number;
+  readonly lrMax: number;
+  readonly lrMin: number;
+  readonly optimizer: RoutingOptimizer;
+  readonly gradients: C3poGradients;
+  readonly ngdStart: 'base' | 'kernel-regression';
+  private readonly threads: number | undefined;
+  private gradient: Promise<RoutingGradient> | undefined;
+  private ownsGradient = true;
 
   constructor(
     readonly model: MoELM,
@@ -134,6 +179,35 @@ export class C3PO {
       }
     });
     this.variant = options.variant ?? 'kernel-regression';
+    if (!C3PO_VARIANTS.includes(this.variant)) {
+      throw new RangeError(
+        `unknown C3PO variant ${JSON.stringify(this.variant)}; expected one of ${C3PO_VARIANTS.join(', ')}`,
+      );
+    }
+    this.gradients = options.gradients ?? 'auto';
+    if (this.gradients !== 'auto' && this.gradients !== 'onnx') {
+      throw new RangeError(
+        `gradients must be "auto" or "onnx" (onnxruntime's VJP graph), got ${JSON.stringify(this.gradients)}; the tfjs executor is not wired for zoo:mini-moe's routing graph`,
+      );
+    }
+    this.steps = options.steps ?? 10;
+    this.ngdStart = options.ngdStart ?? 'base';
+    if (this.ngdStart !== 'base' && this.ngdStart !== 'kernel-regression') {
+      throw new RangeError(
+        `ngdStart must be "base" or "kernel-regression", got ${JSON.stringify(this.ngdStart)}`,
+      );
+    }
+    this.lrMax = options.lrMax ?? 1e-2;
+    this.lrMin = options.lrMin ?? 1e-5;
+    this.optimizer = options.optimizer ?? 'adam';
+    this.threads = options.threads;
+    if (options.routingGradient) {
+      if (options.routingGradient.model !== model) {
+        throw new RangeError('routingGradient was built for another model instance');
+      }
+      this.gradient = Promise.resolve(options.routingGradient);
+      this.ownsGradient = false;
+    }
     this.k = options.k ?? 3;
     this.layers = lastLayers(model.numLayers, options.criticalLayers ?? Math.min(5, model.numLayers));
     this.coreExperts = options.coreExperts ?? model.numExperts;
@@ -171,16 +245,105 @@ export class C3PO {
     return loss / total;
   }
 
-  async answer(question: string, options: readonly string[]): Promise<C3poAnswer> {
+  /** The gradient graph, built once on first use by NGD or the oracle. */
+  private routingGradient(): Promise<RoutingGradient> {
+    this.gradient ??= RoutingGradient.load(this.model, { threads: this.threads });
+    return this.gradient;
+  }
+
+  /**
+   * NGD / oracle: `steps` optimiser steps on Σ w CE over `items`, from the base pathway of the critical
+   * layers, only the core experts moving. Returns the override and the losses.
+   */
+  private async optimise(
+    base: Float32Array,
+    items: readonly WeightedPrompt[],
+    from: Float32Array = base,
+  ): Promise<{ override: RoutingOverride; losses: readonly number[] }> {
+    const E = this.model.numExperts;
+    const start = coreOverride(base, renormaliseLayers(from, E), this.layers, E, this.coreExperts);
+    // Core entries take the marker 2 (a routing weight is ≤ 1); only they move.
+    const marked = coreOverride(
+      base,
+      new Float32Array(base.length).fill(2),
+      this.layers,
+      E,
+      this.coreExperts,
+    );
+    const trainable = Uint8Array.from(marked, (v) => (v === 2 ? 1 : 0));
+    const gradient = await this.routingGradient();
+    const run = await optimiseRouting((w) => gradient.lossAndGradient(items, this.layers, w), start, E, {
+      steps: this.steps,
+      lrMax: this.lrMax,
+      lrMin: this.lrMin,
+      optimizer: this.optimizer,
+      trainable: this.coreExperts < E ? trainable : undefined,
+    });
+    return { override: { layers: this.layers, weights: run.weights }, losses: run.losses };
+  }
+
+  private targetOf(options: readonly string[], answer: string, what: string): number {
+    const index = options.indexOf(answer);
+    if (index < 0) {
+      throw new RangeError(
+        `${what}: answer ${JSON.stringify(answer)} is not one of ${JSON.stringify(options)}`,
+      );
+    }
+    return this.model.optionTokens(options)[index]!;
+  }
+
+  /**
+   * Answers with the re-mixed routing. `label` is read by the oracle only (it optimises the test label's own
+   * loss: an upper bound, not a test-time method).
+   */
+  async answer(question: string, options: readonly string[], label?: string): Promise<C3poAnswer> {
     const t0 = performance.now();
     const [base] = await this.model.route([this.model.promptOf(question)]);
     let passes = 1;
     const baseScores = this.model.scoreFromLogits(base!.lastLogits, options);
     const neighbours = nearestNeighbours(base!.embedding, this.references, this.k, this.leakageThreshold);
     const E = this.model.numExperts;
-    let remixed: Float32Array;
+    let remixed: Float32Array | undefined;
+    let override: RoutingOverride | undefined;
     let alpha: number | undefined;
-    if (this.variant === 'cosine-average') {
+    let losses: readonly number[] | undefined;
+    let gradientPasses = 0;
+    if (this.variant === 'ngd' || this.variant === 'oracle') {
+      let items: WeightedPrompt[];
+      let from = base!.pathway;
+      if (this.variant === 'oracle') {
+        if (label === undefined) {
+          throw new RangeError(
+            "variant 'oracle' needs the test label (it optimises the label's own loss: an upper bound, not a test-time method)",
+          );
+        }
+        items = [
+          {
+            prompt: this.model.promptOf(question),
+            target: this.targetOf(options, label, 'oracle label'),
+            weight: 1,
+          },
+        ];
+      } else {
+        const w = kernelWeights(neighbours, this.kernel, this.sigma);
+        items = neighbours.map((n, i) => ({
+          prompt: this.model.promptOf(n.reference.question),
+          target: this.targetOf(n.reference.options, n.reference.answer, `reference ${n.reference.id}`),
+          weight: w[i]!,
+        }));
+        if (this.ngdStart === 'kernel-regression') {
+          from = weightedAverage(
+            neighbours.map((n) => n.reference.pathway),
+            w,
+          );
+        }
+      }
+      const run = await this.optimise(base!.pathway, items, from);
+      override = run.override;
+      losses = run.losses;
+      gradientPasses = this.steps;
+      passes += this.steps;
+    } else if (this.variant === 'cosine-average') {
       remixed = cosineWeightedAverage(neighbours, E);
     } else if (this.variant === 'mode-finding') {
       remixed = meanShift(neighbours.map((n) => n.reference.pathway));
@@ -203,7 +366,7 @@ export class C3PO {
         }
       }
     }
-    const override = this.override(base!.pathway, remixed);
+    override ??= this.override(base!.pathway, remixed!);
     const [after] = await this.model.route([this.model.promptOf(question)], [override]);
     passes++;
     return {
@@ -214,9 +377,18 @@ export class C3PO {
       routingBefore: base!.pathway,
       routingAfter: override.weights,
       alpha,
+      losses,
       passes,
+      gradientPasses,
       ms: performance.now() - t0,
     };
+  }
+
+  /** Releases the gradient graph's session (NGD / oracle). */
+  async dispose(): Promise<void> {
+    const gradient = this.gradient;
+    this.gradient = undefined;
+    if (gradient && this.ownsGradient) await (await gradient).release();
   }
 
   /**

@@ -60,4 +60,13 @@ describe('C3PO on zoo:mini-moe', () => {
     const shortEmbedding = { ...refs[0]!, embedding: new Float32Array(5) };
     expect(() => new C3PO(lm, [shortEmbedding])).toThrow(/embedding has 5 values/);
   });
+
+  it('rejects an unknown variant and a gradient source it cannot use, naming the choices', () => {
+    expect(() => new C3PO(lm, refs, { variant: 'ngd2' as never })).toThrow(
+      /unknown C3PO variant "ngd2"; expected one of kernel-regression, mode-finding, cosine-average, ngd, oracle/,
+    );
+    expect(() => new C3PO(lm, refs, { variant: 'ngd', gradients: 'tfjs' as never })).toThrow(
+      /gradients must be "auto" or "onnx"/,
+    );
+  });
 });
