@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedServer, startWebServer } from '../src/server/index.js';
-import { c3poTestPlugin } from './fixtures/c3po-plugin.js';
 import { pinnedTasks, readEvents, repoRegistry } from './helpers.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the API; the assertions check its shape
@@ -15,7 +14,7 @@ let server: StartedServer;
 let adapterRoot: string;
 beforeAll(async () => {
   adapterRoot = mkdtempSync(join(tmpdir(), 'attune-web-adapters-'));
-  const registry = (await repoRegistry()).register(c3poTestPlugin, '@attune/web (test)');
+  const registry = await repoRegistry();
   server = await startWebServer({
     registry,
     port: 0,
@@ -48,7 +47,8 @@ describe('expert-remix (C3PO on mini-MoE)', () => {
   it('lists c3po with the expert-remix contract and its config schema', async () => {
     const info = (await (await fetch(url('/api/plugins/c3po'))).json()) as Loose;
     expect(info.contract).toBe('expert-remix');
-    expect(info.schema.properties.family.enum).toContain('sentiment');
+    expect(info.schema.properties.family.default).toBe('sentiment');
+    expect(info.schema.properties.variant.enum).toEqual(expect.arrayContaining(['ngd', 'oracle']));
   });
 
   it('answers with base and re-mixed routing: neighbours, weights, routing per critical layer, α', async () => {
@@ -92,9 +92,9 @@ describe('expert-remix (C3PO on mini-MoE)', () => {
     expect(image.status).toBe(400);
     const empty = await postJson('/api/run/c3po', { prompt: '  ' });
     expect(((await empty.json()) as Loose).error).toMatch(/prompt is required/);
-    const family = await postJson('/api/run/c3po', { prompt: 'x', config: { family: 'nope' } });
-    expect(family.status).toBe(400);
-    expect(((await family.json()) as Loose).problems[0].path).toBe('family');
+    const variant = await postJson('/api/run/c3po', { prompt: 'x', config: { variant: 'nope' } });
+    expect(variant.status).toBe(400);
+    expect(((await variant.json()) as Loose).problems[0].path).toBe('variant');
   });
 });
 

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedServer, startWebServer } from '../src/server/index.js';
-import { c3poTestPlugin } from './fixtures/c3po-plugin.js';
 import { pinnedTasks, repoRegistry } from './helpers.js';
 
 const DOCS = join(import.meta.dirname, '..', 'docs');
@@ -18,7 +17,7 @@ let adapterRoot: string;
 
 beforeAll(async () => {
   adapterRoot = mkdtempSync(join(tmpdir(), 'attune-web-adapters-'));
-  const registry = (await repoRegistry()).register(c3poTestPlugin, '@attune/web (test)');
+  const registry = await repoRegistry();
   server = await startWebServer({ registry, port: 0, adapterRoots: [adapterRoot], promptTasks: pinnedTasks });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,9 +1,16 @@
 // The expert-remix plugin instance: C3PO over a zoo MoE LM and one family's reference set, answering with the
-// ExpertRemixMethod contract (answer, base answer, routing before / after per critical layer, neighbours).
+// ExpertRemixMethod contract (answer, base answer, each option's probability under both routings, routing
+// before / after per critical layer, α, the neighbours with their questions).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExpertRemixMethod, LayerRouting, RemixInput, RemixResult } from '@attune/contracts';
+import type {
+  ExpertRemixMethod,
+  LayerRouting,
+  RemixInput,
+  RemixOptions,
+  RemixResult,
+} from '@attune/contracts';
 import { loadMoELM, type MoELM } from '@attune/models';
 import { C3PO, loadReferences } from './c3po.js';
 import type { C3poConfig } from './config.js';
@@ -73,8 +80,11 @@ export class C3poRemixer implements ExpertRemixMethod {
     }
   }
 
-  async answer(input: C3poRemixInput): Promise<RemixResult> {
-    const out = await this.c3po.answer(input.prompt, this.options, input.label);
+  async answer(input: C3poRemixInput, options?: RemixOptions): Promise<RemixResult> {
+    const choices = input.options ?? this.options;
+    options?.onProgress?.({ stage: 'remix', done: 0, total: 1 });
+    const out = await this.c3po.answer(input.prompt, choices, input.label);
+    options?.onProgress?.({ stage: 'remix', done: 1, total: 1 });
     const E = this.model.numExperts;
     const base = new Float32Array(out.layers.length * E);
     out.layers.forEach((l, k) => {
@@ -98,10 +108,17 @@ export class C3poRemixer implements ExpertRemixMethod {
         base: routing(base, out.layers, E, this.model.topK),
         remixed: routing(out.routingAfter, out.layers, E, this.model.topK),
       },
+      ...(out.alpha !== undefined ? { alpha: out.alpha } : {}),
+      probabilities: {
+        base: choices.map((label, i) => ({ label, prob: out.base.probs[i]! })),
+        remixed: choices.map((label, i) => ({ label, prob: out.remixed.probs[i]! })),
+      },
       neighbours: raw.map((w, i) => ({
         key: out.neighbours[i]!.reference.id,
         similarity: out.neighbours[i]!.similarity,
         weight: w / total,
+        question: out.neighbours[i]!.reference.question,
+        answer: out.neighbours[i]!.reference.answer,
       })),
       ms: { total: out.ms },
     };
