@@ -16,9 +16,10 @@ import { checkClassNames, checkTemplates, fillTemplate } from './class-names.js'
 import { clipPreprocess, type PreprocessPlan, planPreprocess } from './clip-preprocess.js';
 import { ClipTokenizer, type TokenizedBatch } from './clip-tokenizer.js';
 import { type DerivedTextEmbeds, deriveTextEmbeds, splitCombinedClip } from './derived-entry-points.js';
+import { checkPaddingMode, comparePaddingFeatures, type PaddingCheck } from './padding-check.js';
 import type { ResampleFilter } from './pil-resize.js';
 import { checkClassPrompts } from './prompt-checks.js';
-import { buildPromptParts, type PromptParts } from './prompt-parts.js';
+import { assemblePromptEmbeds, buildPromptParts, type PromptParts } from './prompt-parts.js';
 import { PrototypeCache } from './prototype-cache.js';
 import { expectShape, formatShape } from './tensor-checks.js';
 import { type OnnxGradientSupport, OnnxTextEncoder } from './text-gradients.js';
@@ -199,6 +200,14 @@ interface ClipParts {
   readonly notice: (message: string) => void;
 }
 
+function describePadding(check: PaddingCheck | undefined): string {
+  if (check === undefined) return 'full context (padding not measured)';
+  const diff = check.relativeDifference.toExponential(1);
+  return check.inert
+    ? `cut after EOT (measured exact: ${diff} at ${check.trimmedLength} of ${check.fullLength} tokens)`
+    : `full context (the padding changes the features: ${diff})`;
+}
+
 export class ClipVisionLanguageModel implements VisionLanguageModel {
   readonly source: string;
   readonly config: ClipModelConfig;
@@ -223,6 +232,8 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private knownTokenEmbedDim: number | undefined;
   private onnxText: OnnxTextEncoder | undefined;
   private derived: Promise<DerivedTextEmbeds> | undefined;
+  private paddingMeasured: Promise<PaddingCheck> | undefined;
+  private paddingResult: PaddingCheck | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -255,6 +266,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
       inference: `onnxruntime-node ${providers} (${threads} thread${threads === 1 ? '' : 's'})`,
       // The backend the encoder's graph runs on once loaded; before that, what is active now.
       gradients: `tfjs ${this.tfjsChoice?.tfBackend ?? tf.getBackend()}`,
+      textPadding: describePadding(this.paddingResult),
     };
   }
 
@@ -446,10 +458,64 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   async promptParts(classNames: readonly string[], options: PromptPartsOptions = {}): Promise<PromptParts> {
     this.assertUsable();
     checkClassNames(classNames);
+    const mode = checkPaddingMode(options.padding ?? 'auto');
     await this.prepareGradients();
-    return buildPromptParts(classNames, options, this.tokenizer, (ids, count) =>
-      this.tokenEmbeddings(ids, count),
-    );
+    const build = (names: readonly string[], trimPadding: boolean) =>
+      buildPromptParts(
+        names,
+        { initText: options.initText, nCtx: options.nCtx, seed: options.seed, trimPadding },
+        this.tokenizer,
+        (ids, count) => this.tokenEmbeddings(ids, count),
+      );
+    if (mode !== 'auto') return build(classNames, mode === 'trim');
+    const check = await this.measurePadding(() => build(classNames.slice(0, 4), false));
+    return build(classNames, check.inert);
+  }
+
+  /** The padding measurement behind `padding: 'auto'`, once made (undefined before). */
+  get paddingCheck(): PaddingCheck | undefined {
+    return this.paddingResult;
+  }
+
+  /**
+   * Runs the text encoder (onnxruntime) on probe prompts at the full context length and cut after their
+   * last EOT, and compares the features; once per model, as the answer is the tower's, not the prompts'.
+   */
+  private measurePadding(probe: () => Promise<PromptParts>): Promise<PaddingCheck> {
+    this.paddingMeasured ??= (async () => {
+      const full = await probe();
+      try {
+        const trimmedLength = Math.max(...full.eotPositions) + 1;
+        const features = async (length: number) => {
+          const embeds = tf.tidy(() => {
+            const all = assemblePromptEmbeds(full, full.ctxInit);
+            return tf.slice(all, [0, 0, 0], [all.shape[0], length, all.shape[2]]) as tf.Tensor3D;
+          });
+          try {
+            const out = await this.encodeTextEmbedsOnnx(embeds, full.eotIndex);
+            const data = (await out.data()) as Float32Array;
+            out.dispose();
+            return data;
+          } finally {
+            embeds.dispose();
+          }
+        };
+        const result = comparePaddingFeatures(
+          await features(full.length),
+          await features(trimmedLength),
+          full.length,
+          trimmedLength,
+        );
+        this.paddingResult = result;
+        return result;
+      } finally {
+        full.dispose();
+      }
+    })();
+    this.paddingMeasured.catch(() => {
+      this.paddingMeasured = undefined;
+    });
+    return this.paddingMeasured;
   }
 
   async prepareGradients(): Promise<void> {

@@ -79,6 +79,14 @@ export {
   DEFAULT_N_CTX,
   type PromptParts,
 } from './prompt-parts.js';
+export {
+  checkPaddingMode,
+  comparePaddingFeatures,
+  PADDING_MODES,
+  PADDING_TOLERANCE,
+  type PaddingCheck,
+  type PaddingMode,
+} from './padding-check.js';
 export { PrototypeCache } from './prototype-cache.js';
 export { checkRawImage, isByteImage } from './raw-image.js';
 export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';

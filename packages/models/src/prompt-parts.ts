@@ -27,8 +27,13 @@ export interface PromptParts {
   readonly initText: string | undefined;
   /** n: number of context vectors. */
   readonly nCtx: number;
-  /** L: the context length. */
+  /**
+   * L: the sequence length of the parts — the context length, or, when the padding was trimmed, the last
+   * EOT position + 1 (a causal text tower's EOT feature does not depend on the padding after it).
+   */
   readonly length: number;
+  /** Whether the padding after the last EOT was cut off (length < the tokenizer's context length). */
+  readonly trimmed: boolean;
   /** Token ids of the prompts, row-major [C, L]. */
   readonly tokenIds: Int32Array;
   /** Position of EOT per class. */
@@ -49,6 +54,11 @@ export interface BuildPromptPartsOptions {
   readonly initText?: string;
   readonly nCtx?: number;
   readonly seed?: number;
+  /**
+   * Cut every row after the batch's last EOT. Only exact where the padding cannot reach the EOT feature (a
+   * causal tower); the model decides (see ClipModel.promptParts' `padding`). Default false.
+   */
+  readonly trimPadding?: boolean;
 }
 
 export const DEFAULT_N_CTX = 4;
@@ -97,24 +107,27 @@ export async function buildPromptParts(
   }
 
   const prompts = names.map((name) => `${promptPrefix} ${name}.`);
-  const length = tokenizer.contextLength;
+  const contextLength = tokenizer.contextLength;
   const texts = initText !== undefined ? [initText, ...prompts] : prompts;
   const batch = tokenizer.tokenize(texts);
   const offset = initText !== undefined ? 1 : 0;
   const cut = batch.truncated[0];
   if (cut !== undefined) {
     throw new Error(
-      `prompt "${texts[cut]}" does not fit the context length ${length} (it has more than ${length - 2} tokens); shorten the class name or the init text`,
+      `prompt "${texts[cut]}" does not fit the context length ${contextLength} (it has more than ${contextLength - 2} tokens); shorten the class name or the init text`,
     );
   }
   const eotPositions = batch.eotIndex.slice(offset);
+  // The init text is a prefix of every prompt, so its EOT comes before theirs and survives the cut.
+  const length = options.trimPadding ? Math.max(...eotPositions) + 1 : contextLength;
+  const ids = length === contextLength ? batch.ids : trimRows(batch.ids, texts.length, contextLength, length);
   eotPositions.forEach((eot, c) => {
     if (eot < 1 + n + 1) {
       throw new Error(`prompt "${prompts[c]}" has no class tokens after the ${n} context tokens`);
     }
   });
 
-  const embeddings = await embed(batch.ids, texts.length);
+  const embeddings = await embed(ids, texts.length);
   try {
     expectShape(embeddings, [texts.length, length, 'W'], 'token embeddings');
     const width = embeddings.shape[2];
@@ -136,7 +149,8 @@ export async function buildPromptParts(
       initText,
       nCtx: n,
       length,
-      tokenIds: batch.ids.slice(offset * length),
+      trimmed: length < contextLength,
+      tokenIds: ids.slice(offset * length),
       eotPositions,
       eotIndex,
       ...parts,
@@ -147,6 +161,13 @@ export async function buildPromptParts(
   } finally {
     embeddings.dispose();
   }
+}
+
+/** The first `length` ids of each of `rows` rows of `from` ids. */
+export function trimRows(ids: Int32Array, rows: number, from: number, length: number): Int32Array {
+  const out = new Int32Array(rows * length);
+  for (let r = 0; r < rows; r++) out.set(ids.subarray(r * from, r * from + length), r * length);
+  return out;
 }
 
 /**

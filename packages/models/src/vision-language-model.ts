@@ -5,6 +5,7 @@ import type { tf } from '@attune/tensor';
 import type { ClipModelConfig } from '@attune/zoo';
 import type { PreprocessPlan } from './clip-preprocess.js';
 import type { TokenizedBatch } from './clip-tokenizer.js';
+import type { PaddingMode } from './padding-check.js';
 import type { PromptParts } from './prompt-parts.js';
 
 export interface PromptPartsOptions {
@@ -14,6 +15,12 @@ export interface PromptPartsOptions {
   readonly nCtx?: number;
   /** Seed of the random init (only used without initText). Default 0. */
   readonly seed?: number;
+  /**
+   * The prompts' sequence length: 'auto' (default) cuts every batch after its last end token when the text
+   * tower was measured to ignore the padding (once per model, see padding-check.ts) and keeps the full
+   * context otherwise; 'trim' cuts without measuring; 'full' keeps the context length (as TPT's code does).
+   */
+  readonly padding?: PaddingMode;
 }
 
 export interface ModelBackends {
@@ -21,6 +28,8 @@ export interface ModelBackends {
   readonly inference: string;
   /** e.g. 'tfjs wasm': the tfjs backend the differentiable text encoder runs on. */
   readonly gradients: string;
+  /** How prompt batches are padded: 'full context', or 'cut after EOT (measured exact)' once measured. */
+  readonly textPadding: string;
 }
 
 export interface VisionLanguageModel {

@@ -29,7 +29,8 @@ let model: ClipVisionLanguageModel;
 let parts: PromptParts;
 beforeAll(async () => {
   model = await loadVisionLanguageModel(TINY_CLIP, { threads: 1 });
-  parts = await model.promptParts(ref.class_names, { initText: ref.init_text });
+  // TPT's own layout at the full context length, as the reference built it (the cut is test/padding.test.ts).
+  parts = await model.promptParts(ref.class_names, { initText: ref.init_text, padding: 'full' });
 });
 afterAll(async () => {
   parts.dispose();
@@ -73,9 +74,9 @@ describe('promptParts: TPT PromptLearner layout', () => {
   });
 
   it('random init: "X" placeholders, N(0, 0.02) context, seeded', async () => {
-    const a = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 5 });
-    const b = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 5 });
-    const c = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 6 });
+    const a = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 5, padding: 'full' });
+    const b = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 5, padding: 'full' });
+    const c = await model.promptParts(['one', 'two'], { nCtx: 3, seed: 6, padding: 'full' });
     expect(a.prompts).toEqual(['X X X one.', 'X X X two.']);
     expect(a.suffix.shape).toEqual([2, 12 - 1 - 3, 32]);
     const values = a.ctxInit.dataSync();

@@ -62,6 +62,14 @@ export const tptFields = {
    */
   gradients: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
   /**
+   * The prompts' sequence length. TPT's code runs every prompt at CLIP's full 77 tokens ('full'); a causal
+   * text tower pooled at the end token gives the same features with the padding after the batch's last EOT
+   * cut off (a TPT prompt has ~8–15 tokens), for a fraction of the work. 'auto' (the default) cuts when the
+   * model was measured to ignore the padding (once per model, features equal to 1e-5) and keeps 77 tokens
+   * otherwise (e.g. a foreign export that attends both ways); 'trim' cuts without measuring.
+   */
+  padding: z.enum(['auto', 'trim', 'full']).default('auto'),
+  /**
    * tfjs backend of the differentiable text encoder: 'auto' activates the fastest installed one (tfjs-node-gpu,
    * tfjs-node, wasm, then the pure-JS cpu backend); 'current' leaves tfjs as it is.
    */

@@ -1,7 +1,7 @@
 // The learnable context of TPT and its optimizer, reset before every test sample (tpt_classification.py:
 // `model.reset()` copies ctx_init_state back into ctx and `optimizer.load_state_dict(optim_state)` restores
 // the fresh AdamW state, before every test_time_tuning call).
-import type { GradientBackend, PromptParts, VisionLanguageModel } from '@attune/models';
+import type { GradientBackend, PaddingMode, PromptParts, VisionLanguageModel } from '@attune/models';
 import { AdamW, tf } from '@attune/tensor';
 import { type ClassChunk, classChunkOf } from './class-chunks.js';
 import { type TextRuntime, textFeaturesOn } from './context-gradient.js';
@@ -20,6 +20,8 @@ export interface EpisodicPromptOptions {
   readonly classChunk: ClassChunk;
   /** Where text gradients and gradient-free passes run (default 'auto': onnxruntime when it can). */
   readonly gradients?: GradientBackend;
+  /** The prompts' sequence length (see PromptPartsOptions.padding); default 'auto'. */
+  readonly padding?: PaddingMode;
 }
 
 /**
@@ -46,10 +48,10 @@ export class EpisodicPrompt {
     this.assertUsable();
     const key = JSON.stringify(classNames);
     if (this.parts && this.partsKey === key) return this.parts;
-    const { initText, nCtx, seed } = this.options;
+    const { initText, nCtx, seed, padding } = this.options;
     const parts = await this.model.promptParts(
       classNames,
-      initText === '' ? { nCtx, seed } : { initText, nCtx },
+      initText === '' ? { nCtx, seed, padding } : { initText, nCtx, padding },
     );
     this.parts?.dispose();
     this.initialFeatures?.dispose();

@@ -50,12 +50,19 @@ describe('the fixture', () => {
 });
 
 describe('prompt layout (PromptLearner)', () => {
-  it('tokenises "a photo of a <class>." as the reference does', () => {
+  it('tokenises "a photo of a <class>." as the reference does, cut after the last EOT', () => {
+    // mini-CLIP's causal tower ignores the padding (measured by promptParts' padding: 'auto'), so the
+    // parts keep the reference's rows up to the batch's last end token; every torch step below runs at 77.
     const length = parts.length;
+    expect(parts.trimmed).toBe(true);
+    expect(length).toBe(Math.max(...parts.eotPositions) + 1);
     const rows = fixture.promptTokenIds.map((_, c) =>
       Array.from(parts.tokenIds.slice(c * length, (c + 1) * length)),
     );
-    expect(rows).toEqual(fixture.promptTokenIds);
+    expect(rows).toEqual(fixture.promptTokenIds.map((row) => row.slice(0, length)));
+    expect(fixture.promptTokenIds.every((row) => row.slice(length).every((id) => id === row[length]))).toBe(
+      true,
+    );
   });
 
   it('starts ctx from the token embeddings of the init text', () => {

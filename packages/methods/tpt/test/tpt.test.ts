@@ -149,6 +149,7 @@ describe('tpt config', () => {
       seed: 0,
       classChunk: 'auto',
       gradients: 'auto',
+      padding: 'auto',
       tfjsBackend: 'auto',
     });
   });
