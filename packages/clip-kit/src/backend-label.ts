@@ -7,7 +7,11 @@ import type { VisionLanguageModel } from '@attune/models';
  * ", prompts cut after EOT" when its prompt batches drop the padding (see PromptPartsOptions.padding).
  */
 export function backendLabel(
-  model: { readonly backends: Omit<VisionLanguageModel['backends'], 'textPadding'> & { readonly textPadding?: string } },
+  model: {
+    readonly backends: Omit<VisionLanguageModel['backends'], 'textPadding'> & {
+      readonly textPadding?: string;
+    };
+  },
   gradients?: 'model' | { readonly tfBackend: string },
 ): string {
   const { inference } = model.backends;

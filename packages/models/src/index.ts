@@ -60,6 +60,14 @@ export {
   type RoutedPrompt,
   type RoutingOverride,
 } from './moe-lm.js';
+export {
+  checkPaddingMode,
+  comparePaddingFeatures,
+  PADDING_MODES,
+  PADDING_TOLERANCE,
+  type PaddingCheck,
+  type PaddingMode,
+} from './padding-check.js';
 export { type PixelBuffer, pilResize, type ResampleFilter } from './pil-resize.js';
 export {
   causalLMConfig,
@@ -79,14 +87,6 @@ export {
   DEFAULT_N_CTX,
   type PromptParts,
 } from './prompt-parts.js';
-export {
-  checkPaddingMode,
-  comparePaddingFeatures,
-  PADDING_MODES,
-  PADDING_TOLERANCE,
-  type PaddingCheck,
-  type PaddingMode,
-} from './padding-check.js';
 export { PrototypeCache } from './prototype-cache.js';
 export { checkRawImage, isByteImage } from './raw-image.js';
 export { loadRewardModel, OnnxRewardModel, type RewardModel } from './reward-model.js';
