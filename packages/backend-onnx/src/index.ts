@@ -20,6 +20,7 @@ export {
   type ResolvedSessionSettings,
   type SessionSettings,
 } from './options.js';
+export { PilBilinearResize, pilBilinearResizeModel } from './resize-graph.js';
 export {
   type Feeds,
   OnnxSession,

@@ -26,6 +26,8 @@ parser.add_argument("--classes", type=int, default=200)
 parser.add_argument("--kept", type=int, default=6)
 parser.add_argument("--step-runs", type=int, default=3)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--length", type=int, default=77,
+                    help="the prompts' sequence length: 77 as TPT's code runs them, or attune's cut after EOT")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -34,7 +36,7 @@ torch.manual_seed(1)
 text = TextEncoder(49408, 77, 512, 12, 8, 512).eval()
 for p in text.parameters():
     p.requires_grad_(False)
-L, W = 77, 512
+L, W = args.length, 512
 
 
 def timed(fn, runs):
@@ -49,7 +51,7 @@ def timed(fn, runs):
 
 gen = torch.Generator().manual_seed(0)
 embeds = torch.randn(args.batch, L, W, generator=gen) * 0.02
-eot = torch.full((args.batch,), 7, dtype=torch.long)
+eot = torch.full((args.batch,), min(7, L - 1), dtype=torch.long)
 
 
 def forward():
@@ -71,7 +73,7 @@ bwd_ms, bwd_all = timed(forward_backward, args.runs)
 C = args.classes
 prefix = torch.randn(C, 1, W, generator=gen) * 0.02
 suffix = torch.randn(C, L - 5, W, generator=gen) * 0.02
-eots = torch.full((C,), 9, dtype=torch.long)
+eots = torch.full((C,), min(9, L - 1), dtype=torch.long)
 views = torch.randn(args.kept, 512, generator=gen)
 ctx = torch.nn.Parameter(torch.randn(4, W, generator=gen) * 0.02)
 opt = torch.optim.AdamW([ctx], lr=5e-3)
@@ -103,4 +105,5 @@ print(json.dumps({
     "tpt_step_ms": step_ms,
     "tpt_step_runs_ms": step_all,
     "classes": C,
+    "length": L,
 }))

@@ -1,3 +1,11 @@
 export { backendLabel } from './backend-label.js';
 export { checkClassifyInput, elapsedSince, SerialQueue } from './classify-call.js';
-export { checkViews, encodeViews, rawToFloatImage, testTimeViews, type ViewOptions } from './views.js';
+export {
+  buildTestTimeViews,
+  checkViews,
+  encodeViews,
+  rawToFloatImage,
+  testTimeViews,
+  type ViewOptions,
+  type ViewResize,
+} from './views.js';

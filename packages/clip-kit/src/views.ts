@@ -3,7 +3,7 @@
 // RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip, optionally AugMix; then the frozen image
 // tower, once, without gradients.
 import type { RawImage } from '@attune/contracts';
-import { augmentViews, type FloatImage, interleavedToPlanar } from '@attune/data';
+import { augmentViews, augmentViewsWith, type FloatImage, interleavedToPlanar } from '@attune/data';
 import { checkRawImage, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
@@ -19,6 +19,37 @@ export interface ViewOptions {
   readonly seed: number;
   /** AugMix on the augmented views (TPT: fine-grained sets only). Default false. */
   readonly augmix?: boolean;
+}
+
+/**
+ * Who resizes the random crops: 'onnx' = onnxruntime's antialiased Resize (several times faster; at most one
+ * level from PIL in a few pixels per ten thousand), 'pil' = PIL's fixed-point passes in JS, bit for bit.
+ */
+export type ViewResize = 'onnx' | 'pil';
+
+/**
+ * testTimeViews with the crops resized where `resize` says: 'onnx' (the default for the methods) when the
+ * model has a native resize, else PIL's passes in JS. Same crops, boxes and flips for the same seed.
+ */
+export async function buildTestTimeViews(
+  model: Pick<VisionLanguageModel, 'imageSize' | 'resizeBytesNative'>,
+  image: RawImage,
+  options: ViewOptions & { readonly resize?: ViewResize },
+): Promise<tf.Tensor4D> {
+  const native = model.resizeBytesNative?.bind(model);
+  if ((options.resize ?? 'onnx') === 'pil' || native === undefined)
+    return testTimeViews(model, image, options);
+  const { data, shape } = await augmentViewsWith(
+    rawToFloatImage(image),
+    { views: options.views, size: model.imageSize, seed: options.seed, augmix: options.augmix ?? false },
+    async (crop) => ({
+      width: crop.outSize,
+      height: crop.outSize,
+      channels: crop.channels,
+      data: await native(crop.data, crop.channels, crop.width, crop.height, crop.outSize, crop.outSize),
+    }),
+  );
+  return tf.tensor4d(data, [...shape]);
 }
 
 /**

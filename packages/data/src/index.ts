@@ -2,8 +2,10 @@ export {
   type AugmentedViews,
   type AugmentViewsOptions,
   augmentViews,
+  augmentViewsWith,
   CLIP_MEAN,
   CLIP_STD,
+  type CropToResize,
   type Normalization,
   viewsToTensor,
 } from './augment/augment-views.js';

@@ -6,7 +6,12 @@
  * onnx/model.onnx is split into its towers (derived-entry-points.ts).
  */
 
-import { createOnnxBackend, type OnnxBackend, type OnnxSession } from '@attune/backend-onnx';
+import {
+  createOnnxBackend,
+  type OnnxBackend,
+  type OnnxSession,
+  PilBilinearResize,
+} from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
 import type { RawImage } from '@attune/contracts';
@@ -234,6 +239,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private derived: Promise<DerivedTextEmbeds> | undefined;
   private paddingMeasured: Promise<PaddingCheck> | undefined;
   private paddingResult: PaddingCheck | undefined;
+  private nativeResize: Promise<PilBilinearResize> | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -300,6 +306,22 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private preprocessOptions(normalize: boolean) {
     const { imageMean: mean, imageStd: std } = this.config;
     return { size: this.imageSize, mean, std, filter: this.parts.filter, normalize };
+  }
+
+  async resizeBytesNative(
+    data: Uint8Array,
+    channels: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+  ): Promise<Uint8Array> {
+    this.assertUsable();
+    this.nativeResize ??= PilBilinearResize.create(this.parts.backend);
+    this.nativeResize.catch(() => {
+      this.nativeResize = undefined;
+    });
+    return (await this.nativeResize).resize(data, channels, width, height, outWidth, outHeight);
   }
 
   /**

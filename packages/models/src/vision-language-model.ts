@@ -51,6 +51,18 @@ export interface VisionLanguageModel {
   preprocess(image: RawImage): tf.Tensor3D;
   /** What preprocess does to this image (resize, crop) as data and as a one-line note. */
   preprocessPlan(image: Pick<RawImage, 'width' | 'height'>): PreprocessPlan;
+  /**
+   * PIL's bilinear `Image.resize` of a planar 8-bit image [C,H,W] in onnxruntime (for test-time views; to one
+   * level of PIL's, see @attune/backend-onnx resize-graph.ts), when the model has a native backend.
+   */
+  resizeBytesNative?(
+    data: Uint8Array,
+    channels: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+  ): Promise<Uint8Array>;
   /** Views in [0,1] [N,3,H,W] -> [N,3,S,S] normalised (resized first when H,W != S). */
   normalizeViews(views: tf.Tensor4D): tf.Tensor4D;
   /** Raw (unnormalised) image features [N,D] from normalised pixels [N,3,S,S]; onnxruntime, batched. */

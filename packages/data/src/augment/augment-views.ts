@@ -53,6 +53,42 @@ export interface AugmentedViews {
  * AugMixed. Images pass through 8 bits where PIL would hold them; grey images become 3 identical channels.
  */
 export function augmentViews(image: FloatImage, options: AugmentViewsOptions = {}): AugmentedViews {
+  const steps = viewSteps(image, options);
+  let step = steps.next();
+  while (!step.done)
+    step = steps.next(resizeBytes(step.value, step.value.outSize, step.value.outSize, 'bilinear'));
+  return step.value;
+}
+
+/** A crop that the views pipeline needs resized to `outSize`² (PIL's bilinear `Image.resize`). */
+export interface CropToResize extends ByteImage {
+  readonly outSize: number;
+}
+
+/**
+ * augmentViews with the crops' bilinear resize done by `resize` (e.g. onnxruntime's Resize with PIL's
+ * antialiasing, @attune/backend-onnx's PilBilinearResize): the same random choices in the same order, so the
+ * same crops, boxes and flips; the pixels differ only as far as `resize` differs from PIL.
+ */
+export async function augmentViewsWith(
+  image: FloatImage,
+  options: AugmentViewsOptions,
+  resize: (crop: CropToResize) => Promise<ByteImage>,
+): Promise<AugmentedViews> {
+  const steps = viewSteps(image, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await resize(step.value));
+  return step.value;
+}
+
+/**
+ * The views pipeline as a generator: it yields each random crop to be resized and receives the resized
+ * crop back, so one sequence of random choices serves a synchronous resize and an asynchronous one.
+ */
+function* viewSteps(
+  image: FloatImage,
+  options: AugmentViewsOptions,
+): Generator<CropToResize, AugmentedViews, ByteImage> {
   assertImage(image, 'augmentViews');
   const { views = 64, size = 224, seed = 0, augmix = false, augmixSeverity = 1, normalize = false } = options;
   if (!Number.isInteger(views) || views < 1)
@@ -83,11 +119,29 @@ export function augmentViews(image: FloatImage, options: AugmentViewsOptions = {
 
   write(0, toUnit(centerCrop(resizeShorterSide(raw, size, 'bicubic'), size)), raw.channels);
   for (let view = 1; view < views; view++) {
-    const cropped = randomResizedCropAndFlip(raw, size, rng);
+    // torchvision's resized_crop on a PIL image: crop, then resize the crop (pixels outside are not read).
+    const box = sampleResizedCropBox(raw.height, raw.width, rng);
+    const crop = cropBytes(raw, box.left, box.top, box.width, box.height);
+    const resized: ByteImage = yield { ...crop, outSize: size };
+    checkResized(resized, raw.channels, size);
+    // torchvision RandomHorizontalFlip: flip when torch.rand(1) < p.
+    const cropped = rng.uniform() < 0.5 ? flipHorizontal(resized) : resized;
     const values = augmix ? augmixView(cropped, augmixSeverity, rng) : toUnit(cropped);
     write(view, values, raw.channels);
   }
   return { data, shape: [views, 3, size, size] };
+}
+
+function checkResized(image: ByteImage, channels: number, size: number): void {
+  if (image.width !== size || image.height !== size || image.channels !== channels) {
+    throw new Error(
+      `augmentViews: the resize returned [${image.channels},${image.height},${image.width}], expected [${channels},${size},${size}]`,
+    );
+  }
+  if (image.data.length !== channels * size * size)
+    throw new Error(
+      `augmentViews: the resize returned ${image.data.length} bytes, expected ${channels * size * size}`,
+    );
 }
 
 /** ToTensor: 8-bit levels to [0,1] floats. */
@@ -95,19 +149,6 @@ function toUnit(image: ByteImage): Float32Array {
   const out = new Float32Array(image.data.length);
   for (let i = 0; i < out.length; i++) out[i] = image.data[i]! / 255;
   return out;
-}
-
-function randomResizedCropAndFlip(raw: ByteImage, size: number, rng: Rng): ByteImage {
-  // torchvision's resized_crop on a PIL image: crop, then resize the crop (pixels outside are not read).
-  const box = sampleResizedCropBox(raw.height, raw.width, rng);
-  const cropped = resizeBytes(
-    cropBytes(raw, box.left, box.top, box.width, box.height),
-    size,
-    size,
-    'bilinear',
-  );
-  // torchvision RandomHorizontalFlip: flip when torch.rand(1) < p.
-  return rng.uniform() < 0.5 ? flipHorizontal(cropped) : cropped;
 }
 
 /**

@@ -1,0 +1,94 @@
+// PIL's antialiased bilinear downscale of 8-bit images, in onnxruntime: one ONNX Resize node (opset 18,
+// `antialias` = 1, the attribute ONNX added to match PIL's `Image.resize`). TPT's views are PIL resizes of
+// random crops; in JS (@attune/data's resample-bytes, PIL bit for bit) they cost about a fifth of encoding the
+// views with ViT-B/32, natively a few times less. onnxruntime's kernel differs from PIL's fixed-point passes
+// by at most one level in a few pixels per ten thousand (test/resize-graph.test.ts), the tolerance
+// @attune/data's augmentation tests allow against torchvision.
+import onnxProto from 'onnx-proto';
+import { Tensor } from 'onnxruntime-node';
+import type { OnnxBackend } from './backend.js';
+import type { OnnxSession } from './session.js';
+
+const { onnx } = onnxProto;
+
+/**
+ * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w]. half_pixel coordinates and
+ * exclude_outside = 1 (taps outside the image dropped and the rest renormalised) are PIL's choices.
+ */
+export function pilBilinearResizeModel(): Uint8Array {
+  const dims = (names: string[]) => ({ dim: names.map((dimParam) => ({ dimParam })) });
+  const uint8 = (name: string, shape: string[]) => ({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8, shape: dims(shape) } },
+  });
+  const attribute = (name: string, value: number | string) =>
+    typeof value === 'number'
+      ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
+      : { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: '@attune/backend-onnx',
+    opsetImport: [{ domain: '', version: 18 }],
+    graph: {
+      name: 'pil_bilinear_resize',
+      node: [
+        {
+          opType: 'Resize',
+          input: ['x', '', '', 'sizes'],
+          output: ['y'],
+          attribute: [
+            attribute('mode', 'linear'),
+            attribute('antialias', 1),
+            attribute('exclude_outside', 1),
+            attribute('coordinate_transformation_mode', 'half_pixel'),
+          ],
+        },
+      ],
+      input: [
+        uint8('x', ['n', 'c', 'h', 'w']),
+        {
+          name: 'sizes',
+          type: {
+            tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimValue: 4 }] } },
+          },
+        },
+      ],
+      output: [uint8('y', ['n', 'c', 'oh', 'ow'])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Resizes planar 8-bit images [C,H,W] in onnxruntime, as PIL's bilinear `Image.resize` (to one level). */
+export class PilBilinearResize {
+  private constructor(private readonly session: OnnxSession) {}
+
+  /** A resizer on `backend`'s sessions (its threads and execution providers; cached with them). */
+  static async create(backend: OnnxBackend): Promise<PilBilinearResize> {
+    return new PilBilinearResize(await backend.load(pilBilinearResizeModel()));
+  }
+
+  async resize(
+    data: Uint8Array,
+    channels: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+  ): Promise<Uint8Array> {
+    if (data.length !== channels * width * height) {
+      throw new Error(
+        `resize: expected ${channels}x${height}x${width} = ${channels * width * height} bytes, got ${data.length}`,
+      );
+    }
+    if (!(Number.isInteger(outWidth) && Number.isInteger(outHeight) && outWidth >= 1 && outHeight >= 1)) {
+      throw new Error(`resize: expected a positive integer output size, got ${outWidth}x${outHeight}`);
+    }
+    const sizes = BigInt64Array.from([1n, BigInt(channels), BigInt(outHeight), BigInt(outWidth)]);
+    const outputs = await this.session.run({
+      x: new Tensor('uint8', data, [1, channels, height, width]),
+      sizes: new Tensor('int64', sizes, [4]),
+    });
+    return outputs.y!.data as Uint8Array;
+  }
+}
