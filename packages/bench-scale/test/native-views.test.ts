@@ -7,7 +7,7 @@ import { augmentViews, augmentViewsWith, interleavedToPlanar } from '@attune/dat
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPhoto, PHOTO_PACKAGES } from '../src/photos.js';
 
-const backend = createOnnxBackend({ threads: 1 });
+const backend = createOnnxBackend({ intraOpNumThreads: 1 });
 let resizer: PilBilinearResize;
 beforeAll(async () => {
   resizer = await PilBilinearResize.create(backend);

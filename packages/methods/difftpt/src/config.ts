@@ -15,8 +15,21 @@ import { z } from '@attune/registry';
 const MAX_VIEWS = 1024;
 const MAX_STEPS = 1000;
 
-const { model, lr, weightDecay, eps, nCtx, initText, augmix, seed, classChunk, gradients, tfjsBackend } =
-  tptFields;
+const {
+  model,
+  lr,
+  weightDecay,
+  eps,
+  nCtx,
+  initText,
+  augmix,
+  viewResize,
+  seed,
+  classChunk,
+  gradients,
+  padding,
+  tfjsBackend,
+} = tptFields;
 
 export const difftptFields = {
   model,
@@ -65,12 +78,16 @@ export const difftptFields = {
   initText,
   /** AugMix on the conventional views (the code: for the fine-grained sets only, as TPT). */
   augmix,
+  /** Who resizes the conventional views' crops, as TPT ('onnx': onnxruntime; 'pil': PIL's passes in JS). */
+  viewResize,
   /** Seed of the conventional views and of the generation when a call gives none. */
   seed,
   /** Prompts per pass of the text encoder, as TPT: chunked back-propagation, the same gradient. */
   classChunk,
   /** Where text gradients run, as TPT ('auto': onnxruntime's VJP graph when every op has a rule). */
   gradients,
+  /** The prompts' sequence length, as TPT ('auto': cut after the last end token when measured exact). */
+  padding,
   /** tfjs backend of the differentiable text encoder, as TPT ('auto': the fastest installed). */
   tfjsBackend,
 };

@@ -1,6 +1,6 @@
 // The `difftpt` plugin: TPT with diffusion-generated views and DiffTPT's view filter, episodic.
 
-import { elapsedSince, encodeViews, testTimeViews } from '@attune/clip-kit';
+import { buildTestTimeViews, elapsedSince, encodeViews } from '@attune/clip-kit';
 import { CAPABILITY, type ClassifyInput } from '@attune/contracts';
 import { type Episode, EpisodicTuningClassifier } from '@attune/method-tpt';
 import {
@@ -85,10 +85,11 @@ export class DiffTptClassifier extends EpisodicTuningClassifier<DiffTptConfig, D
       let start = performance.now();
       let views = input.views;
       if (!views) {
-        views = testTimeViews(model, input.image, {
+        views = await buildTestTimeViews(model, input.image, {
           views: 1 + config.augmentedViews,
           seed,
           augmix: config.augmix,
+          resize: config.viewResize,
         });
         owned.push(views);
         ms.views = elapsedSince(start);

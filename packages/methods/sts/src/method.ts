@@ -2,7 +2,7 @@
 // class prototypes with one AdamW step on γ (sts.ts), predict. The spectral basis is computed once per class
 // set and cached.
 
-import { backendLabel, checkClassifyInput, encodeViews, testTimeViews } from '@attune/clip-kit';
+import { backendLabel, buildTestTimeViews, checkClassifyInput, encodeViews } from '@attune/clip-kit';
 import {
   type ClassifyInput,
   type ClassifyResult,
@@ -108,7 +108,9 @@ export class StsClassifier implements ImageClassifierMethod<VisionLanguageModel,
     const t0 = now();
     const { prototypes, space } = await this.basisFor(input.classNames);
     const t1 = now();
-    const views = input.views ?? testTimeViews(this.model, input.image, { views: s.views, seed });
+    const views =
+      input.views ??
+      (await buildTestTimeViews(this.model, input.image, { views: s.views, seed, resize: s.viewResize }));
     const t2 = now();
     let features: tf.Tensor2D;
     try {

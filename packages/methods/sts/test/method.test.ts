@@ -1,7 +1,7 @@
 // The plugin instance on the real model stack: mini-CLIP through the registry, real MNIST images.
 
 import { tfjsBackendPlugin } from '@attune/backend-tfjs/plugin';
-import { testTimeViews } from '@attune/clip-kit';
+import { buildTestTimeViews } from '@attune/clip-kit';
 import type { ImageClassifierMethod } from '@attune/contracts';
 import { zeroshot } from '@attune/method-zeroshot';
 import { tf } from '@attune/tensor';
@@ -62,7 +62,7 @@ describe('sts', () => {
 
   it('uses the views it is given (view 0 = the image) exactly as the ones it makes with the same seed', async () => {
     const { image } = mnistTestImage(4);
-    const views = testTimeViews(method.model, image, { views: 64, seed: 11 });
+    const views = await buildTestTimeViews(method.model, image, { views: 64, seed: 11 });
     const given = await method.classify({ image, classNames, views });
     const made = await method.classify({ image, classNames }, { seed: 11 });
     expect(views.isDisposed).toBe(false); // the caller keeps ownership

@@ -3,11 +3,11 @@
 
 import {
   backendLabel,
+  buildTestTimeViews,
   checkClassifyInput,
   elapsedSince,
   encodeViews,
   SerialQueue,
-  testTimeViews,
 } from '@attune/clip-kit';
 import type { ClassifyInput, ClassifyResult, ImageClassifierMethod } from '@attune/contracts';
 import { checkClassNames, type VisionLanguageModel } from '@attune/models';
@@ -139,7 +139,12 @@ export class TptClassifier extends EpisodicTuningClassifier<TptConfig> {
       ms.encode = elapsedSince(start);
       return { features, select };
     }
-    const views = testTimeViews(model, input.image, { views: config.views, seed, augmix: config.augmix });
+    const views = await buildTestTimeViews(model, input.image, {
+      views: config.views,
+      seed,
+      augmix: config.augmix,
+      resize: config.viewResize,
+    });
     ms.views = elapsedSince(start);
     start = performance.now();
     try {

@@ -1,7 +1,7 @@
 // The tpt plugin on real MNIST test images with the zoo's mini-CLIP: what a call returns, episodic reset,
 // caller-supplied views, and the errors a wrong call gets.
 
-import { testTimeViews } from '@attune/clip-kit';
+import { buildTestTimeViews, testTimeViews } from '@attune/clip-kit';
 import type { ClassifyResult } from '@attune/contracts';
 import { InvalidConfigError } from '@attune/registry';
 import { tf } from '@attune/tensor';
@@ -85,13 +85,27 @@ describe('tpt classify', () => {
   }, 60_000);
 
   it('gives the same result for views passed in as for the views it makes with the same seed', async () => {
-    const views = testTimeViews(method.model, a.image, { views: 16, seed: 0, augmix: false });
+    const views = await buildTestTimeViews(method.model, a.image, { views: 16, seed: 0, augmix: false });
     try {
       const given = await method.classify({ image: a.image, classNames: MNIST_CLASSES, views });
       expect(numbers(given).probs).toEqual(first.probs);
       expect(given.adaptation.ms.views).toBeUndefined();
     } finally {
       views.dispose();
+    }
+  }, 60_000);
+
+  it("makes its views' crops with onnxruntime's resize by default, PIL's passes with viewResize 'pil'", async () => {
+    const native = await buildTestTimeViews(method.model, a.image, { views: 16, seed: 0 });
+    const pil = testTimeViews(method.model, a.image, { views: 16, seed: 0 });
+    const viaPil = await buildTestTimeViews(method.model, a.image, { views: 16, seed: 0, resize: 'pil' });
+    try {
+      expect(Array.from(viaPil.dataSync())).toEqual(Array.from(pil.dataSync()));
+      // The same crops and flips; the levels agree to one 8-bit step.
+      const worst = tf.tidy(() => tf.max(tf.abs(tf.sub(native, pil))).dataSync()[0]!);
+      expect(worst).toBeLessThanOrEqual(2 / 255 + 1e-6);
+    } finally {
+      tf.dispose([native, pil, viaPil]);
     }
   }, 60_000);
 
@@ -150,6 +164,7 @@ describe('tpt config', () => {
       classChunk: 'auto',
       gradients: 'auto',
       padding: 'auto',
+      viewResize: 'onnx',
       tfjsBackend: 'auto',
     });
   });
