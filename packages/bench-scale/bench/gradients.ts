@@ -7,7 +7,7 @@
 // sample counts are in the output. Writes results/gradients.json.
 //
 // Options: --runs N (default 5); --batch N (prompts per run, default 8); --classes C (TPT step, default 200);
-// --chunks 8,32 (VJP prompts per run to try in the TPT step); --step-runs N (timed TPT steps, default 2); --no-tfjs; --no-torch; --threads N (default 2).
+// --chunks 32,200 (VJP prompts per run to try in the TPT step on cut prompts); --chunks-full 32 (at 77 tokens); --step-runs N (timed TPT steps, default 2); --no-tfjs; --no-torch; --threads N (default 2).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     batch: { type: 'string', default: '8' },
     classes: { type: 'string', default: '200' },
-    chunks: { type: 'string', default: '8,32' },
+    chunks: { type: 'string', default: '32,200' },
+    'chunks-full': { type: 'string', default: '32' },
     'step-runs': { type: 'string', default: '2' },
     threads: { type: 'string', default: '2' },
     'no-tfjs': { type: 'boolean', default: false },
@@ -183,7 +184,9 @@ const views = tf.randomNormal([6, clip.embedDim], 0, 1, 'float32', 0) as tf.Tens
 const steps: Record<string, Record<string, number[]>> = { full: {}, cut: {} };
 for (const padding of ['full', 'cut'] as const) {
   const parts = partsByPadding[padding];
-  for (const chunk of args.chunks.split(',').map(Number)) {
+  // 200 prompts of 77 tokens in one VJP run need more memory than this machine has; cut prompts fit.
+  const chunks = (padding === 'full' ? args['chunks-full'] : args.chunks).split(',').map(Number);
+  for (const chunk of chunks) {
     steps[padding]![chunk] = await timed(async () => {
       const ctx = parts.ctxInit;
       const text = await textFeaturesOnnx(clip, parts, ctx, chunk);
