@@ -20,7 +20,7 @@ export {
   type ResolvedSessionSettings,
   type SessionSettings,
 } from './options.js';
-export { PilBilinearResize, pilBilinearResizeModel } from './resize-graph.js';
+export { PilResize, type PilResizeFilter, pilResizeModel } from './resize-graph.js';
 export {
   type Feeds,
   OnnxSession,

@@ -1,4 +1,4 @@
-// PIL's antialiased bilinear downscale of 8-bit images, in onnxruntime: one ONNX Resize node (opset 18,
+// PIL's antialiased bilinear and bicubic resize of 8-bit images, in onnxruntime: one ONNX Resize node (opset 18,
 // `antialias` = 1, the attribute ONNX added to match PIL's `Image.resize`). TPT's views are PIL resizes of
 // random crops; in JS (@attune/data's resample-bytes, PIL bit for bit) they cost about a fifth of encoding the
 // views with ViT-B/32, natively a few times less. onnxruntime's kernel differs from PIL's fixed-point passes
@@ -11,11 +11,14 @@ import type { OnnxSession } from './session.js';
 
 const { onnx } = onnxProto;
 
+export type PilResizeFilter = 'bilinear' | 'bicubic';
+
 /**
- * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w]. half_pixel coordinates and
- * exclude_outside = 1 (taps outside the image dropped and the rest renormalised) are PIL's choices.
+ * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w]. half_pixel coordinates,
+ * exclude_outside = 1 (taps outside the image dropped and the rest renormalised) and, for bicubic, a = −0.5
+ * are PIL's choices.
  */
-export function pilBilinearResizeModel(): Uint8Array {
+export function pilResizeModel(filter: PilResizeFilter): Uint8Array {
   const dims = (names: string[]) => ({ dim: names.map((dimParam) => ({ dimParam })) });
   const uint8 = (name: string, shape: string[]) => ({
     name,
@@ -30,14 +33,17 @@ export function pilBilinearResizeModel(): Uint8Array {
     producerName: '@attune/backend-onnx',
     opsetImport: [{ domain: '', version: 18 }],
     graph: {
-      name: 'pil_bilinear_resize',
+      name: `pil_${filter}_resize`,
       node: [
         {
           opType: 'Resize',
           input: ['x', '', '', 'sizes'],
           output: ['y'],
           attribute: [
-            attribute('mode', 'linear'),
+            attribute('mode', filter === 'bilinear' ? 'linear' : 'cubic'),
+            ...(filter === 'bicubic'
+              ? [{ name: 'cubic_coeff_a', type: onnx.AttributeProto.AttributeType.FLOAT, f: -0.5 }]
+              : []),
             attribute('antialias', 1),
             attribute('exclude_outside', 1),
             attribute('coordinate_transformation_mode', 'half_pixel'),
@@ -59,13 +65,17 @@ export function pilBilinearResizeModel(): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Resizes planar 8-bit images [C,H,W] in onnxruntime, as PIL's bilinear `Image.resize` (to one level). */
-export class PilBilinearResize {
-  private constructor(private readonly session: OnnxSession) {}
+/** Resizes planar 8-bit images [C,H,W] in onnxruntime, as PIL's `Image.resize` (to about one level). */
+export class PilResize {
+  private constructor(private readonly sessions: Record<PilResizeFilter, OnnxSession>) {}
 
   /** A resizer on `backend`'s sessions (its threads and execution providers; cached with them). */
-  static async create(backend: OnnxBackend): Promise<PilBilinearResize> {
-    return new PilBilinearResize(await backend.load(pilBilinearResizeModel()));
+  static async create(backend: OnnxBackend): Promise<PilResize> {
+    const [bilinear, bicubic] = await Promise.all([
+      backend.load(pilResizeModel('bilinear')),
+      backend.load(pilResizeModel('bicubic')),
+    ]);
+    return new PilResize({ bilinear, bicubic });
   }
 
   async resize(
@@ -75,7 +85,11 @@ export class PilBilinearResize {
     height: number,
     outWidth: number,
     outHeight: number,
+    filter: PilResizeFilter = 'bilinear',
   ): Promise<Uint8Array> {
+    const session = this.sessions[filter];
+    if (!session)
+      throw new Error(`resize: filter must be 'bilinear' or 'bicubic', got ${JSON.stringify(filter)}`);
     if (data.length !== channels * width * height) {
       throw new Error(
         `resize: expected ${channels}x${height}x${width} = ${channels * width * height} bytes, got ${data.length}`,
@@ -85,7 +99,7 @@ export class PilBilinearResize {
       throw new Error(`resize: expected a positive integer output size, got ${outWidth}x${outHeight}`);
     }
     const sizes = BigInt64Array.from([1n, BigInt(channels), BigInt(outHeight), BigInt(outWidth)]);
-    const outputs = await this.session.run({
+    const outputs = await session.run({
       x: new Tensor('uint8', data, [1, channels, height, width]),
       sizes: new Tensor('int64', sizes, [4]),
     });

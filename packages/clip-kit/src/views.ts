@@ -3,7 +3,14 @@
 // RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip, optionally AugMix; then the frozen image
 // tower, once, without gradients.
 import type { RawImage } from '@attune/contracts';
-import { augmentViews, augmentViewsWith, type FloatImage, interleavedToPlanar } from '@attune/data';
+import {
+  augmentViews,
+  augmentViewsWith,
+  type ByteImage,
+  type FloatImage,
+  interleavedToByteImage,
+  interleavedToPlanar,
+} from '@attune/data';
 import { checkRawImage, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
 
@@ -11,6 +18,15 @@ import { tf } from '@attune/tensor';
 export function rawToFloatImage(image: RawImage): FloatImage {
   checkRawImage(image);
   return interleavedToPlanar(image);
+}
+
+/** The image as the views pipeline takes it: 8-bit input stays 8-bit (no float round trip); floats as floats. */
+function viewSource(image: RawImage): FloatImage | ByteImage {
+  checkRawImage(image);
+  const { data } = image;
+  return data instanceof Float32Array
+    ? interleavedToPlanar(image)
+    : interleavedToByteImage({ width: image.width, height: image.height, channels: image.channels, data });
 }
 
 export interface ViewOptions {
@@ -40,13 +56,21 @@ export async function buildTestTimeViews(
   if ((options.resize ?? 'onnx') === 'pil' || native === undefined)
     return testTimeViews(model, image, options);
   const { data, shape } = await augmentViewsWith(
-    rawToFloatImage(image),
+    viewSource(image),
     { views: options.views, size: model.imageSize, seed: options.seed, augmix: options.augmix ?? false },
     async (crop) => ({
-      width: crop.outSize,
-      height: crop.outSize,
+      width: crop.outWidth,
+      height: crop.outHeight,
       channels: crop.channels,
-      data: await native(crop.data, crop.channels, crop.width, crop.height, crop.outSize, crop.outSize),
+      data: await native(
+        crop.data,
+        crop.channels,
+        crop.width,
+        crop.height,
+        crop.outWidth,
+        crop.outHeight,
+        crop.filter,
+      ),
     }),
   );
   return tf.tensor4d(data, [...shape]);
@@ -61,7 +85,7 @@ export function testTimeViews(
   image: RawImage,
   options: ViewOptions,
 ): tf.Tensor4D {
-  const { data, shape } = augmentViews(rawToFloatImage(image), {
+  const { data, shape } = augmentViews(viewSource(image), {
     views: options.views,
     size: model.imageSize,
     seed: options.seed,

@@ -10,7 +10,7 @@ export {
   viewsToTensor,
 } from './augment/augment-views.js';
 export { AUGMIX_OP_NAMES, AUGMIX_OPS, type AugMixOp } from './augment/augmix-ops.js';
-export type { ByteImage } from './augment/byte-image.js';
+export { type ByteImage, interleavedToByteImage } from './augment/byte-image.js';
 export { type CropBox, type ResizedCropRange, sampleResizedCropBox } from './augment/random-resized-crop.js';
 export {
   CORRUPTION_FAMILIES,

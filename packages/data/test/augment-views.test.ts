@@ -110,3 +110,21 @@ describe('augmentViews (TPT AugMixAugmenter)', () => {
     );
   });
 });
+
+describe('augmentViews on 8-bit input', () => {
+  it('gives the float path’s views bit for bit, from an interleaved RGB image without the float detour', async () => {
+    const { interleavedToByteImage, interleavedToPlanar } = await import('../src/index.js');
+    const width = 37;
+    const height = 23;
+    const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 + (i >> 5)) & 255);
+    const pixels = { data: rgb, width, height, channels: 3 };
+    for (const augmix of [false, true]) {
+      const viaFloat = augmentViews(interleavedToPlanar(pixels), { views: 6, size: 16, seed: 2, augmix });
+      const viaBytes = augmentViews(interleavedToByteImage(pixels), { views: 6, size: 16, seed: 2, augmix });
+      expect(Array.from(viaBytes.data)).toEqual(Array.from(viaFloat.data));
+    }
+    expect(() => interleavedToByteImage({ ...pixels, width: 36 })).toThrow(
+      'expected 2484 values (23x36x3, HWC), got 2553',
+    );
+  });
+});

@@ -6,12 +6,7 @@
  * onnx/model.onnx is split into its towers (derived-entry-points.ts).
  */
 
-import {
-  createOnnxBackend,
-  type OnnxBackend,
-  type OnnxSession,
-  PilBilinearResize,
-} from '@attune/backend-onnx';
+import { createOnnxBackend, type OnnxBackend, type OnnxSession, PilResize } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
 import type { RawImage } from '@attune/contracts';
@@ -239,7 +234,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private derived: Promise<DerivedTextEmbeds> | undefined;
   private paddingMeasured: Promise<PaddingCheck> | undefined;
   private paddingResult: PaddingCheck | undefined;
-  private nativeResize: Promise<PilBilinearResize> | undefined;
+  private nativeResize: Promise<PilResize> | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -315,13 +310,14 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     height: number,
     outWidth: number,
     outHeight: number,
+    filter: 'bilinear' | 'bicubic' = 'bilinear',
   ): Promise<Uint8Array> {
     this.assertUsable();
-    this.nativeResize ??= PilBilinearResize.create(this.parts.backend);
+    this.nativeResize ??= PilResize.create(this.parts.backend);
     this.nativeResize.catch(() => {
       this.nativeResize = undefined;
     });
-    return (await this.nativeResize).resize(data, channels, width, height, outWidth, outHeight);
+    return (await this.nativeResize).resize(data, channels, width, height, outWidth, outHeight, filter);
   }
 
   /**

@@ -52,8 +52,8 @@ export interface VisionLanguageModel {
   /** What preprocess does to this image (resize, crop) as data and as a one-line note. */
   preprocessPlan(image: Pick<RawImage, 'width' | 'height'>): PreprocessPlan;
   /**
-   * PIL's bilinear `Image.resize` of a planar 8-bit image [C,H,W] in onnxruntime (for test-time views; to one
-   * level of PIL's, see @attune/backend-onnx resize-graph.ts), when the model has a native backend.
+   * PIL's bilinear (default) or bicubic `Image.resize` of a planar 8-bit image [C,H,W] in onnxruntime (for
+   * test-time views; see @attune/backend-onnx resize-graph.ts), when the model has a native backend.
    */
   resizeBytesNative?(
     data: Uint8Array,
@@ -62,6 +62,7 @@ export interface VisionLanguageModel {
     height: number,
     outWidth: number,
     outHeight: number,
+    filter?: 'bilinear' | 'bicubic',
   ): Promise<Uint8Array>;
   /** Views in [0,1] [N,3,H,W] -> [N,3,S,S] normalised (resized first when H,W != S). */
   normalizeViews(views: tf.Tensor4D): tf.Tensor4D;

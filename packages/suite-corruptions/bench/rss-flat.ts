@@ -7,6 +7,8 @@
 // first use), for the current RSS and for the per-sample peak RSS. A fall (the kernel reclaiming pages
 // under other load) is not growth; the table shows it, and the range after warm-up, too.
 //   pnpm --filter @attune/suite-corruptions bench:rss [--samples 1000] [--difftpt-samples 100] [--methods a,b]
+//     [--config difftpt='{"generatedViews":3}'] (a method's config, checked by its schema; repeatable)
+//     [--out-suffix -gen3] (results/rss-flat-<method><suffix>.jsonl, so a reduced run does not replace the full one)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -24,8 +26,17 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '1000' },
     'difftpt-samples': { type: 'string', default: '100' },
     methods: { type: 'string', default: 'zeroshot,zeroshot-ensemble,tpt,sts,sts-ensemble,difftpt' },
+    config: { type: 'string', multiple: true, default: [] },
+    'out-suffix': { type: 'string', default: '' },
   },
 });
+const configs = new Map<string, unknown>(
+  (values.config ?? []).map((entry) => {
+    const at = entry.indexOf('=');
+    if (at < 1) throw new Error(`--config expects method='{json}', got ${JSON.stringify(entry)}`);
+    return [entry.slice(0, at), JSON.parse(entry.slice(at + 1))];
+  }),
+);
 const samplesFor = (method: string) =>
   Number(method === 'difftpt' ? values['difftpt-samples'] : values.samples);
 
@@ -83,6 +94,8 @@ interface Summary {
   readonly maxRssMiB: number;
   readonly medianMs: number;
   readonly flat: boolean;
+  /** A config other than the method's defaults (--config), shown beside the method's name. */
+  readonly config?: unknown;
 }
 const report: Summary[] = [];
 const isFlat = (s: Pick<Summary, 'rss' | 'peakRss'>) => s.rss.growthPct <= 5 && s.peakRss.growthPct <= 5;
@@ -96,7 +109,7 @@ for (const name of values.methods.split(',')) {
     'mini-clip-corrupt-full',
     suite,
     entries,
-    resolveMethods(registry, [{ name }]),
+    resolveMethods(registry, [configs.has(name) ? { name, config: configs.get(name) } : { name }]),
   );
   const rows: Row[] = [];
   const t0 = Date.now();
@@ -142,12 +155,13 @@ for (const name of values.methods.split(',')) {
     tensors: { early: early[0]!.tensors, late: late.at(-1)!.tensors },
     maxRssMiB: Math.max(...rows.map((r) => r.rssMiB)),
     medianMs: median(rows.map((r) => r.ms)),
+    ...(configs.has(name) ? { config: configs.get(name) } : {}),
   };
   const flat = isFlat(summary);
   report.push({ ...summary, flat });
   // JSON lines: the summary, then one row per sample (biome leaves .jsonl results alone).
   const jsonLines = [{ ...summary, flat }, ...rows].map((r) => JSON.stringify(r));
-  writeFileSync(join(resultsDir, `rss-flat-${name}.jsonl`), `${jsonLines.join('\n')}\n`);
+  writeFileSync(join(resultsDir, `rss-flat-${name}${values['out-suffix']}.jsonl`), `${jsonLines.join('\n')}\n`);
   console.error(
     `${name}: rss ${summary.rss.early.toFixed(0)} -> ${summary.rss.late.toFixed(0)} MiB (${summary.rss.growthPct.toFixed(2)} %), peak ${summary.peakRss.growthPct.toFixed(2)} %: ${flat ? 'flat' : 'NOT flat'}`,
   );
@@ -169,7 +183,7 @@ const lines = [
   '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | :-: |',
   ...report.map(
     (r) =>
-      `| ${r.method} | ${r.samples} | ${fmt(r.rss.early)} → ${fmt(r.rss.late)} | ${r.rss.growthPct.toFixed(2)} % | ${fmt(r.peakRss.early)} → ${fmt(r.peakRss.late)} | ${r.peakRss.growthPct.toFixed(2)} % | ${fmt(r.heap.early)} → ${fmt(r.heap.late)} | ${r.tensors.early} → ${r.tensors.late} | ${fmt(r.maxRssMiB)} | ${r.medianMs.toFixed(0)} | ${r.flat ? 'yes' : 'no'} |`,
+      `| ${r.method}${r.config === undefined ? '' : ` ${JSON.stringify(r.config)}`} | ${r.samples} | ${fmt(r.rss.early)} → ${fmt(r.rss.late)} | ${r.rss.growthPct.toFixed(2)} % | ${fmt(r.peakRss.early)} → ${fmt(r.peakRss.late)} | ${r.peakRss.growthPct.toFixed(2)} % | ${fmt(r.heap.early)} → ${fmt(r.heap.late)} | ${r.tensors.early} → ${r.tensors.late} | ${fmt(r.maxRssMiB)} | ${r.medianMs.toFixed(0)} | ${r.flat ? 'yes' : 'no'} |`,
   ),
 ];
 writeFileSync(join(resultsDir, 'rss-flat.md'), `${lines.join('\n')}\n`);

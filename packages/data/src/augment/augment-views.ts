@@ -8,7 +8,7 @@ import {
   cropBytes,
   flipHorizontal,
   resizeBytes,
-  resizeShorterSide,
+  shorterSideTarget,
   toByteImage,
 } from './byte-image.js';
 import { sampleResizedCropBox } from './random-resized-crop.js';
@@ -52,17 +52,25 @@ export interface AugmentedViews {
  * (scale 0.08–1, ratio 3/4–4/3, bilinear) of the raw image plus a horizontal flip with p = 0.5, optionally
  * AugMixed. Images pass through 8 bits where PIL would hold them; grey images become 3 identical channels.
  */
-export function augmentViews(image: FloatImage, options: AugmentViewsOptions = {}): AugmentedViews {
+export function augmentViews(
+  image: FloatImage | ByteImage,
+  options: AugmentViewsOptions = {},
+): AugmentedViews {
   const steps = viewSteps(image, options);
   let step = steps.next();
   while (!step.done)
-    step = steps.next(resizeBytes(step.value, step.value.outSize, step.value.outSize, 'bilinear'));
+    step = steps.next(resizeBytes(step.value, step.value.outWidth, step.value.outHeight, step.value.filter));
   return step.value;
 }
 
-/** A crop that the views pipeline needs resized to `outSize`² (PIL's bilinear `Image.resize`). */
+/**
+ * An image the views pipeline needs resized as PIL's `Image.resize((outWidth, outHeight), filter)`: view 0's
+ * whole image (bicubic, shorter side to the size) and each random crop (bilinear, to size²).
+ */
 export interface CropToResize extends ByteImage {
-  readonly outSize: number;
+  readonly outWidth: number;
+  readonly outHeight: number;
+  readonly filter: 'bilinear' | 'bicubic';
 }
 
 /**
@@ -71,7 +79,7 @@ export interface CropToResize extends ByteImage {
  * same crops, boxes and flips; the pixels differ only as far as `resize` differs from PIL.
  */
 export async function augmentViewsWith(
-  image: FloatImage,
+  image: FloatImage | ByteImage,
   options: AugmentViewsOptions,
   resize: (crop: CropToResize) => Promise<ByteImage>,
 ): Promise<AugmentedViews> {
@@ -86,10 +94,13 @@ export async function augmentViewsWith(
  * crop back, so one sequence of random choices serves a synchronous resize and an asynchronous one.
  */
 function* viewSteps(
-  image: FloatImage,
+  image: FloatImage | ByteImage,
   options: AugmentViewsOptions,
 ): Generator<CropToResize, AugmentedViews, ByteImage> {
-  assertImage(image, 'augmentViews');
+  // An 8-bit image (a decoded file) goes in as it is; a float one is rounded to 8 bits as PIL holds it.
+  const bytes = image.data instanceof Uint8Array;
+  if (bytes) assertByteImage(image as ByteImage);
+  else assertImage(image as FloatImage, 'augmentViews');
   const { views = 64, size = 224, seed = 0, augmix = false, augmixSeverity = 1, normalize = false } = options;
   if (!Number.isInteger(views) || views < 1)
     throw new Error(`augmentViews: views must be an integer >= 1, got ${views}`);
@@ -103,10 +114,22 @@ function* viewSteps(
   checkSeed(seed);
   const statistics = normalize === 'clip' ? { mean: CLIP_MEAN, std: CLIP_STD } : normalize || undefined;
   const rng = createRng(seed);
-  const raw = toByteImage(image);
+  const raw = bytes ? (image as ByteImage) : toByteImage(image as FloatImage);
   const plane = size * size;
   const data = new Float32Array(views * 3 * plane);
 
+  // ToTensor (levels / 255) and the optional normalisation in one pass over the view's bytes.
+  const writeBytes = (view: number, levels: Uint8Array, channels: number) => {
+    for (let c = 0; c < 3; c++) {
+      const source = (channels === 1 ? 0 : c) * plane;
+      const offset = (view * 3 + c) * plane;
+      const mean = statistics?.mean[c] ?? 0;
+      const std = statistics?.std[c] ?? 1;
+      // fround: the float32 level ToTensor gives, so the result is the same as normalising that tensor.
+      for (let i = 0; i < plane; i++)
+        data[offset + i] = (Math.fround(levels[source + i]! / 255) - mean) / std;
+    }
+  };
   const write = (view: number, values: Float32Array, channels: number) => {
     for (let c = 0; c < 3; c++) {
       const source = channels === 1 ? 0 : c;
@@ -117,31 +140,51 @@ function* viewSteps(
     }
   };
 
-  write(0, toUnit(centerCrop(resizeShorterSide(raw, size, 'bicubic'), size)), raw.channels);
+  // View 0: torchvision Resize(size, BICUBIC) (shorter side to size) + CenterCrop(size).
+  const shorter = shorterSideTarget(raw.width, raw.height, size);
+  const resized0: ByteImage = shorter
+    ? yield { ...raw, outWidth: shorter.width, outHeight: shorter.height, filter: 'bicubic' }
+    : raw;
+  if (shorter) checkResized(resized0, raw.channels, shorter.width, shorter.height);
+  writeBytes(0, centerCrop(resized0, size).data, raw.channels);
   for (let view = 1; view < views; view++) {
     // torchvision's resized_crop on a PIL image: crop, then resize the crop (pixels outside are not read).
     const box = sampleResizedCropBox(raw.height, raw.width, rng);
     const crop = cropBytes(raw, box.left, box.top, box.width, box.height);
-    const resized: ByteImage = yield { ...crop, outSize: size };
-    checkResized(resized, raw.channels, size);
+    const resized: ByteImage = yield { ...crop, outWidth: size, outHeight: size, filter: 'bilinear' };
+    checkResized(resized, raw.channels, size, size);
     // torchvision RandomHorizontalFlip: flip when torch.rand(1) < p.
     const cropped = rng.uniform() < 0.5 ? flipHorizontal(resized) : resized;
-    const values = augmix ? augmixView(cropped, augmixSeverity, rng) : toUnit(cropped);
-    write(view, values, raw.channels);
+    if (augmix) write(view, augmixView(cropped, augmixSeverity, rng), raw.channels);
+    else writeBytes(view, cropped.data, raw.channels);
   }
   return { data, shape: [views, 3, size, size] };
 }
 
-function checkResized(image: ByteImage, channels: number, size: number): void {
-  if (image.width !== size || image.height !== size || image.channels !== channels) {
+function assertByteImage(image: ByteImage): void {
+  const { width, height, channels, data } = image;
+  if (![width, height].every((v) => Number.isInteger(v) && v >= 1) || (channels !== 1 && channels !== 3)) {
     throw new Error(
-      `augmentViews: the resize returned [${image.channels},${image.height},${image.width}], expected [${channels},${size},${size}]`,
+      `augmentViews: expected an 8-bit image [1 or 3, H, W] with positive sizes, got [${channels},${height},${width}]`,
     );
   }
-  if (image.data.length !== channels * size * size)
+  if (data.length !== channels * width * height)
     throw new Error(
-      `augmentViews: the resize returned ${image.data.length} bytes, expected ${channels * size * size}`,
+      `augmentViews: expected ${channels * width * height} bytes for [${channels},${height},${width}], got ${data.length}`,
     );
+}
+
+function checkResized(image: ByteImage, channels: number, width: number, height: number): void {
+  if (image.width !== width || image.height !== height || image.channels !== channels) {
+    throw new Error(
+      `augmentViews: the resize returned [${image.channels},${image.height},${image.width}], expected [${channels},${height},${width}]`,
+    );
+  }
+  if (image.data.length !== channels * width * height) {
+    throw new Error(
+      `augmentViews: the resize returned ${image.data.length} bytes, expected ${channels * width * height}`,
+    );
+  }
 }
 
 /** ToTensor: 8-bit levels to [0,1] floats. */
