@@ -8,7 +8,7 @@
 // under other load) is not growth; the table shows it, and the range after warm-up, too.
 //   pnpm --filter @attune/suite-corruptions bench:rss [--samples 1000] [--difftpt-samples 100] [--methods a,b]
 //     [--config difftpt='{"generatedViews":3}'] (a method's config, checked by its schema; repeatable)
-//     [--out-suffix -gen3] (results/rss-flat-<method><suffix>.jsonl, so a reduced run does not replace the full one)
+//     [--out-suffix=-gen3] (results/rss-flat-<method><suffix>.jsonl, so a reduced run does not replace the full one)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
