@@ -47,6 +47,7 @@ export { LmTokenizer } from './lm-tokenizer.js';
 export {
   createCausalLM,
   createImageVariationModel,
+  createMoELM,
   createRewardModel,
   createVisionLanguageModel,
   modelEnsembleTemplates,
@@ -68,6 +69,8 @@ export {
   clipModelPlugin,
   imageVariationConfig,
   imageVariationPlugin,
+  moeLMConfig,
+  moeLMPlugin,
   rewardModelConfig,
   rewardModelPlugin,
 } from './plugin.js';
