@@ -21,6 +21,7 @@ export {
   runBenchToReports,
   unfinishedRunProblem,
 } from './bench-to-reports.js';
+export { type BootstrapOptions, bootstrapMean, DEFAULT_BOOTSTRAP } from './bootstrap-mean.js';
 export { canonicalJson, configHash } from './canonical-json.js';
 export {
   BenchError,
@@ -77,6 +78,7 @@ export {
   type RunBenchmarkOptions,
   runBenchmark,
 } from './run-benchmark.js';
+export { auc, type RankingStat, rankingStat } from './ranking-auc.js';
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';

@@ -26,6 +26,7 @@ export type { RawImage } from './raw-image.js';
 export type { CallOptions, LabelProbability, StageTimings } from './results.js';
 export {
   type BudgetOutcome,
+  type CandidateOutcomes,
   defineSuite,
   type SampleOutcome,
   SUITE_KIND,
@@ -35,6 +36,7 @@ export {
 } from './suite.js';
 export type {
   ChainState,
+  Candidate,
   ChainSummary,
   ComputeCost,
   CurvePoint,
