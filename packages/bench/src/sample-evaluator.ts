@@ -142,7 +142,8 @@ function isScalar(value: unknown): value is string | number {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function checkOutcome(outcome: SampleOutcome, where: string): void {
+/** Refuses an outcome the store could not keep or the summary would misread, naming the field. */
+export function checkOutcome(outcome: SampleOutcome, where: string): void {
   const bad = (problem: string) => new EvaluationError(`${where}: suite.evaluate returned ${problem}`);
   if (outcome === null || typeof outcome !== 'object')
     throw bad(`${typeof outcome}; expected { prediction, label }`);

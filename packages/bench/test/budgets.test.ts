@@ -17,6 +17,7 @@ import {
   summarizeRecords,
   writeReports,
 } from '../src/index.js';
+import { checkOutcome } from '../src/sample-evaluator.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -250,5 +251,28 @@ describe('budgets', () => {
     );
     expect(plain.budgetSvg).toBeUndefined();
     expect(existsSync(join(plainOut, 'accuracy-vs-compute.svg'))).toBe(false);
+  });
+});
+
+describe('a suite outcome with bad budgets or candidates', () => {
+  const where = 'method "m" (seed 0) on sample "p0" of suite "s"';
+  const base = { prediction: '4', label: '4' };
+  it.each([
+    [
+      { budgets: [{ budget: 1, prediction: '4', correct: true, anyCorrect: 1 }] },
+      'budgets[0].anyCorrect of type number; expected a boolean or nothing',
+    ],
+    [{ candidates: { correct: [] } }, 'candidates.correct is not a non-empty array'],
+    [{ candidates: { correct: [true, 'no'] } }, 'candidates.correct[1] of type string; expected a boolean'],
+    [
+      { candidates: { correct: [true, false], scores: [1] } },
+      'candidates.scores has 1 entries; expected one per candidate (2)',
+    ],
+    [
+      { candidates: { correct: [true], scores: [Number.NaN] } },
+      'candidates.scores[0] = NaN; expected a finite number or null',
+    ],
+  ])('is refused, naming the field: %j', (extra, message) => {
+    expect(() => checkOutcome({ ...base, ...extra } as never, where)).toThrow(message);
   });
 });
