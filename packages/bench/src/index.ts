@@ -65,6 +65,7 @@ export {
 export type { QueueWorkerExit, QueueWorkerHandle, QueueWorkerOptions } from './queue/queue-worker.js';
 export { queueConnection, REDIS_PASSWORD_ENV, redactUrl } from './queue/redis-connection.js';
 export { startQueueWorker } from './queue/start-queue-worker.js';
+export { auc, type RankingStat, rankingStat } from './ranking-auc.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';
@@ -78,7 +79,6 @@ export {
   type RunBenchmarkOptions,
   runBenchmark,
 } from './run-benchmark.js';
-export { auc, type RankingStat, rankingStat } from './ranking-auc.js';
 export { checkRunId, newRunId } from './run-id.js';
 export { type EvaluationOutput, type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 export { checkSeeds, MAX_SEED, parseSeeds } from './seeds.js';

@@ -12,7 +12,8 @@ export function formatAccuracy(stat: AccuracyStat | undefined): string {
 const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 
 const percent = (x: number) => (x * 100).toFixed(2);
-const interval = (i: readonly [number, number] | null) => (i === null ? '' : ` [${percent(i[0])}, ${percent(i[1])}]`);
+const interval = (i: readonly [number, number] | null) =>
+  i === null ? '' : ` [${percent(i[0])}, ${percent(i[1])}]`;
 
 /** Budgets (rows) × methods (columns) of `cell`, or nothing when no method has a cell. */
 function budgetTable(

@@ -3,9 +3,9 @@
 // with a 95 % bootstrap interval over samples, pass@budget and the scorer's AUC (hand-computed cases).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CandidateOutcomes } from '@attune/contracts';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CandidateOutcomes } from '@attune/contracts';
 import {
   auc,
   type BenchRecord,

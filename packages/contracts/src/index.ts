@@ -35,8 +35,8 @@ export {
   type SuiteSpecInstance,
 } from './suite.js';
 export type {
-  ChainState,
   Candidate,
+  ChainState,
   ChainSummary,
   ComputeCost,
   CurvePoint,

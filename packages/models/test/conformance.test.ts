@@ -76,5 +76,7 @@ describeConformance({
   registry: withOnnx(moeLMPlugin),
   config: { threads: 1 },
   exercise: async (lm: MoELM) =>
-    rounded((await lm.scoreOptions('Is the word "splendid" positive or negative?', ['positive', 'negative'])).probs),
+    rounded(
+      (await lm.scoreOptions('Is the word "splendid" positive or negative?', ['positive', 'negative'])).probs,
+    ),
 });

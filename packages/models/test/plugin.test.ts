@@ -212,7 +212,11 @@ describe("the 'moe-lm' plugin", () => {
       /zoo:mini-lm is a causal-lm model; expected an MoE LM/,
     );
     await expect(
-      createMoELM('c3po', { source: 'zoo:mini-moe' }, { registry: new Registry().register(onnxBackendPlugin) }),
+      createMoELM(
+        'c3po',
+        { source: 'zoo:mini-moe' },
+        { registry: new Registry().register(onnxBackendPlugin) },
+      ),
     ).rejects.toThrow(/plugin "c3po" needs a plugin that provides "moe-lm"/);
   });
 });

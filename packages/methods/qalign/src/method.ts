@@ -358,7 +358,10 @@ export class SampleVoteMethod extends AnswerMethodBase {
       ),
       candidates: answers.map((answer, i) => {
         const reward = rewards?.[i];
-        return { answer: answer ?? null, reward: reward === undefined || Number.isNaN(reward) ? null : reward };
+        return {
+          answer: answer ?? null,
+          reward: reward === undefined || Number.isNaN(reward) ? null : reward,
+        };
       }),
     };
   }

@@ -52,7 +52,12 @@ export async function solveProblem(
     },
     ...(budgets && budgets.length > 0 ? { budgets } : {}),
     ...(hits && hits.length > 0
-      ? { candidates: { correct: hits, ...(scored ? { scores: result.candidates!.map((c) => c.reward) } : {}) } }
+      ? {
+          candidates: {
+            correct: hits,
+            ...(scored ? { scores: result.candidates!.map((c) => c.reward) } : {}),
+          },
+        }
       : {}),
   };
 }
