@@ -21,6 +21,7 @@ export {
   runBenchToReports,
   unfinishedRunProblem,
 } from './bench-to-reports.js';
+export { type BootstrapOptions, bootstrapMean, DEFAULT_BOOTSTRAP } from './bootstrap-mean.js';
 export { canonicalJson, configHash } from './canonical-json.js';
 export {
   BenchError,
@@ -64,6 +65,7 @@ export {
 export type { QueueWorkerExit, QueueWorkerHandle, QueueWorkerOptions } from './queue/queue-worker.js';
 export { queueConnection, REDIS_PASSWORD_ENV, redactUrl } from './queue/redis-connection.js';
 export { startQueueWorker } from './queue/start-queue-worker.js';
+export { auc, type RankingStat, rankingStat } from './ranking-auc.js';
 export { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
 export { loadRegistryFrom, type RegistrySource } from './registry-source.js';
 export { renderVegaLiteSvg } from './render-svg.js';

@@ -1,4 +1,4 @@
-import type { BudgetOutcome } from '@attune/contracts';
+import type { BudgetOutcome, CandidateOutcomes } from '@attune/contracts';
 import type { PeakRssScope } from './peak-memory.js';
 
 /** A method as a run knows it: its plugin name, its parsed config (defaults filled in) and that config's hash. */
@@ -62,6 +62,8 @@ export interface BenchRecord {
   readonly extra: Readonly<Record<string, number | string>> | null;
   /** The answer at growing budgets, when the suite reports them (see SampleOutcome.budgets). */
   readonly budgets?: readonly BudgetOutcome[];
+  /** The candidates behind the answer, when the suite reports them (see SampleOutcome.candidates). */
+  readonly candidates?: CandidateOutcomes;
   readonly startedAt: string;
   readonly finishedAt: string;
 }

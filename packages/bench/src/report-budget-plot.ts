@@ -1,6 +1,7 @@
 // Accuracy against compute for methods that report budgets: one line per method over its budgets, x = mean
 // FLOPs per sample (log scale) where every budget counts them, else the budget itself; error bars = std over
-// seeds. The accuracy-versus-compute figure of test-time scaling papers (QAlign's error-vs-FLOPs).
+// seeds; each point also carries its 95 % bootstrap interval and pass@budget (tooltip, and the data for
+// other plots). The accuracy-versus-compute figure of test-time scaling papers (QAlign's error-vs-FLOPs).
 import type { TopLevelSpec } from 'vega-lite';
 import { renderVegaLiteSvg } from './render-svg.js';
 import type { BenchSummary } from './summary.js';
@@ -12,6 +13,11 @@ interface BudgetPoint {
   readonly accuracy: number;
   readonly lo: number | null;
   readonly hi: number | null;
+  /** 95 % bootstrap interval over samples (percent), null without one. */
+  readonly ci95Lo: number | null;
+  readonly ci95Hi: number | null;
+  /** pass@budget (percent, mean over seeds), null when the suite does not report it. */
+  readonly passAt: number | null;
 }
 
 /** Every (method, budget) point with an accuracy; x is FLOPs when all methods' budgets count them. */
@@ -30,6 +36,9 @@ export function budgetPoints(summary: BenchSummary): { points: BudgetPoint[]; xI
         accuracy: pct,
         lo: std === null ? null : Math.max(0, pct - std),
         hi: std === null ? null : Math.min(100, pct + std),
+        ci95Lo: b.interval95 === null ? null : b.interval95[0] * 100,
+        ci95Hi: b.interval95 === null ? null : b.interval95[1] * 100,
+        passAt: b.passAt?.mean == null ? null : b.passAt.mean * 100,
       },
     ];
   });
@@ -61,6 +70,9 @@ export function budgetPlotSpec(summary: BenchSummary): TopLevelSpec {
             { field: 'method' },
             { field: 'budget' },
             { field: 'accuracy', format: '.2f' },
+            { field: 'ci95Lo', format: '.2f', title: '95 % lo' },
+            { field: 'ci95Hi', format: '.2f', title: '95 % hi' },
+            { field: 'passAt', format: '.2f', title: 'pass@budget' },
             { field: 'x', format: '.3~s', title: xIsFlops ? 'FLOPs' : 'budget' },
           ],
         },

@@ -1,6 +1,6 @@
 import { formatTable } from '@attune/timing';
 import type { PairedComparison } from './paired-comparison.js';
-import type { AccuracyStat, BenchSummary } from './summary.js';
+import type { AccuracyStat, BenchSummary, BudgetStat, MethodSummary } from './summary.js';
 
 /** "81.33 ± 1.20" (percent); the mean alone with one seed; "—" without records. */
 export function formatAccuracy(stat: AccuracyStat | undefined): string {
@@ -11,28 +11,90 @@ export function formatAccuracy(stat: AccuracyStat | undefined): string {
 
 const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 
-/** Accuracy at each reported budget (rows) per method (columns), or nothing when no method reports budgets. */
+const percent = (x: number) => (x * 100).toFixed(2);
+const interval = (i: readonly [number, number] | null) =>
+  i === null ? '' : ` [${percent(i[0])}, ${percent(i[1])}]`;
+
+/** Budgets (rows) × methods (columns) of `cell`, or nothing when no method has a cell. */
+function budgetTable(
+  methods: readonly MethodSummary[],
+  cell: (stat: BudgetStat) => string | undefined,
+): string[] | undefined {
+  const budgets = [...new Set(methods.flatMap((m) => (m.budgets ?? []).map((b) => b.budget)))].sort(
+    (a, b) => a - b,
+  );
+  const shown = methods.filter((m) => m.budgets?.some((b) => cell(b) !== undefined));
+  if (shown.length === 0) return undefined;
+  const at = (m: MethodSummary, n: number) => {
+    const stat = m.budgets!.find((b) => b.budget === n);
+    return (stat && cell(stat)) ?? '—';
+  };
+  return [
+    formatTable(
+      ['budget', ...shown.map((m) => m.label)],
+      budgets.map((n) => [String(n), ...shown.map((m) => at(m, n))]),
+    ),
+  ];
+}
+
+/**
+ * For methods that report budgets: accuracy (mean ± std over seeds, 95 % bootstrap interval, FLOPs),
+ * pass@budget, and the scorer's ranking AUC; nothing when no method reports budgets.
+ */
 function budgetLines(summary: BenchSummary): string[] {
   const withBudgets = summary.methods.filter((m) => m.budgets !== undefined);
   if (withBudgets.length === 0) return [];
-  const budgets = [...new Set(withBudgets.flatMap((m) => m.budgets!.map((b) => b.budget)))].sort(
-    (a, b) => a - b,
-  );
-  const cell = (m: (typeof withBudgets)[number], n: number) => {
-    const stat = m.budgets!.find((b) => b.budget === n);
-    if (!stat) return '—';
-    const flops = stat.flops === null ? '' : ` (${stat.flops.toExponential(2)} FLOPs)`;
-    return `${formatAccuracy(stat.accuracy)}${flops}`;
-  };
-  return [
-    '## Accuracy (%) by budget: samples voted over or chain steps, mean ± std over seeds',
+  const { resamples, seed } = summary.bootstrap;
+  const lines = [
+    '## Accuracy (%) by budget: samples voted over or chain steps',
     '',
-    formatTable(
-      ['budget', ...withBudgets.map((m) => m.label)],
-      budgets.map((n) => [String(n), ...withBudgets.map((m) => cell(m, n))]),
-    ),
+    `Each cell: mean ± std over seeds [95 % interval: percentile bootstrap over samples, each sample's accuracy averaged over its seeds, ${resamples} resamples, seed ${seed}] (mean FLOPs per sample).`,
+    '',
+    ...budgetTable(withBudgets, (stat) => {
+      const flops = stat.flops === null ? '' : ` (${stat.flops.toExponential(2)} FLOPs)`;
+      return `${formatAccuracy(stat.accuracy)}${interval(stat.interval95)}${flops}`;
+    })!,
     '',
   ];
+  const pass = budgetTable(withBudgets, (stat) => (stat.passAt ? formatAccuracy(stat.passAt) : undefined));
+  if (pass) {
+    lines.push(
+      '## pass@budget (%): some candidate up to the budget is correct',
+      '',
+      'The ceiling of any rule that picks one of the candidates (samples; a chain: its budget + 1 states), mean ± std over seeds.',
+      '',
+      ...pass,
+      '',
+    );
+  }
+  const ranked = summary.methods.filter((m) => m.ranking !== undefined);
+  if (ranked.length > 0) {
+    const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+    lines.push(
+      "## The scorer's ranking of the candidates (AUC, correct against wrong)",
+      '',
+      formatTable(
+        ['method', 'pooled AUC', 'within-sample AUC', 'mixed (sample, seed)', 'candidates', 'correct %'],
+        ranked.map((m) => {
+          const r = m.ranking!;
+          return [
+            m.label,
+            f(r.pooledAuc),
+            f(r.withinSampleAuc),
+            String(r.mixedUnits),
+            String(r.candidates),
+            (r.candidateAccuracy * 100).toFixed(1),
+          ];
+        }),
+      ),
+      '',
+      'Pooled: over every scored candidate of every (sample, seed). Within: the mean AUC over the (sample,',
+      'seed) that have both correct and wrong candidates (the ranking best-of-n relies on). Candidates without',
+      'a score are left out of the AUCs and counted in "correct %".',
+      '',
+    );
+  }
+  return lines;
 }
 
 /** The paired comparison table against the baseline, or nothing without one. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { BudgetOutcome, SampleOutcome, Suite } from '@attune/contracts';
+import type { BudgetOutcome, CandidateOutcomes, SampleOutcome, Suite } from '@attune/contracts';
 import type { PluginInstance, Registry } from '@attune/registry';
 import { EvaluationError } from './errors.js';
 import { collectGarbageIfGrown, type PeakRssScope, peakRssBytes, resetPeakRss } from './peak-memory.js';
@@ -22,6 +22,7 @@ export interface EvaluationOutput {
   readonly correct: boolean;
   readonly extra: Readonly<Record<string, number | string>> | null;
   readonly budgets?: readonly BudgetOutcome[];
+  readonly candidates?: CandidateOutcomes;
   readonly latencyMs: number;
   readonly peakRssBytes: number;
   readonly peakRssScope: PeakRssScope;
@@ -94,6 +95,7 @@ export class SampleEvaluator {
       correct: outcome.correct ?? outcome.prediction === outcome.label,
       extra: outcome.extra ? { ...outcome.extra } : null,
       ...(outcome.budgets ? { budgets: outcome.budgets.map((b) => ({ ...b })) } : {}),
+      ...(outcome.candidates ? { candidates: copyCandidates(outcome.candidates) } : {}),
       latencyMs,
       peakRssBytes: peak,
       peakRssScope,
@@ -140,7 +142,8 @@ function isScalar(value: unknown): value is string | number {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function checkOutcome(outcome: SampleOutcome, where: string): void {
+/** Refuses an outcome the store could not keep or the summary would misread, naming the field. */
+export function checkOutcome(outcome: SampleOutcome, where: string): void {
   const bad = (problem: string) => new EvaluationError(`${where}: suite.evaluate returned ${problem}`);
   if (outcome === null || typeof outcome !== 'object')
     throw bad(`${typeof outcome}; expected { prediction, label }`);
@@ -159,6 +162,27 @@ function checkOutcome(outcome: SampleOutcome, where: string): void {
     if (!isScalar(value)) throw bad(`extra.${key} = ${String(value)}; expected a string or finite number`);
   }
   if (outcome.budgets !== undefined) checkBudgets(outcome.budgets, bad);
+  if (outcome.candidates !== undefined) checkCandidates(outcome.candidates, bad);
+}
+
+function copyCandidates(c: CandidateOutcomes): CandidateOutcomes {
+  return { correct: [...c.correct], ...(c.scores ? { scores: [...c.scores] } : {}) };
+}
+
+function checkCandidates(c: CandidateOutcomes, bad: (problem: string) => Error): void {
+  if (!Array.isArray(c?.correct) || c.correct.length === 0) {
+    throw bad('candidates.correct is not a non-empty array; expected one boolean per candidate');
+  }
+  const i = c.correct.findIndex((x) => typeof x !== 'boolean');
+  if (i >= 0) throw bad(`candidates.correct[${i}] of type ${typeof c.correct[i]}; expected a boolean`);
+  if (c.scores === undefined) return;
+  if (!Array.isArray(c.scores) || c.scores.length !== c.correct.length) {
+    throw bad(
+      `candidates.scores has ${Array.isArray(c.scores) ? c.scores.length : typeof c.scores} entries; expected one per candidate (${c.correct.length})`,
+    );
+  }
+  const j = c.scores.findIndex((x) => x !== null && !Number.isFinite(x));
+  if (j >= 0) throw bad(`candidates.scores[${j}] = ${String(c.scores[j])}; expected a finite number or null`);
 }
 
 function checkBudgets(budgets: readonly BudgetOutcome[], bad: (problem: string) => Error): void {
@@ -177,6 +201,9 @@ function checkBudgets(budgets: readonly BudgetOutcome[], bad: (problem: string) 
       throw bad(`budgets[${i}].correct of type ${typeof b.correct}; expected a boolean`);
     if (b.flops !== undefined && !(Number.isFinite(b.flops) && b.flops >= 0)) {
       throw bad(`budgets[${i}].flops = ${String(b.flops)}; expected a finite number >= 0`);
+    }
+    if (b.anyCorrect !== undefined && typeof b.anyCorrect !== 'boolean') {
+      throw bad(`budgets[${i}].anyCorrect of type ${typeof b.anyCorrect}; expected a boolean or nothing`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BudgetOutcome } from '@attune/contracts';
+import type { BudgetOutcome, CandidateOutcomes } from '@attune/contracts';
 import Database from 'better-sqlite3';
 import type { PeakRssScope } from './peak-memory.js';
 import { type AttemptRow, type BenchRecord, type MethodSpec, type RunInfo, taskKey } from './records.js';
@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS records (
   started_at TEXT NOT NULL,
   finished_at TEXT NOT NULL,
   budgets TEXT,
+  candidates TEXT,
   UNIQUE (run_id, suite, method, config_hash, seed, sample_key)
 );
 `;
@@ -115,6 +116,7 @@ interface RecordRow {
   started_at: string;
   finished_at: string;
   budgets: string | null;
+  candidates: string | null;
 }
 
 interface AttemptDbRow {
@@ -156,10 +158,10 @@ export class ResultStore {
     this.#insertRecord = db.prepare(
       `INSERT INTO records (run_id, suite, method, config_hash, seed, sample_key, sample_index, family, prediction,
          label, correct, latency_ms, peak_rss_bytes, peak_rss_scope, backend, threads, sample_list,
-         sample_list_sha256, node_version, worker, pid, attempt, extra, started_at, finished_at, budgets)
+         sample_list_sha256, node_version, worker, pid, attempt, extra, started_at, finished_at, budgets, candidates)
        VALUES (@run_id, @suite, @method, @config_hash, @seed, @sample_key, @sample_index, @family, @prediction,
          @label, @correct, @latency_ms, @peak_rss_bytes, @peak_rss_scope, @backend, @threads, @sample_list,
-         @sample_list_sha256, @node_version, @worker, @pid, @attempt, @extra, @started_at, @finished_at, @budgets)`,
+         @sample_list_sha256, @node_version, @worker, @pid, @attempt, @extra, @started_at, @finished_at, @budgets, @candidates)`,
     );
     this.#insertAttempt = db.prepare(
       `INSERT INTO attempts (run_id, method, config_hash, seed, sample_key, attempt, worker, pid, started_at)
@@ -198,9 +200,11 @@ export class ResultStore {
       );
     }
     db.exec(SCHEMA);
-    // Stores written before budgets existed gain the (nullable) column; their records read as before.
+    // Stores written before budgets (or candidates) existed gain the nullable column; their records read as before.
     const columns = db.prepare('PRAGMA table_info(records)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'budgets')) db.exec('ALTER TABLE records ADD COLUMN budgets TEXT');
+    for (const column of ['budgets', 'candidates']) {
+      if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE records ADD COLUMN ${column} TEXT`);
+    }
     db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
     return new ResultStore(full, db);
   }
@@ -381,6 +385,7 @@ function recordParams(record: BenchRecord): Record<string, unknown> {
     started_at: record.startedAt,
     finished_at: record.finishedAt,
     budgets: record.budgets === undefined ? null : JSON.stringify(record.budgets),
+    candidates: record.candidates === undefined ? null : JSON.stringify(record.candidates),
   };
 }
 
@@ -436,5 +441,8 @@ function toRecord(row: RecordRow): BenchRecord {
     ...(row.budgets === null || row.budgets === undefined
       ? {}
       : { budgets: JSON.parse(row.budgets) as BudgetOutcome[] }),
+    ...(row.candidates === null || row.candidates === undefined
+      ? {}
+      : { candidates: JSON.parse(row.candidates) as CandidateOutcomes }),
   };
 }

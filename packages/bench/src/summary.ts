@@ -1,7 +1,9 @@
 import { mean, sampleStd } from '@attune/tensor/numerics';
 import { summarize } from '@attune/timing';
+import { bootstrapMean, DEFAULT_BOOTSTRAP } from './bootstrap-mean.js';
 import { comparePaired, defaultBaseline, type PairedComparison } from './paired-comparison.js';
 import type { PeakRssScope } from './peak-memory.js';
+import { type RankingStat, rankingStat } from './ranking-auc.js';
 import type { BenchRecord, RunInfo } from './records.js';
 import type { ResultStore } from './store.js';
 
@@ -46,11 +48,27 @@ export interface MethodSummary {
    * mean ± std over seeds, with the mean compute spent to reach it; absent when no record has budgets.
    */
   readonly budgets?: readonly BudgetStat[];
+  /**
+   * How well the method's scorer ranks its candidates (AUC pooled and within a sample), from the candidates
+   * the suite reports with scores; absent when no record has scored candidates.
+   */
+  readonly ranking?: RankingStat;
 }
 
 export interface BudgetStat {
   readonly budget: number;
   readonly accuracy: AccuracyStat;
+  /**
+   * 95 % interval of the accuracy: percentile bootstrap over samples, each sample's accuracy averaged over
+   * its seeds (seeds pooled), so it covers which samples were drawn as well as the seeds; null without
+   * records. Resamples and seed: BenchSummary.bootstrap.
+   */
+  readonly interval95: readonly [number, number] | null;
+  /**
+   * pass@budget: the share of (sample, seed) whose candidates up to this budget include a correct one
+   * (BudgetOutcome.anyCorrect), mean ± std over seeds; absent when the suite does not report it.
+   */
+  readonly passAt?: AccuracyStat;
   /** Mean FLOPs per sample up to this budget, or null when the suite does not count them. */
   readonly flops: number | null;
 }
@@ -68,6 +86,8 @@ export interface BenchSummary {
   readonly baseline: string | null;
   /** Every other method against the baseline: changed / fixed / broken and a paired bootstrap interval. */
   readonly comparisons: readonly PairedComparison[];
+  /** The bootstrap behind every BudgetStat.interval95. */
+  readonly bootstrap: { readonly resamples: number; readonly seed: number };
 }
 
 export interface SummaryOptions {
@@ -96,18 +116,34 @@ function budgetStats(records: readonly BenchRecord[], seeds: readonly number[]):
   return budgets.map((budget) => {
     const at = records.flatMap((r) => {
       const b = r.budgets?.find((x) => x.budget === budget);
-      return b ? [{ ...r, correct: b.correct, flops: b.flops }] : [];
+      return b ? [{ ...r, correct: b.correct, flops: b.flops, anyCorrect: b.anyCorrect }] : [];
     });
     const flops = at.map((r) => r.flops).filter((f): f is number => f !== undefined);
+    const passed = at.flatMap((r) => (r.anyCorrect === undefined ? [] : [{ ...r, correct: r.anyCorrect }]));
     return {
       budget,
       accuracy: accuracyStat(at, seeds),
+      interval95: bootstrapMean(perSampleAccuracy(at)),
+      ...(passed.length > 0 ? { passAt: accuracyStat(passed, seeds) } : {}),
       flops: flops.length === at.length && flops.length > 0 ? mean(flops)! : null,
     };
   });
 }
 
+/** Each sample's accuracy averaged over its seeds, in list order: the bootstrap's units. */
+function perSampleAccuracy(records: readonly BenchRecord[]): number[] {
+  const bySample = new Map<string, { index: number; hits: number; n: number }>();
+  for (const r of records) {
+    const e = bySample.get(r.sampleKey) ?? { index: r.sampleIndex, hits: 0, n: 0 };
+    e.hits += r.correct ? 1 : 0;
+    e.n += 1;
+    bySample.set(r.sampleKey, e);
+  }
+  return [...bySample.values()].sort((a, b) => a.index - b.index).map((e) => e.hits / e.n);
+}
+
 const budgetField = (budgets: BudgetStat[] | undefined) => (budgets ? { budgets } : {});
+const rankingField = (ranking: RankingStat | undefined) => (ranking ? { ranking } : {});
 
 /** Summarises a run's records: accuracy ± std over seeds per method × family and overall, latency, memory. */
 export function summarizeRecords(
@@ -155,6 +191,7 @@ export function summarizeRecords(
         (a, b) => a - b,
       ),
       ...budgetField(budgetStats(mine, run.seeds)),
+      ...rankingField(rankingStat(mine)),
     };
   });
   const expected = run.methods.length * run.seeds.length * run.sampleCount;
@@ -182,6 +219,7 @@ export function summarizeRecords(
     methods,
     baseline: baseline?.label ?? null,
     comparisons,
+    bootstrap: { ...DEFAULT_BOOTSTRAP },
   };
 }
 

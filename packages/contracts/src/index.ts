@@ -26,6 +26,7 @@ export type { RawImage } from './raw-image.js';
 export type { CallOptions, LabelProbability, StageTimings } from './results.js';
 export {
   type BudgetOutcome,
+  type CandidateOutcomes,
   defineSuite,
   type SampleOutcome,
   SUITE_KIND,
@@ -34,6 +35,7 @@ export {
   type SuiteSpecInstance,
 } from './suite.js';
 export type {
+  Candidate,
   ChainState,
   ChainSummary,
   ComputeCost,

@@ -17,6 +17,22 @@ export interface BudgetOutcome {
   readonly correct: boolean;
   /** Compute spent up to this budget, when the method counts it. */
   readonly flops?: number;
+  /**
+   * Whether some candidate the answer at this budget was chosen from is correct (the first n samples, a
+   * chain's n + 1 states): pass@budget, the ceiling of any rule that picks one of them.
+   */
+  readonly anyCorrect?: boolean;
+}
+
+/**
+ * The candidates a method chose its answer from, in the order it produced them, for the harness's ranking
+ * figures: whether each is correct and, when the method ranks them with a scorer (a reward model), its
+ * score (null where the scorer gave none, e.g. NaN). The harness reports the scorer's AUC from them.
+ */
+export interface CandidateOutcomes {
+  readonly correct: readonly boolean[];
+  /** One per candidate, or absent when the method does not score its candidates. */
+  readonly scores?: readonly (number | null)[];
 }
 
 /** What evaluating one method on one sample produced. */
@@ -29,6 +45,8 @@ export interface SampleOutcome {
   readonly extra?: Readonly<Record<string, number | string>>;
   /** The answer at growing budgets, smallest first (the last is usually `prediction` itself). */
   readonly budgets?: readonly BudgetOutcome[];
+  /** The candidates behind the answer (samples, states), when the suite reports them. */
+  readonly candidates?: CandidateOutcomes;
 }
 
 /**

@@ -109,6 +109,17 @@ export interface SolveResult<Strategy extends string = string> {
    * accuracy-versus-compute curve from one call. Absent for single-output strategies (greedy).
    */
   readonly curve?: readonly CurvePoint[];
+  /**
+   * The outputs voted over, in order: the n samples, or the chain's state after each step (steps + 1,
+   * repeats included). Absent for single-output strategies (greedy).
+   */
+  readonly candidates?: readonly Candidate[];
+}
+
+/** One output a strategy chose among: its extracted answer and its reward (null without one, or NaN). */
+export interface Candidate {
+  readonly answer: string | null;
+  readonly reward: number | null;
 }
 
 /** One point of SolveResult.curve. */
@@ -117,6 +128,8 @@ export interface CurvePoint {
   readonly answer: string | null;
   /** LM + reward-model FLOPs spent on the outputs up to this budget. */
   readonly flops: number;
+  /** How many of SolveResult.candidates (the first ones) the answer at this budget was chosen from. */
+  readonly candidates: number;
 }
 
 /** What every text-answer plugin creates. */

@@ -47,6 +47,7 @@ export { LmTokenizer } from './lm-tokenizer.js';
 export {
   createCausalLM,
   createImageVariationModel,
+  createMoELM,
   createRewardModel,
   createVisionLanguageModel,
   modelEnsembleTemplates,
@@ -76,6 +77,8 @@ export {
   clipModelPlugin,
   imageVariationConfig,
   imageVariationPlugin,
+  moeLMConfig,
+  moeLMPlugin,
   rewardModelConfig,
   rewardModelPlugin,
 } from './plugin.js';

@@ -7,6 +7,7 @@ import { CAPABILITY } from '@attune/contracts';
 import type { PluginContext, PluginInstance } from '@attune/registry';
 import type { CausalLM } from './causal-lm.js';
 import type { ImageVariationModel } from './image-variation-model.js';
+import type { MoELM } from './moe-lm.js';
 import type { RewardModel } from './reward-model.js';
 import type { VisionLanguageModel } from './vision-language-model.js';
 
@@ -78,6 +79,20 @@ export function createRewardModel(
   context: PluginContext,
 ): Promise<RewardModel> {
   return createProvided<RewardModel>(method, CAPABILITY.rewardModel, modelConfig, context, ['score']);
+}
+
+/** The mixture-of-experts LM a routing method (C3PO) runs on: whichever installed plugin provides 'moe-lm'. */
+export function createMoELM(
+  method: string,
+  modelConfig: { source: string } & Record<string, unknown>,
+  context: PluginContext,
+): Promise<MoELM> {
+  return createProvided<MoELM>(method, CAPABILITY.moeLm, modelConfig, context, [
+    'route',
+    'scoreOptions',
+    'scoreFromLogits',
+    'promptOf',
+  ]);
 }
 
 /** The model's ensemble templates (config.json's ensemble_templates), or a clear error when it has none. */

@@ -12,7 +12,7 @@
  */
 import { type OnnxSession, Tensor } from '@attune/backend-onnx';
 import type { MoeLMModelConfig, ResolvedModel } from '@attune/zoo';
-import { loadLmGraph } from './lm-graph-loader.js';
+import { type LmLoadOptions, loadLmGraph } from './lm-graph-loader.js';
 import type { LmTokenizer } from './lm-tokenizer.js';
 
 export const MOE_ROUTING_INPUTS = ['routing_override', 'routing_override_layers'] as const;
@@ -290,8 +290,12 @@ export class MoELM {
   }
 }
 
-/** Loads zoo:mini-moe (or an "attune-moe" folder). A plain causal LM is refused: it has no routing. */
-export async function loadMoELM(source: string, options: { threads?: number } = {}): Promise<MoELM> {
+/**
+ * Loads zoo:mini-moe (or an "attune-moe" folder). A plain causal LM is refused: it has no routing. Methods
+ * get it through the registry ('moe-lm' model plugin, `createMoELM`), which passes the registry's onnx
+ * backend as `onnx`; `threads` makes a backend of its own (scripts, tests).
+ */
+export async function loadMoELM(source: string, options: LmLoadOptions = {}): Promise<MoELM> {
   return loadLmGraph(
     source,
     {

@@ -5,6 +5,7 @@ import { definePlugin, type PluginContext, z } from '@attune/registry';
 import { loadCausalLM } from './causal-lm.js';
 import { loadVisionLanguageModel } from './clip-model.js';
 import { loadImageVariationModel } from './image-variation-model.js';
+import { loadMoELM } from './moe-lm.js';
 import { loadRewardModel } from './reward-model.js';
 
 const backendName = (capability: string, fallback: string) =>
@@ -210,4 +211,32 @@ export const rewardModelPlugin = definePlugin({
     }),
 });
 
-export default [clipModelPlugin, imageVariationPlugin, causalLMPlugin, rewardModelPlugin];
+/** Config of the 'moe-lm' model plugin; `{}` gives the zoo's mini-moe. */
+export const moeLMConfig = z.object({
+  source: z
+    .string()
+    .min(1)
+    .default('zoo:mini-moe')
+    .describe(
+      'A zoo id (zoo:mini-moe) or an "attune-moe" folder (config.json, tokenizer.json, onnx/model.onnx with router_probs and routing_override)',
+    ),
+  threads,
+  inferenceBackend: backendName(CAPABILITY.onnxInference, 'backend-onnx'),
+});
+
+export const moeLMPlugin = definePlugin({
+  name: 'moe-lm',
+  kind: 'model',
+  version: '0.1.0',
+  description:
+    "Mixture-of-experts decoder LM with its routing exposed: each layer's router distribution at the last prompt token, and an override of it (onnxruntime).",
+  config: moeLMConfig,
+  needs: [CAPABILITY.onnxInference],
+  provides: [CAPABILITY.moeLm],
+  create: async (config, context) =>
+    loadMoELM(config.source, {
+      onnx: await createInferenceBackend('moe-lm', config.inferenceBackend, config, context),
+    }),
+});
+
+export default [clipModelPlugin, imageVariationPlugin, causalLMPlugin, rewardModelPlugin, moeLMPlugin];

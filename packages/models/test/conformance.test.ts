@@ -5,7 +5,14 @@ import { Registry } from '@attune/registry';
 import { describeConformance } from '@attune/standard-tests';
 import type { CausalLM } from '../src/causal-lm.js';
 import type { ImageVariationModel } from '../src/image-variation-model.js';
-import { causalLMPlugin, clipModelPlugin, imageVariationPlugin, rewardModelPlugin } from '../src/plugin.js';
+import type { MoELM } from '../src/moe-lm.js';
+import {
+  causalLMPlugin,
+  clipModelPlugin,
+  imageVariationPlugin,
+  moeLMPlugin,
+  rewardModelPlugin,
+} from '../src/plugin.js';
 import type { RewardModel } from '../src/reward-model.js';
 import type { VisionLanguageModel } from '../src/vision-language-model.js';
 import { FIXTURES, TINY_CLIP } from './fixtures.js';
@@ -61,5 +68,15 @@ describeConformance({
   exercise: async (rm: RewardModel) =>
     rounded(
       await rm.score([{ prompt: 'Question: 2 + 3?\nAnswer:', completion: ' 2 + 3 = 5. The answer is 5.' }]),
+    ),
+});
+
+describeConformance({
+  plugin: moeLMPlugin,
+  registry: withOnnx(moeLMPlugin),
+  config: { threads: 1 },
+  exercise: async (lm: MoELM) =>
+    rounded(
+      (await lm.scoreOptions('Is the word "splendid" positive or negative?', ['positive', 'negative'])).probs,
     ),
 });

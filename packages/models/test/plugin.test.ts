@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { OnnxCausalLM } from '../src/causal-lm.js';
 import type { ClipVisionLanguageModel } from '../src/clip-model.js';
 import type { ImageVariationModel } from '../src/image-variation-model.js';
-import { createCausalLM, createRewardModel } from '../src/model-from-registry.js';
+import { createCausalLM, createMoELM, createRewardModel } from '../src/model-from-registry.js';
+import { loadMoELM } from '../src/moe-lm.js';
 import plugins, {
   causalLMPlugin,
   clipModelPlugin,
   imageVariationPlugin,
+  moeLMPlugin,
   rewardModelPlugin,
 } from '../src/plugin.js';
 import type { VisionLanguageModel } from '../src/vision-language-model.js';
@@ -80,7 +82,13 @@ describe("the 'clip' plugin", () => {
 
 describe("the 'image-variation' plugin", () => {
   it('is exported with clip as the package plugin list', () => {
-    expect(plugins.map((p) => p.name)).toEqual(['clip', 'image-variation', 'causal-lm', 'reward-model']);
+    expect(plugins.map((p) => p.name)).toEqual([
+      'clip',
+      'image-variation',
+      'causal-lm',
+      'reward-model',
+      'moe-lm',
+    ]);
     expect(imageVariationPlugin.provides).toEqual(['image-variation']);
   });
 
@@ -165,5 +173,50 @@ describe("the 'causal-lm' and 'reward-model' plugins", () => {
     await expect(createRewardModel('qalign', { source: 'zoo:mini-rm' }, { registry })).rejects.toThrow(
       /provides "reward-model"/,
     );
+  });
+});
+
+describe("the 'moe-lm' plugin", () => {
+  it('declares what it needs and provides, defaulting to zoo:mini-moe', () => {
+    expect(moeLMPlugin.kind).toBe('model');
+    expect(moeLMPlugin.needs).toEqual(['onnx-inference']);
+    expect(moeLMPlugin.provides).toEqual(['moe-lm']);
+    expect(moeLMPlugin.config.parse({})).toEqual({
+      source: 'zoo:mini-moe',
+      threads: 0,
+      inferenceBackend: 'backend-onnx',
+    });
+  });
+
+  it("creates the MoE LM for a method on the registry's backend, with the same numbers as loading it directly", async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(moeLMPlugin);
+    const viaRegistry = await createMoELM('c3po', { source: 'zoo:mini-moe', threads: 1 }, { registry });
+    const direct = await loadMoELM('zoo:mini-moe', { threads: 1 });
+    try {
+      const question = 'Is the word "splendid" positive or negative?';
+      const options = ['positive', 'negative'];
+      const a = await viaRegistry.scoreOptions(question, options);
+      const b = await direct.scoreOptions(question, options);
+      expect(a.logits).toEqual(b.logits);
+      const [routedA] = await viaRegistry.route([viaRegistry.promptOf(question)]);
+      const [routedB] = await direct.route([direct.promptOf(question)]);
+      expect(Array.from(routedA!.pathway)).toEqual(Array.from(routedB!.pathway));
+    } finally {
+      await Promise.all([viaRegistry.dispose(), direct.dispose()]);
+    }
+  });
+
+  it('refuses a plain causal LM as the MoE LM, and names the missing provider', async () => {
+    const registry = new Registry().register(onnxBackendPlugin).register(moeLMPlugin);
+    await expect(createMoELM('c3po', { source: 'zoo:mini-lm' }, { registry })).rejects.toThrow(
+      /zoo:mini-lm is a causal-lm model; expected an MoE LM/,
+    );
+    await expect(
+      createMoELM(
+        'c3po',
+        { source: 'zoo:mini-moe' },
+        { registry: new Registry().register(onnxBackendPlugin) },
+      ),
+    ).rejects.toThrow(/plugin "c3po" needs a plugin that provides "moe-lm"/);
   });
 });

@@ -11,7 +11,8 @@ import type {
   RemixOptions,
   RemixResult,
 } from '@attune/contracts';
-import { loadMoELM, type MoELM } from '@attune/models';
+import { createMoELM, type MoELM } from '@attune/models';
+import type { PluginContext } from '@attune/registry';
 import { C3PO, loadReferences } from './c3po.js';
 import type { C3poConfig } from './config.js';
 import { kernelWeights } from './remix.js';
@@ -47,8 +48,9 @@ export class C3poRemixer implements ExpertRemixMethod {
     }`;
   }
 
-  static async create(config: C3poConfig): Promise<C3poRemixer> {
-    const model = await loadMoELM(config.model, { threads: config.threads });
+  /** The MoE LM comes from the registry (whichever plugin provides 'moe-lm', on the registry's backend). */
+  static async create(config: C3poConfig, context: PluginContext): Promise<C3poRemixer> {
+    const model = await createMoELM('c3po', { source: config.model, threads: config.threads }, context);
     try {
       const path = join(model.resolved.dir, 'tasks', `${config.family}.reference.jsonl`);
       if (!existsSync(path)) {

@@ -11,9 +11,9 @@ export const c3po = definePlugin({
   description:
     "C3PO (Li, Li & Zhou, COLM 2025): re-mixes an MoE LM's routing weights on its last layers at the last prompt token from those of correctly answered neighbours (kernel regression, mode finding, the released cosine average, NGD through the model's routing gradient; the oracle as an upper bound).",
   config: c3poConfig,
-  needs: [],
+  needs: [CAPABILITY.moeLm],
   provides: [CAPABILITY.expertRemix],
-  create: async (config) => C3poRemixer.create(config),
+  create: async (config, context) => C3poRemixer.create(config, context),
 });
 
 export default [c3po];

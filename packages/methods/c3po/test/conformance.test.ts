@@ -1,3 +1,6 @@
+import { onnxBackendPlugin } from '@attune/backend-onnx/plugin';
+import { moeLMPlugin } from '@attune/models';
+import { Registry } from '@attune/registry';
 import { describeConformance } from '@attune/standard-tests';
 import type { C3poRemixer } from '../src/method.js';
 import { c3po } from '../src/plugin.js';
@@ -15,6 +18,8 @@ const exercise = async (method: C3poRemixer) => {
 
 describeConformance({
   plugin: c3po,
+  // The MoE LM comes through the registry: the backend and the 'moe-lm' model plugin beside c3po.
+  registry: () => new Registry().register(onnxBackendPlugin).register(moeLMPlugin).register(c3po),
   config: { variant: 'ngd', steps: 2 },
   exercise,
   leakRepeats: 1,

@@ -17,7 +17,7 @@ import {
   summarizeRun,
   writeReports,
 } from '@attune/bench';
-import type { BudgetOutcome, CurvePoint } from '@attune/contracts';
+import type { BudgetOutcome, CandidateOutcomes, CurvePoint } from '@attune/contracts';
 import { causalLMPlugin, rewardModelPlugin } from '@attune/models';
 import { Registry } from '@attune/registry';
 import {
@@ -161,6 +161,7 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
             attempt: 1,
             extra: { ...outcome.extra, convertedFrom: 'records.jsonl' },
             ...(outcome.budgets ? { budgets: outcome.budgets } : {}),
+            ...(outcome.candidates ? { candidates: outcome.candidates } : {}),
             startedAt: now,
             finishedAt: now,
           };
@@ -181,12 +182,14 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
     return `${entry.steps}-step`;
   }
 
-  function toBudgets(curve: readonly CurvePoint[], truth: string): BudgetOutcome[] {
+  /** As the suite's solveProblem: the curve as budgets, each with whether a candidate up to it is right. */
+  function toBudgets(curve: readonly CurvePoint[], truth: string, hits: readonly boolean[]): BudgetOutcome[] {
     return curve.map((p) => ({
       budget: p.budget,
       prediction: p.answer ?? '',
       correct: p.answer === truth,
       flops: p.flops,
+      anyCorrect: hits.slice(0, p.candidates).some(Boolean),
     }));
   }
 
@@ -194,7 +197,14 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
     method: string,
     problem: { id: string; answer: string },
     seed: number,
-  ): { prediction: string; budgets?: BudgetOutcome[]; extra: Record<string, number> } | undefined {
+  ):
+    | {
+        prediction: string;
+        budgets?: BudgetOutcome[];
+        candidates?: CandidateOutcomes;
+        extra: Record<string, number>;
+      }
+    | undefined {
     if (method === 'greedy') {
       // Greedy decoding does not depend on the seed: the one greedy output stands for every seed.
       const g = greedy.get(`${problem.id}|`);
@@ -214,9 +224,12 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
         perToken,
       );
       const steps = c.accepted.length;
+      // The chain's states carry no stored rewards, and the suite reports none for states (suite.ts).
+      const hits = c.answers.map((a) => a === problem.answer);
       return {
         prediction: curve.at(-1)!.answer ?? '',
-        budgets: toBudgets(curve, problem.answer),
+        budgets: toBudgets(curve, problem.answer, hits),
+        candidates: { correct: hits },
         extra: {
           flops: curve.at(-1)!.flops,
           acceptanceRate: c.accepted.reduce((a, b) => a + b, 0) / steps,
@@ -236,9 +249,12 @@ export async function convertResults(dir: string, outDir: string, runId = 'conve
       perToken,
       betaWmv,
     );
+    const hits = s.answers.map((a) => a === problem.answer);
     return {
       prediction: curve.at(-1)!.answer ?? '',
-      budgets: toBudgets(curve, problem.answer),
+      budgets: toBudgets(curve, problem.answer, hits),
+      // Majority vote reads no rewards; best-of-n and the weighted vote rank these samples by them.
+      candidates: { correct: hits, ...(method === 'majority-vote' ? {} : { scores: s.rewards }) },
       extra: { flops: curve.at(-1)!.flops },
     };
   }

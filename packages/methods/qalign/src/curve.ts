@@ -51,6 +51,7 @@ export function sampleVoteCurve(
       budget: n,
       answer: vote.answer ?? null,
       flops: flopsPerToken.lm * prefixSum(samples.tokens, n) + flopsPerToken.reward * rewardTokens,
+      candidates: n,
     };
   });
 }
@@ -74,5 +75,6 @@ export function chainCurve(
     flops:
       flopsPerToken.lm * prefixSum(generatedTokens, n + 1) +
       flopsPerToken.reward * prefixSum(rewardTokens, n + 1),
+    candidates: n + 1,
   }));
 }

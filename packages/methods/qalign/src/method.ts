@@ -206,6 +206,10 @@ export class QAlignMethod extends AnswerMethodBase {
       ms: round2(performance.now() - call.started),
       chain: chainSummary(trace!),
       curve: chainCurve(answers, trace!.generatedTokens, trace!.rewardTokens, this.flopsPerToken()),
+      candidates: states.map((st) => ({
+        answer: st.answer ?? null,
+        reward: Number.isNaN(st.reward) ? null : st.reward,
+      })),
     };
   }
 }
@@ -352,6 +356,13 @@ export class SampleVoteMethod extends AnswerMethodBase {
         this.flopsPerToken(),
         s.betaWmv ?? 1,
       ),
+      candidates: answers.map((answer, i) => {
+        const reward = rewards?.[i];
+        return {
+          answer: answer ?? null,
+          reward: reward === undefined || Number.isNaN(reward) ? null : reward,
+        };
+      }),
     };
   }
 }

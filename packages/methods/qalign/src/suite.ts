@@ -29,12 +29,17 @@ export async function solveProblem(
   seed: number,
 ): Promise<SampleOutcome> {
   const result = await method.solve({ prompt: problem.question }, { seed });
+  const hits = result.candidates?.map((c) => c.answer === problem.answer);
   const budgets = result.curve?.map((p) => ({
     budget: p.budget,
     prediction: p.answer ?? '',
     correct: p.answer === problem.answer,
     flops: p.flops,
+    ...(hits ? { anyCorrect: hits.slice(0, p.candidates).some(Boolean) } : {}),
   }));
+  // Scores only for independent samples ranked by the reward model (best-of-n, weighted vote): a chain's
+  // states follow each other and repeat on rejection, so an AUC over them would weigh states by visits.
+  const scored = result.chain === undefined && result.candidates?.some((c) => c.reward !== null);
   return {
     prediction: result.answer ?? '',
     label: problem.answer,
@@ -46,6 +51,14 @@ export async function solveProblem(
       ...(result.acceptanceRate === null ? {} : { acceptanceRate: result.acceptanceRate }),
     },
     ...(budgets && budgets.length > 0 ? { budgets } : {}),
+    ...(hits && hits.length > 0
+      ? {
+          candidates: {
+            correct: hits,
+            ...(scored ? { scores: result.candidates!.map((c) => c.reward) } : {}),
+          },
+        }
+      : {}),
   };
 }
 
