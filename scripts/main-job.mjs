@@ -4,7 +4,7 @@
 // committed pinned list, 3 seeds, through the harness (crash-safe: run it again with --resume to continue).
 // The summary compares every method with zero-shot: predictions changed, fixed, broken, and a paired
 // bootstrap interval of the accuracy difference.
-//   pnpm start                      the short shift suite (24 samples; about 5 minutes on 2 cores)
+//   pnpm start                      the short shift suite (24 samples; about 3 minutes on 2 idle cores)
 //   pnpm start --full               the full shift suite (192 samples)
 //   pnpm start --corruptions        the ImageNet-C-style corruption suites instead (10-way per dataset)
 //   pnpm start --model zoo:mini-clip   any CLIP model (zoo id or folder) for every method

@@ -137,11 +137,15 @@ describe('attune run with a text method', () => {
     expect(lines).toContain(
       `chain: ${distinct} states (y0 and ${distinct - 1} accepted proposals); step entered, answer, reward, steps held:`,
     );
-    const states = lines.filter((l) => /^ {2}step +\d+ +\S+ +reward +-?\d+\.\d{3} +held +\d+ {2}".*"$/.test(l));
+    const states = lines.filter((l) =>
+      /^ {2}step +\d+ +\S+ +reward +-?\d+\.\d{3} +held +\d+ {2}".*"$/.test(l),
+    );
     expect(states).toHaveLength(distinct);
     expect(states[0]).toMatch(/^ {2}step 0 /);
     expect(states.reduce((n, l) => n + Number(/held +(\d+)/.exec(l)![1]), 0)).toBe(9);
-    expect(stdout).toMatch(/by answer \(steps held, mean reward of its states\):\n {2}\S+ +\d+ {2}mean reward -?\d/);
+    expect(stdout).toMatch(
+      /by answer \(steps held, mean reward of its states\):\n {2}\S+ +\d+ {2}mean reward -?\d/,
+    );
     // The shared progress bar, on stderr (non-terminal form here).
     expect(stderr).toMatch(/qalign 8\/8 \|/);
   }, 120_000);

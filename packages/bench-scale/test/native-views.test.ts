@@ -20,7 +20,9 @@ describe('views resized in onnxruntime', () => {
   it.each(PHOTO_PACKAGES.slice(0, 2).map((name, i) => [name, i]))(
     '%s: 64 views within PIL to one level but for at most a couple of values, one level in < 0.3 %',
     async (name, seed) => {
-      const image = interleavedToByteImage(loadPhoto(name).image);
+      const { data, width, height, channels } = loadPhoto(name).image;
+      if (!(data instanceof Uint8Array)) throw new Error('expected the decoded photo as 8-bit data');
+      const image = interleavedToByteImage({ data, width, height, channels });
       const options = { views: 64, size: 224, seed };
       const pil = augmentViews(image, options);
       const onnx = await augmentViewsWith(image, options, async (crop) => ({

@@ -161,7 +161,10 @@ for (const name of values.methods.split(',')) {
   report.push({ ...summary, flat });
   // JSON lines: the summary, then one row per sample (biome leaves .jsonl results alone).
   const jsonLines = [{ ...summary, flat }, ...rows].map((r) => JSON.stringify(r));
-  writeFileSync(join(resultsDir, `rss-flat-${name}${values['out-suffix']}.jsonl`), `${jsonLines.join('\n')}\n`);
+  writeFileSync(
+    join(resultsDir, `rss-flat-${name}${values['out-suffix']}.jsonl`),
+    `${jsonLines.join('\n')}\n`,
+  );
   console.error(
     `${name}: rss ${summary.rss.early.toFixed(0)} -> ${summary.rss.late.toFixed(0)} MiB (${summary.rss.growthPct.toFixed(2)} %), peak ${summary.peakRss.growthPct.toFixed(2)} %: ${flat ? 'flat' : 'NOT flat'}`,
   );
