@@ -20,7 +20,13 @@ export {
   type ResolvedSessionSettings,
   type SessionSettings,
 } from './options.js';
-export { PilResize, type PilResizeFilter, pilResizeModel } from './resize-graph.js';
+export {
+  PilResize,
+  type PilResizeFilter,
+  type PlanarBytes,
+  pilResizeModel,
+  type ResizeRequest,
+} from './resize-graph.js';
 export {
   type Feeds,
   OnnxSession,

@@ -13,6 +13,22 @@ const { onnx } = onnxProto;
 
 export type PilResizeFilter = 'bilinear' | 'bicubic';
 
+/** A planar 8-bit image [channels, height, width], as @attune/data's ByteImage. */
+export interface PlanarBytes {
+  readonly data: Uint8Array;
+  readonly channels: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** An image and the size and filter to resize it to (the shape of @attune/data's CropToResize). */
+export interface ResizeRequest extends PlanarBytes {
+  readonly outWidth: number;
+  readonly outHeight: number;
+  /** Default 'bilinear'. */
+  readonly filter?: PilResizeFilter;
+}
+
 /**
  * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w]. half_pixel coordinates,
  * exclude_outside = 1 (taps outside the image dropped and the rest renormalised) and, for bicubic, a = −0.5
@@ -78,15 +94,9 @@ export class PilResize {
     return new PilResize({ bilinear, bicubic });
   }
 
-  async resize(
-    data: Uint8Array,
-    channels: number,
-    width: number,
-    height: number,
-    outWidth: number,
-    outHeight: number,
-    filter: PilResizeFilter = 'bilinear',
-  ): Promise<Uint8Array> {
+  /** Resizes `request` ([channels, height, width] bytes) to [channels, outHeight, outWidth]. */
+  async resize(request: ResizeRequest): Promise<PlanarBytes> {
+    const { data, channels, width, height, outWidth, outHeight, filter = 'bilinear' } = request;
     const session = this.sessions[filter];
     if (!session)
       throw new Error(`resize: filter must be 'bilinear' or 'bicubic', got ${JSON.stringify(filter)}`);
@@ -103,6 +113,6 @@ export class PilResize {
       x: new Tensor('uint8', data, [1, channels, height, width]),
       sizes: new Tensor('int64', sizes, [4]),
     });
-    return outputs.y!.data as Uint8Array;
+    return { data: outputs.y!.data as Uint8Array, channels, width: outWidth, height: outHeight };
   }
 }

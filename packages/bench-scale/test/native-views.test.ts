@@ -25,20 +25,7 @@ describe('views resized in onnxruntime', () => {
       const image = interleavedToByteImage({ data, width, height, channels });
       const options = { views: 64, size: 224, seed };
       const pil = augmentViews(image, options);
-      const onnx = await augmentViewsWith(image, options, async (crop) => ({
-        width: crop.outWidth,
-        height: crop.outHeight,
-        channels: crop.channels,
-        data: await resizer.resize(
-          crop.data,
-          crop.channels,
-          crop.width,
-          crop.height,
-          crop.outWidth,
-          crop.outHeight,
-          crop.filter,
-        ),
-      }));
+      const onnx = await augmentViewsWith(image, options, (crop) => resizer.resize(crop));
       expect(onnx.shape).toEqual(pil.shape);
       let worst = 0;
       let differing = 0;
@@ -57,11 +44,12 @@ describe('views resized in onnxruntime', () => {
   );
 
   it('refuses a buffer that does not match its shape, naming both sizes', async () => {
-    await expect(resizer.resize(new Uint8Array(10), 3, 4, 4, 2, 2)).rejects.toThrow(
-      'resize: expected 3x4x4 = 48 bytes, got 10',
-    );
-    await expect(resizer.resize(new Uint8Array(48), 3, 4, 4, 0, 2)).rejects.toThrow(
-      'resize: expected a positive integer output size, got 0x2',
-    );
+    const image = { channels: 3, width: 4, height: 4 };
+    await expect(
+      resizer.resize({ ...image, data: new Uint8Array(10), outWidth: 2, outHeight: 2 }),
+    ).rejects.toThrow('resize: expected 3x4x4 = 48 bytes, got 10');
+    await expect(
+      resizer.resize({ ...image, data: new Uint8Array(48), outWidth: 0, outHeight: 2 }),
+    ).rejects.toThrow('resize: expected a positive integer output size, got 0x2');
   });
 });

@@ -22,11 +22,10 @@ export function rawToFloatImage(image: RawImage): FloatImage {
 
 /** The image as the views pipeline takes it: 8-bit input stays 8-bit (no float round trip); floats as floats. */
 function viewSource(image: RawImage): FloatImage | ByteImage {
-  checkRawImage(image);
   const { data } = image;
-  return data instanceof Float32Array
-    ? interleavedToPlanar(image)
-    : interleavedToByteImage({ width: image.width, height: image.height, channels: image.channels, data });
+  if (data instanceof Float32Array) return rawToFloatImage(image);
+  checkRawImage(image);
+  return interleavedToByteImage({ width: image.width, height: image.height, channels: image.channels, data });
 }
 
 export interface ViewOptions {
@@ -58,20 +57,7 @@ export async function buildTestTimeViews(
   const { data, shape } = await augmentViewsWith(
     viewSource(image),
     { views: options.views, size: model.imageSize, seed: options.seed, augmix: options.augmix ?? false },
-    async (crop) => ({
-      width: crop.outWidth,
-      height: crop.outHeight,
-      channels: crop.channels,
-      data: await native(
-        crop.data,
-        crop.channels,
-        crop.width,
-        crop.height,
-        crop.outWidth,
-        crop.outHeight,
-        crop.filter,
-      ),
-    }),
+    (crop) => native(crop),
   );
   return tf.tensor4d(data, [...shape]);
 }

@@ -6,7 +6,14 @@
  * onnx/model.onnx is split into its towers (derived-entry-points.ts).
  */
 
-import { createOnnxBackend, type OnnxBackend, type OnnxSession, PilResize } from '@attune/backend-onnx';
+import {
+  createOnnxBackend,
+  type OnnxBackend,
+  type OnnxSession,
+  PilResize,
+  type PlanarBytes,
+  type ResizeRequest,
+} from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
 import type { RawImage } from '@attune/contracts';
@@ -303,21 +310,13 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
     return { size: this.imageSize, mean, std, filter: this.parts.filter, normalize };
   }
 
-  async resizeBytesNative(
-    data: Uint8Array,
-    channels: number,
-    width: number,
-    height: number,
-    outWidth: number,
-    outHeight: number,
-    filter: 'bilinear' | 'bicubic' = 'bilinear',
-  ): Promise<Uint8Array> {
+  async resizeBytesNative(request: ResizeRequest): Promise<PlanarBytes> {
     this.assertUsable();
     this.nativeResize ??= PilResize.create(this.parts.backend);
     this.nativeResize.catch(() => {
       this.nativeResize = undefined;
     });
-    return (await this.nativeResize).resize(data, channels, width, height, outWidth, outHeight, filter);
+    return (await this.nativeResize).resize(request);
   }
 
   /**
@@ -504,6 +503,12 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
       const full = await probe();
       try {
         const trimmedLength = Math.max(...full.eotPositions) + 1;
+        if (trimmedLength >= full.length) {
+          // Probe prompts that fill the context cannot show whether the padding matters: nothing to cut
+          // in this batch, and the next call measures again.
+          this.paddingMeasured = undefined;
+          return { inert: false, relativeDifference: 0, fullLength: full.length, trimmedLength };
+        }
         const features = async (length: number) => {
           const embeds = tf.tidy(() => {
             const all = assemblePromptEmbeds(full, full.ctxInit);

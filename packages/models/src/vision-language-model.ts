@@ -1,5 +1,6 @@
 // The contract every CLIP test-time method (zero-shot, TPT, STS, DiffTPT) is written against.
 
+import type { PlanarBytes, ResizeRequest } from '@attune/backend-onnx';
 import type { RawImage } from '@attune/contracts';
 import type { tf } from '@attune/tensor';
 import type { ClipModelConfig } from '@attune/zoo';
@@ -55,15 +56,7 @@ export interface VisionLanguageModel {
    * PIL's bilinear (default) or bicubic `Image.resize` of a planar 8-bit image [C,H,W] in onnxruntime (for
    * test-time views; see @attune/backend-onnx resize-graph.ts), when the model has a native backend.
    */
-  resizeBytesNative?(
-    data: Uint8Array,
-    channels: number,
-    width: number,
-    height: number,
-    outWidth: number,
-    outHeight: number,
-    filter?: 'bilinear' | 'bicubic',
-  ): Promise<Uint8Array>;
+  resizeBytesNative?(request: ResizeRequest): Promise<PlanarBytes>;
   /** Views in [0,1] [N,3,H,W] -> [N,3,S,S] normalised (resized first when H,W != S). */
   normalizeViews(views: tf.Tensor4D): tf.Tensor4D;
   /** Raw (unnormalised) image features [N,D] from normalised pixels [N,3,S,S]; onnxruntime, batched. */
