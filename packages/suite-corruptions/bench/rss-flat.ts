@@ -21,7 +21,10 @@ import { discoverRegistry } from '@attune/registry';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..', '..');
 const resultsDir = join(here, '..', 'results');
+// `pnpm bench:rss -- --flag` passes the `--` through; drop it as the other benchmarks do.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     samples: { type: 'string', default: '1000' },
     'difftpt-samples': { type: 'string', default: '100' },
