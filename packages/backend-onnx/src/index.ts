@@ -24,6 +24,7 @@ export {
   PilResize,
   type PilResizeFilter,
   type PlanarBytes,
+  pilResizeAttributes,
   pilResizeModel,
   type ResizeRequest,
 } from './resize-graph.js';
@@ -36,4 +37,11 @@ export {
   type WarmUpOptions,
   type WarmUpReport,
 } from './session.js';
+export {
+  type InterleavedBytes,
+  TestTimeViewsGraph,
+  type ViewsGraphPlan,
+  type ViewsTensor,
+  viewsModel,
+} from './views-graph.js';
 export { zeroFeeds } from './warm-up.js';

@@ -30,9 +30,28 @@ export interface ResizeRequest extends PlanarBytes {
 }
 
 /**
- * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w]. half_pixel coordinates,
- * exclude_outside = 1 (taps outside the image dropped and the rest renormalised) and, for bicubic, a = −0.5
- * are PIL's choices.
+ * The Resize attributes that make onnxruntime resize as PIL does: half_pixel coordinates, exclude_outside = 1
+ * (taps outside the image dropped and the rest renormalised), antialias = 1 (the kernel widened by the
+ * downscale factor) and, for bicubic, a = −0.5.
+ */
+export function pilResizeAttributes(filter: PilResizeFilter): object[] {
+  const attribute = (name: string, value: number | string) =>
+    typeof value === 'number'
+      ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
+      : { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
+  return [
+    attribute('mode', filter === 'bilinear' ? 'linear' : 'cubic'),
+    ...(filter === 'bicubic'
+      ? [{ name: 'cubic_coeff_a', type: onnx.AttributeProto.AttributeType.FLOAT, f: -0.5 }]
+      : []),
+    attribute('antialias', 1),
+    attribute('exclude_outside', 1),
+    attribute('coordinate_transformation_mode', 'half_pixel'),
+  ];
+}
+
+/**
+ * The Resize model: x uint8 [1,C,H,W], sizes int64 [4] -> y uint8 [1,C,h,w], with pilResizeAttributes.
  */
 export function pilResizeModel(filter: PilResizeFilter): Uint8Array {
   const dims = (names: string[]) => ({ dim: names.map((dimParam) => ({ dimParam })) });
@@ -40,10 +59,6 @@ export function pilResizeModel(filter: PilResizeFilter): Uint8Array {
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8, shape: dims(shape) } },
   });
-  const attribute = (name: string, value: number | string) =>
-    typeof value === 'number'
-      ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
-      : { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: '@attune/backend-onnx',
@@ -55,15 +70,7 @@ export function pilResizeModel(filter: PilResizeFilter): Uint8Array {
           opType: 'Resize',
           input: ['x', '', '', 'sizes'],
           output: ['y'],
-          attribute: [
-            attribute('mode', filter === 'bilinear' ? 'linear' : 'cubic'),
-            ...(filter === 'bicubic'
-              ? [{ name: 'cubic_coeff_a', type: onnx.AttributeProto.AttributeType.FLOAT, f: -0.5 }]
-              : []),
-            attribute('antialias', 1),
-            attribute('exclude_outside', 1),
-            attribute('coordinate_transformation_mode', 'half_pixel'),
-          ],
+          attribute: pilResizeAttributes(filter),
         },
       ],
       input: [

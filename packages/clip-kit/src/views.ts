@@ -10,6 +10,7 @@ import {
   type FloatImage,
   interleavedToByteImage,
   interleavedToPlanar,
+  planViews,
 } from '@attune/data';
 import { checkRawImage, type VisionLanguageModel } from '@attune/models';
 import { tf } from '@attune/tensor';
@@ -47,13 +48,26 @@ export type ViewResize = 'onnx' | 'pil';
  * model has a native resize, else PIL's passes in JS. Same crops, boxes and flips for the same seed.
  */
 export async function buildTestTimeViews(
-  model: Pick<VisionLanguageModel, 'imageSize' | 'resizeBytesNative'>,
+  model: Pick<VisionLanguageModel, 'imageSize' | 'resizeBytesNative' | 'buildViewsNative'>,
   image: RawImage,
   options: ViewOptions & { readonly resize?: ViewResize },
 ): Promise<tf.Tensor4D> {
   const native = model.resizeBytesNative?.bind(model);
   if ((options.resize ?? 'onnx') === 'pil' || native === undefined)
     return testTimeViews(model, image, options);
+  // Without AugMix every random draw can be made up front, so one native call builds all the views from
+  // the photo's own bytes (the same crops, flips and resize as the per-crop path below, bit for bit).
+  const { data: pixels, width, height, channels } = image;
+  if (!options.augmix && model.buildViewsNative && !(pixels instanceof Float32Array)) {
+    checkRawImage(image);
+    const plan = planViews(width, height, {
+      views: options.views,
+      size: model.imageSize,
+      seed: options.seed,
+    });
+    const views = await model.buildViewsNative({ data: pixels, width, height, channels }, plan);
+    return tf.tensor4d(views.data, [...views.shape]);
+  }
   const { data, shape } = await augmentViewsWith(
     viewSource(image),
     { views: options.views, size: model.imageSize, seed: options.seed, augmix: options.augmix ?? false },

@@ -8,11 +8,15 @@
 
 import {
   createOnnxBackend,
+  type InterleavedBytes,
   type OnnxBackend,
   type OnnxSession,
   PilResize,
   type PlanarBytes,
   type ResizeRequest,
+  TestTimeViewsGraph,
+  type ViewsGraphPlan,
+  type ViewsTensor,
 } from '@attune/backend-onnx';
 import { runBatchedTf } from '@attune/backend-onnx/tf';
 import type { BackendChoice, BackendPreference, OnnxGraph, TfjsBackend } from '@attune/backend-tfjs';
@@ -242,6 +246,7 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
   private paddingMeasured: Promise<PaddingCheck> | undefined;
   private paddingResult: PaddingCheck | undefined;
   private nativeResize: Promise<PilResize> | undefined;
+  private nativeViews: TestTimeViewsGraph | undefined;
 
   /** Use loadVisionLanguageModel. */
   constructor(parts: ClipParts) {
@@ -317,6 +322,12 @@ export class ClipVisionLanguageModel implements VisionLanguageModel {
       this.nativeResize = undefined;
     });
     return (await this.nativeResize).resize(request);
+  }
+
+  async buildViewsNative(photo: InterleavedBytes, plan: ViewsGraphPlan): Promise<ViewsTensor> {
+    this.assertUsable();
+    this.nativeViews ??= new TestTimeViewsGraph(this.parts.backend);
+    return this.nativeViews.run(photo, plan);
   }
 
   /**

@@ -1,6 +1,12 @@
 // The contract every CLIP test-time method (zero-shot, TPT, STS, DiffTPT) is written against.
 
-import type { PlanarBytes, ResizeRequest } from '@attune/backend-onnx';
+import type {
+  InterleavedBytes,
+  PlanarBytes,
+  ResizeRequest,
+  ViewsGraphPlan,
+  ViewsTensor,
+} from '@attune/backend-onnx';
 import type { RawImage } from '@attune/contracts';
 import type { tf } from '@attune/tensor';
 import type { ClipModelConfig } from '@attune/zoo';
@@ -57,6 +63,11 @@ export interface VisionLanguageModel {
    * test-time views; see @attune/backend-onnx resize-graph.ts), when the model has a native backend.
    */
   resizeBytesNative?(request: ResizeRequest): Promise<PlanarBytes>;
+  /**
+   * TPT's test-time views of an 8-bit photo from a plan (@attune/data's planViews) in one onnxruntime call
+   * ([views,3,S,S] in [0,1]; see @attune/backend-onnx views-graph.ts), when the model has a native backend.
+   */
+  buildViewsNative?(photo: InterleavedBytes, plan: ViewsGraphPlan): Promise<ViewsTensor>;
   /** Views in [0,1] [N,3,H,W] -> [N,3,S,S] normalised (resized first when H,W != S). */
   normalizeViews(views: tf.Tensor4D): tf.Tensor4D;
   /** Raw (unnormalised) image features [N,D] from normalised pixels [N,3,S,S]; onnxruntime, batched. */

@@ -11,7 +11,7 @@ import {
   shorterSideTarget,
   toByteImage,
 } from './byte-image.js';
-import { sampleResizedCropBox } from './random-resized-crop.js';
+import { drawCrop } from './view-plan.js';
 
 /** OpenAI CLIP's preprocessing statistics (clip/clip.py `_transform`). */
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
@@ -149,12 +149,12 @@ function* viewSteps(
   writeBytes(0, centerCrop(resized0, size).data, raw.channels);
   for (let view = 1; view < views; view++) {
     // torchvision's resized_crop on a PIL image: crop, then resize the crop (pixels outside are not read).
-    const box = sampleResizedCropBox(raw.height, raw.width, rng);
+    // The flip is drawn with the box (the resize draws nothing), as planViews draws them.
+    const box = drawCrop(raw.height, raw.width, rng);
     const crop = cropBytes(raw, box.left, box.top, box.width, box.height);
     const resized: ByteImage = yield { ...crop, outWidth: size, outHeight: size, filter: 'bilinear' };
     checkResized(resized, raw.channels, size, size);
-    // torchvision RandomHorizontalFlip: flip when torch.rand(1) < p.
-    const cropped = rng.uniform() < 0.5 ? flipHorizontal(resized) : resized;
+    const cropped = box.flip ? flipHorizontal(resized) : resized;
     if (augmix) write(view, augmixView(cropped, augmixSeverity, rng), raw.channels);
     else writeBytes(view, cropped.data, raw.channels);
   }
