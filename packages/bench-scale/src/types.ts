@@ -31,7 +31,7 @@ export interface CaseSpec {
 
 /** Per-sample wall times in ms, by stage. Stages a method does not have are absent. */
 export interface StageTimes {
-  /** The test-time views (RandomResizedCrop + flip in JS). */
+  /** The test-time views (RandomResizedCrop + flip; onnxruntime by default, JS with viewResize: 'pil'). */
   readonly views?: number;
   /** The frozen image tower on all views (onnxruntime). */
   readonly encode?: number;

@@ -216,7 +216,7 @@ describe("STS's time beyond encoding", () => {
     expect(o.adaptPredict).toBeCloseTo(0.01, 12);
     expect(o.views).toBeCloseTo(0.09, 12);
     expect(formatOverhead(o)).toEqual([
-      "- sts, C = 200: adaptation + prediction = **1.0 %** of the view-encoding time (target ≤ 10.0 %: met); everything beyond encoding, including the views' augmentation in JS (9.0 %), = **10.0 %** (met).",
+      "- sts, C = 200: adaptation + prediction = **1.0 %** of the view-encoding time (target ≤ 10.0 %: met); everything beyond encoding, including the views' augmentation (9.0 %), = **10.0 %** (met).",
     ]);
   });
 
