@@ -205,14 +205,21 @@ def train(model, tokenizer, train_x, train_y, args):
 
 @torch.no_grad()
 def context_sensitivity(model, tokenizer):
-    """1 - cos between the features of "a photo of a {c}." and "a drawing of the {c}." over the 20 classes
-    (same length, only the 4 context words differ): how much the words TPT tunes move the output."""
+    """1 - cos between the text features of two same-length prompts per class, over the 20 classes: how much
+    the words TPT tunes move the output. "plain": "a photo of a {c}." vs "a drawing of the {c}." (context
+    words that name no attribute); "attribute": "a bright photo of a {c}." vs "a dim photo of a {c}."."""
     model.eval()
-    a = torch.tensor([tokenizer.encode_padded(f"a photo of a {c}.") for c in base.ALL_CLASSES])
-    b = torch.tensor([tokenizer.encode_padded(f"a drawing of the {c}.") for c in base.ALL_CLASSES])
-    gap = 1 - (F.normalize(model.text(a), dim=-1) * F.normalize(model.text(b), dim=-1)).sum(-1)
-    return {"mean": float(gap.mean()), "min": float(gap.min()), "max": float(gap.max()),
-            "sneaker": float(gap[base.ALL_CLASSES.index("sneaker")])}
+    pairs = {"plain": ("a photo of a {c}.", "a drawing of the {c}."),
+             "attribute": ("a bright photo of a {c}.", "a dim photo of a {c}.")}
+    out = {}
+    for key, (first, second) in pairs.items():
+        a = torch.tensor([tokenizer.encode_padded(first.format(c=c)) for c in base.ALL_CLASSES])
+        b = torch.tensor([tokenizer.encode_padded(second.format(c=c)) for c in base.ALL_CLASSES])
+        gap = 1 - (F.normalize(model.text(a), dim=-1) * F.normalize(model.text(b), dim=-1)).sum(-1)
+        out[key] = {"mean": float(gap.mean()), "min": float(gap.min()), "max": float(gap.max()),
+                    "sneaker": float(gap[base.ALL_CLASSES.index("sneaker")])}
+    out["mean"] = out["plain"]["mean"]
+    return out
 
 
 @torch.no_grad()
