@@ -61,6 +61,8 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
   it('learned its logit scale upwards from the init, within the clamp; the card and config agree', () => {
     expect(config.logitScaleExp).toBeGreaterThan(card.initialisation.logit_scale_exp);
     expect(config.logitScaleExp).toBeLessThanOrEqual(100);
+    // Measured 41.0 (class-only captions: 25.0); CLIP's target of >= 50 is not met (README).
+    expect(config.logitScaleExp).toBeGreaterThan(35);
     expect(card.metrics.logit_scale_exp).toBeCloseTo(config.logitScaleExp, 3);
     const curve = card.training_curve as { logit_scale_exp: number }[];
     expect(curve.at(-1)!.logit_scale_exp).toBeCloseTo(config.logitScaleExp, 1);
@@ -77,7 +79,7 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
     expect(5e-3 / rms).toBeGreaterThan(0.1);
   });
 
-  it('has a 4-layer text tower whose EOT feature moves (barely) with the 4 context vectors', async () => {
+  it('has a 4-layer text tower whose EOT feature moves with the 4 context vectors, most with attribute words', async () => {
     expect(raw.text_config.num_hidden_layers).toBeGreaterThanOrEqual(4);
     // The same class with two 4-word contexts, and with a TPT-sized nudge of the context: the feature moves.
     const [a, b] = ['a photo of a sneaker.', 'a drawing of the sneaker.'];
@@ -90,12 +92,32 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
     const nudged = Float32Array.from(base);
     for (let i = W; i < 5 * W; i++) nudged[i] = nudged[i]! + 5e-3 * (i % 2 === 0 ? 1 : -1);
     const [fn] = await features(nudged, eot);
-    // Measured: 1 − cos ≈ 7e-6 — the trained tower nearly ignores its context (README: "not met").
-    expect(1 - cosine(fa!, fb!)).toBeGreaterThan(1e-6);
+    // Measured 1.2e-4 (the previous, class-only-caption model: 7e-6): words that name no attribute still
+    // matter little.
+    expect(1 - cosine(fa!, fb!)).toBeGreaterThan(3e-5);
     expect(1 - cosine(fa!, fn!)).toBeGreaterThan(0);
+    // An attribute word in the context moves it a lot (measured 0.36): the tower reads those positions.
+    const [bright, dim] = ['a bright photo of a sneaker.', 'a dim photo of a sneaker.'];
+    const eotAttr = [tokenizer.encode(bright!).ids.length - 1];
+    const [fBright] = await features(await embed([bright!]), eotAttr);
+    const [fDim] = await features(await embed([dim!]), eotAttr);
+    expect(1 - cosine(fBright!, fDim!)).toBeGreaterThan(0.05);
+    expect(card.metrics.context_1_minus_cos.attribute.mean).toBeGreaterThan(0.05);
   });
 
-  it("records STS's Gavish–Donoho rank on every suite (measured: k = 1 everywhere, see the README)", () => {
+  it('reads the caption attributes it was trained with (each well above chance on rendered test images)', () => {
+    const probe = card.metrics.attribute_probe as Record<
+      string,
+      { top1: number; chance: number; images: number }
+    >;
+    expect(Object.keys(probe).sort()).toEqual(['ink', 'mark', 'page', 'tilt']);
+    for (const p of Object.values(probe)) {
+      expect(p.images).toBe(1000);
+      expect(p.top1).toBeGreaterThan(p.chance + 0.3);
+    }
+  });
+
+  it("records STS's Gavish–Donoho rank on every suite, k > 1 on the 20-class ones (measured 5; 10-class: 1)", () => {
     const ranks = card.metrics.sts_rank.results as { suite: string; class_count: number; k: number }[];
     for (const suite of ['mini-clip-corrupt-short', 'mini-clip-corrupt-full', 'shift-short', 'shift-full']) {
       expect(ranks.some((r) => r.suite === suite)).toBe(true);
@@ -104,6 +126,7 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
       expect(Number.isInteger(r.k)).toBe(true);
       expect(r.k).toBeGreaterThanOrEqual(1);
       expect(r.k).toBeLessThanOrEqual(r.class_count);
+      if (r.class_count === 20) expect(r.k).toBeGreaterThan(1);
     }
   });
 
