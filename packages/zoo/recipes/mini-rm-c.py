@@ -9,9 +9,15 @@ problem at AUC 0.57; mini-rm-b (the same trunk with prefix-of-reference labels) 
 it can be judged from the ~20 tokens around the equation, so the verifier is a windowed network, not a
 trunk that must read the whole question:
 
-- **Model**: learned token embeddings (32) → a causal 1-D convolution over the last 24 tokens (256 channels,
-  GELU) → two 1×1 layers → one "this step is right" logit at every position. The solution's score is the
-  **minimum** over its attended positions (a chain is as good as its worst step). ~0.35 M parameters.
+- **Model** (`--arch reader`, the committed one): at every position a two-layer MLP (256, GELU) reads the
+  **number reader**'s fixed features (attune_recipes/number_reader.py: the values and logs of the last four
+  numbers, the last operator) beside a learned summary of the last 24 tokens (token embeddings (32) → a
+  causal 1-D convolution, 64 channels, GELU), and gives one "this step is right" logit. The solution's score is
+  the **minimum** over its attended positions (a chain is as good as its worst step). Why the reader: the
+  first design (`--arch conv`: embeddings → a 256-channel convolution over the window → two 1×1 layers) had to
+  learn place value and where each operand sits from digit tokens, and after 6 epochs agreed with the exact
+  check on only 81 % of held-out steps; the same MLP on the reader's features at the checked positions agrees
+  on 96 % after a minute.
 - **Labels (process reward, exact)**: at the "." closing each equation: 1 when c = a op b (and a equals the
   previous step's result), else 0; at the "." closing "The answer is N.": 1 when N is the last step's result.
   Every other position: 1 (with a small weight), so the minimum is decided by the checked positions.
@@ -56,6 +62,7 @@ from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, card_seed, log  # noqa: E402
 from attune_recipes.gpt import GPT, export_reward, generate  # noqa: E402
+from attune_recipes.number_reader import NumberReader, digit_and_operator_ids  # noqa: E402
 
 MODEL_ID = "mini-rm-c"
 OPSET = 17
@@ -84,6 +91,10 @@ def parse_args():
     parser.add_argument("--window", type=int, default=24)
     parser.add_argument("--embed", type=int, default=32)
     parser.add_argument("--channels", type=int, default=256)
+    parser.add_argument("--arch", choices=["reader", "conv"], default="reader",
+                        help="reader: number-reader features + windowed context into a per-position MLP (the "
+                        "committed model); conv: the first design, a windowed convolution over token embeddings only")
+    parser.add_argument("--context", type=int, default=64, help="reader arch: context channels of the window")
     parser.add_argument("--cache", default=None, help="cache the sampled data here (data.pt)")
     parser.add_argument("--smoke", action="store_true")
     return parser.parse_args()
@@ -114,6 +125,29 @@ class StepVerifier(nn.Module):
 
     def forward(self, input_ids, attention_mask):
         return self.pool(self.positions(input_ids), attention_mask)
+
+
+class ReaderVerifier(StepVerifier):
+    """The same per-position logits and min-pooling, but each position's MLP reads the number reader's
+    features (the last numbers' values and logs, the last operator) directly, beside a learned linear summary
+    of the token window (where a step or the answer sentence closes, first step or not)."""
+
+    def __init__(self, vocab, window, embed, channels, context, reader):
+        nn.Module.__init__(self)
+        self.window = window
+        self.reader = reader
+        self.embed = nn.Embedding(vocab, embed)
+        self.conv = nn.Conv1d(embed, context, window)
+        self.inp = nn.Conv1d(context + reader.channels, channels, 1)
+        self.mid = nn.Conv1d(channels, channels, 1)
+        self.out = nn.Conv1d(channels, 1, 1)
+
+    def positions(self, input_ids):
+        x = F.pad(self.embed(input_ids).transpose(1, 2), (self.window - 1, 0))
+        h = torch.cat([F.gelu(self.conv(x)), self.reader(input_ids)], 1)
+        h = F.gelu(self.inp(h))
+        h = F.gelu(self.mid(h))
+        return self.out(h)[:, 0, :]
 
 
 def load_lm(lm_dir):
@@ -359,7 +393,12 @@ def main():
     log(f"{len(train)} training rows {sources}; {len(heldout)} held-out; LM sample accuracy "
         f"{sum(r['label'] for r in lm_rows) / len(lm_rows):.1%} ({sample_seconds:.0f} s)")
 
-    model = StepVerifier(len(tokenizer), args.window, args.embed, args.channels)
+    if args.arch == "reader":
+        digits, operators = digit_and_operator_ids(tokenizer)
+        model = ReaderVerifier(len(tokenizer), args.window, args.embed, args.channels, args.context,
+                               NumberReader(len(tokenizer), digits, operators))
+    else:
+        model = StepVerifier(len(tokenizer), args.window, args.embed, args.channels)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)
     total, step, started = steps_per_epoch * args.epochs, 0, time.time()
@@ -460,9 +499,13 @@ def main():
     card = {
         "id": f"zoo:{MODEL_ID}",
         "kind": "reward-model",
-        "description": "Process reward model for zoo:mini-lm's arithmetic solutions: a learned step verifier (token "
-        "embeddings, a causal 24-token convolution, per-position 'this step is right' logits) whose score is the "
-        "minimum over the solution, trained on exact step checks of the LM's own samples and of synthetic slips.",
+        "description": "Process reward model for zoo:mini-lm's arithmetic solutions: a learned step verifier "
+        + ("(a per-position MLP over a fixed number reader's features -- the last four numbers' values and logs, the "
+           "last operator -- and a learned causal 24-token convolution of token embeddings) "
+           if args.arch == "reader" else
+           "(token embeddings, a causal 24-token convolution, per-position 'this step is right' logits) ")
+        + "whose score is the minimum over the solution, trained on exact step checks of the LM's own samples and "
+        "of synthetic slips.",
         "training_data": {
             "problems": f"{args.train_problems} generated problems (seed {lm_seed + 4}), disjoint from the LM's "
             "training and held-out problems (so from the QAlign benchmark's 200)",
@@ -491,6 +534,9 @@ def main():
             "embed": args.embed,
             "window": args.window,
             "channels": args.channels,
+            "arch": args.arch,
+            **({"context": args.context, "number_reader": "fixed: values and 20*log of the last 4 numbers, one-hot "
+                "of the last operator (attune_recipes/number_reader.py)"} if args.arch == "reader" else {}),
             "parameters": params,
             "head": "per-position logit, min over attended positions",
         },

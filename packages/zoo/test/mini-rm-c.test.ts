@@ -28,8 +28,8 @@ describe('zoo:mini-rm-c card metrics', () => {
     expect(heldout.problems_with_both).toBeGreaterThanOrEqual(100);
     expect(heldout.pooled_auc).toBeGreaterThan(0.5);
   });
-  it("ranks within a problem better than zoo:mini-rm's 0.567 (the issue's target 0.75 is not met: see the card)", () => {
-    expect(heldout.within_problem_auc).toBeGreaterThan(0.6);
+  it("ranks within a problem at AUC >= 0.75 on held-out problems (issue 21's target; zoo:mini-rm: 0.567)", () => {
+    expect(heldout.within_problem_auc).toBeGreaterThanOrEqual(0.75);
     // The exact step check it learns from is the ceiling of a step verifier on these samples.
     expect(heldout.within_problem_auc).toBeLessThan(heldout.exact_check_within_problem_auc);
   });
@@ -43,7 +43,7 @@ describe('zoo:mini-rm-c scores a slipped step below the right one', () => {
   });
   afterAll(async () => (await scorerPromise).release());
 
-  it('on the first 40 problems of mini-lm/heldout.jsonl, the reference outscores a +10 slip in its first step more often than chance (committed model: 25 of 40)', async () => {
+  it('on the first 40 problems of mini-lm/heldout.jsonl, the reference outscores a +10 slip in its first step in at least 3 of 4 (committed model: 37 of 40; the first, embeddings-only design: 25)', async () => {
     const lm = await resolveModel('zoo:mini-lm');
     const problems = readFileSync(join(lm.dir, 'heldout.jsonl'), 'utf8')
       .trim()
@@ -67,6 +67,6 @@ describe('zoo:mini-rm-c scores a slipped step below the right one', () => {
       const [right, wrong] = logits!.data as Float32Array;
       if (right! > wrong!) wins++;
     }
-    expect(wins / problems.length).toBeGreaterThan(0.5);
+    expect(wins / problems.length).toBeGreaterThanOrEqual(0.75);
   });
 });
