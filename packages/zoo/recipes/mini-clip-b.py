@@ -59,7 +59,7 @@ HEADLINE_KEYS = base.HEADLINE_KEYS + ["logit_scale_exp", "token_embedding_rms"]
 
 def parse_args():
     parser = base_parser(MODEL_ID, __doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=2.75)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--weight-decay", type=float, default=0.1)
