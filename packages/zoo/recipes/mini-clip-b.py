@@ -1,16 +1,17 @@
 """Recipe for zoo:mini-clip-b — mini-CLIP parametrised as CLIP is, for test-time adaptation (20 classes).
 
-Same data, captions, tokenizer, exported entry points and folder layout as zoo:mini-clip (this recipe reuses
-recipes/mini-clip.py), with the parts that set CLIP's test-time regime made CLIP's:
-- learned logit scale initialised at ln(1/0.07), clamped at ln 100, and a loss that lets it rise: CLIP's
-  one-positive softmax per image-caption pair, with the other same-class items left out of that pair's
-  denominator (they are not negatives) instead of UniCL's uniform multi-positive target, whose
-  text-to-image term penalises a sharp softmax over the many same-class images of a batch and so caps the
-  scale (mini-CLIP's ended at 15);
+Same data, image tower, tokenizer format, exported entry points and folder layout as zoo:mini-clip (this
+recipe reuses recipes/mini-clip.py), with the parts that set CLIP's test-time regime made CLIP's:
+- per-image captions (attune_recipes/attributes.py): the augmentation renders attributes exactly visible
+  in the image (ink, page, tilt, mark) and the image's caption names them as adjectives around the class
+  word, a share of captions staying plain class templates; so the words where TPT's context sits carry
+  information, and an image's caption picks it out of its batch;
+- CLIP's one-positive softmax per image-caption pair, captions true of an image (same class, every named
+  attribute agrees) left out of its denominator and vice versa;
+- learned logit scale initialised at ln(1/0.07), clamped at ln 100, not decayed, stepped 5x faster;
 - token embeddings initialised with std 0.02 and kept near CLIP's scale: decayed like every matrix
-  (open_clip's rule: no decay only on gains, biases and the logit scale) and stepped at a tenth of the
-  learning rate, because this 60-word vocabulary sees every token every step where CLIP's 49,408 see
-  each one rarely; TPT's context step (lr 5e-3) is then a sizeable fraction of a token's norm;
+  (open_clip's rule) and stepped at a tenth of the learning rate, because this 70-word vocabulary sees
+  every token every step where CLIP's 49,408 see each one rarely;
 - a 4-layer text tower, so four context tokens pass through enough attention to move the EOT feature.
 
 Run through `pnpm zoo:train mini-clip-b`, or directly:
@@ -58,7 +59,7 @@ HEADLINE_KEYS = base.HEADLINE_KEYS + ["logit_scale_exp", "token_embedding_rms"]
 
 def parse_args():
     parser = base_parser(MODEL_ID, __doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=2.75)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--weight-decay", type=float, default=0.1)
