@@ -12,13 +12,7 @@ export {
 export { AUGMIX_OP_NAMES, AUGMIX_OPS, type AugMixOp } from './augment/augmix-ops.js';
 export { type ByteImage, interleavedToByteImage } from './augment/byte-image.js';
 export { type CropBox, type ResizedCropRange, sampleResizedCropBox } from './augment/random-resized-crop.js';
-export {
-  drawCrop,
-  firstViewGeometry,
-  type PlannedCrop,
-  planViews,
-  type ViewPlan,
-} from './augment/view-plan.js';
+export { type PlannedCrop, planViews, type ViewPlan } from './augment/view-plan.js';
 export {
   CORRUPTION_FAMILIES,
   CORRUPTION_NAMES,

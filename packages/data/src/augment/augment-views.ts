@@ -2,16 +2,8 @@ import { tf } from '@attune/tensor';
 import { assertImage, type FloatImage } from '../image.js';
 import { checkSeed, createRng, type Rng } from '../random.js';
 import { AUGMIX_OP_NAMES, AUGMIX_OPS } from './augmix-ops.js';
-import {
-  type ByteImage,
-  centerCrop,
-  cropBytes,
-  flipHorizontal,
-  resizeBytes,
-  shorterSideTarget,
-  toByteImage,
-} from './byte-image.js';
-import { drawCrop } from './view-plan.js';
+import { type ByteImage, cropBytes, flipHorizontal, resizeBytes, toByteImage } from './byte-image.js';
+import { drawCrop, firstViewGeometry } from './view-plan.js';
 
 /** OpenAI CLIP's preprocessing statistics (clip/clip.py `_transform`). */
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
@@ -140,13 +132,14 @@ function* viewSteps(
     }
   };
 
-  // View 0: torchvision Resize(size, BICUBIC) (shorter side to size) + CenterCrop(size).
-  const shorter = shorterSideTarget(raw.width, raw.height, size);
+  // View 0: torchvision Resize(size, BICUBIC) (shorter side to size) + CenterCrop(size), as planViews plans it.
+  const first = firstViewGeometry(raw.width, raw.height, size);
+  const shorter = first.resize;
   const resized0: ByteImage = shorter
     ? yield { ...raw, outWidth: shorter.width, outHeight: shorter.height, filter: 'bicubic' }
     : raw;
   if (shorter) checkResized(resized0, raw.channels, shorter.width, shorter.height);
-  writeBytes(0, centerCrop(resized0, size).data, raw.channels);
+  writeBytes(0, cropBytes(resized0, first.left, first.top, size, size).data, raw.channels);
   for (let view = 1; view < views; view++) {
     // torchvision's resized_crop on a PIL image: crop, then resize the crop (pixels outside are not read).
     // The flip is drawn with the box (the resize draws nothing), as planViews draws them.

@@ -1,5 +1,4 @@
 import { clampByte, type FloatImage } from '../image.js';
-import { roundHalfEven } from '../ops/geometry.js';
 import type { ResampleFilter } from '../ops/resample.js';
 import { resampleBytes } from '../ops/resample-bytes.js';
 
@@ -73,15 +72,6 @@ export function shorterSideTarget(
   if ((width <= height && width === size) || (height <= width && height === size)) return undefined;
   if (width < height) return { width: size, height: Math.trunc((size * height) / width) };
   return { width: Math.trunc((size * width) / height), height: size };
-}
-
-/** torchvision `CenterCrop(size)`: top = round((h − size)/2), left = round((w − size)/2) (Python rounding). */
-export function centerCrop(image: ByteImage, size: number): ByteImage {
-  const { width, height } = image;
-  if (size > width || size > height) {
-    throw new Error(`centerCrop: crop ${size} is larger than the ${width}x${height} image; resize first`);
-  }
-  return cropBytes(image, roundHalfEven((width - size) / 2), roundHalfEven((height - size) / 2), size, size);
 }
 
 export function cropBytes(
