@@ -64,12 +64,12 @@ def parse_args():
     parser.add_argument("--out", default=os.path.join(PACKAGE_DIR, ".retrain", MODEL_ID))
     parser.add_argument("--seed", type=int, default=card_seed(MODEL_ID))
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=1800)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seq-len", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--task-fraction", type=float, default=0.6, help="share of rows that are task examples")
-    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--task-fraction", type=float, default=0.75, help="share of rows that are task examples")
+    parser.add_argument("--eval-every", type=int, default=300)
     parser.add_argument("--eval-limit", type=int, default=100, help="validation examples per task in the curve")
     parser.add_argument("--stop-after", type=int, default=None, help="stop after this many steps of the schedule")
     parser.add_argument(
@@ -233,6 +233,10 @@ def main():
         model.load_state_dict(torch.load(args.export_checkpoint))
         first = stop = int(os.path.basename(args.export_checkpoint).split("-")[1].split(".")[0])
         log(f"exporting {args.export_checkpoint} (step {stop} of a {args.steps}-step schedule)")
+        history_path = os.path.join(os.path.dirname(args.export_checkpoint), "history.json")
+        if os.path.exists(history_path):
+            with open(history_path) as f:
+                history = [h for h in json.load(f) if h["step"] <= stop]
     else:
         base = evaluate_tasks(model, tokenizer, args.tasks_dir, "validation", args.eval_limit, greedy=False)
         history.append({"step": 0, "validation": base})
@@ -257,6 +261,8 @@ def main():
             val = evaluate_tasks(model, tokenizer, args.tasks_dir, "validation", args.eval_limit, greedy=False)
             history.append({"step": step + 1, "loss": round(loss.item(), 4), "validation": val})
             log(f"  eval step {step + 1}: {json.dumps(val)}")
+            # So that a checkpoint exported later (--export-checkpoint) keeps its training curve.
+            write_json(os.path.join(args.checkpoints, "history.json"), history)
     train_seconds = time.time() - started
 
     model.eval()
