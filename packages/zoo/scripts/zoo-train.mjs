@@ -10,6 +10,7 @@ const DATA_ARGS = {
   'mini-clip-b': () => ['--mnist-dir', mnistDir()],
   'mini-diffusion': () => ['--mnist-dir', mnistDir()],
   'mini-lm': englishCorpusArgs,
+  'mini-lm-t': englishCorpusArgs,
   'mini-rm': () => [],
   'mini-rm-b': () => [],
 };

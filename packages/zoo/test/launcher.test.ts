@@ -11,7 +11,7 @@ describe('pnpm zoo:train launcher', () => {
     const r = run(['zoo:mini-gpt']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      'no recipe for "zoo:mini-gpt"; known: mini-clip, mini-clip-b, mini-diffusion, mini-lm, mini-moe, mini-rm, mini-rm-b, mini-rm-c',
+      'no recipe for "zoo:mini-gpt"; known: mini-clip, mini-clip-b, mini-diffusion, mini-lm, mini-lm-t, mini-moe, mini-rm, mini-rm-b, mini-rm-c',
     );
   });
 

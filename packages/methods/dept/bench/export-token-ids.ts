@@ -1,4 +1,4 @@
-// Writes results/token-ids.json: every task split as zoo:mini-lm token ids (input fitted to the task's s, label
+// Writes results/token-ids.json: every task split as token ids of a zoo LM (input fitted to the task's s, label
 // tokens + end), and a decode table, for the torch full fine-tuning reference (bench/full_finetune.py).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import { PromptLM } from '../src/prompt-lm.js';
 import { encodeInput, encodeLabel } from '../src/sequences.js';
 import { loadTask, taskNames } from '../src/tasks.js';
 
-const lm = await PromptLM.load('zoo:mini-lm', { threads: 1 });
+// The model whose tokenizer to use (zoo:mini-lm-t shares mini-lm's): `tsx bench/export-token-ids.ts [model]`.
+const lm = await PromptLM.load(process.argv[2] ?? 'zoo:mini-lm', { threads: 1 });
 const tasks: Record<string, unknown> = {};
 for (const name of taskNames()) {
   const t = loadTask(name);

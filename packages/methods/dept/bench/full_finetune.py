@@ -2,9 +2,16 @@
 tuning without the soft prompt: [BOS + input ; " label" + EOS], loss on the label tokens only. Prediction by
 greedy decoding of up to 5 tokens, compared with the label words as the TS package does.
 
-Run: nice /usr/bin/python3 bench/full_finetune.py [steps] [tasks...]  -> results/full-finetune.json
+Run: nice /usr/bin/python3 bench/full_finetune.py [--steps 150] [--batch 32] [--model mini-lm] [--weights state_dict.pt] [tasks...]
+  -> results/full-finetune.json (mini-lm) or results/full-finetune.<model>.json
+zoo:mini-lm ships its torch weights (pytorch_model.bin); zoo:mini-lm-t does not (zoo size budget): pass the
+recipe's final checkpoint (packages/zoo/.retrain/checkpoints/mini-lm-t/step-N.pt, what `pnpm zoo:train mini-lm-t`
+writes); it is checked against the folder's reference.json (torch logits of the exported model, 1e-4), so the
+weights are those of the committed ONNX files.
 Uses the tokenizer's ids from results/token-ids.json (written by bench/export-token-ids.ts)."""
 
+import argparse
+import hashlib
 import json
 import os
 import sys
@@ -74,12 +81,29 @@ def greedy(lm, rows, s, pad, eos, vocab_decode):
 
 
 def main():
-    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 150
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--model", default="mini-lm")
+    parser.add_argument("--weights", default=None, help="a torch state dict of the model (default: its pytorch_model.bin)")
+    parser.add_argument("tasks", nargs="*")
+    args = parser.parse_args()
+    steps = args.steps
+    if args.weights:
+        # The weights must be the committed model's: its reference logits, which the recipe wrote from them.
+        with open(os.path.join(HERE, "..", "..", "..", "zoo", "models", args.model, "reference.json")) as f:
+            ref = json.load(f)
+        with torch.no_grad():
+            logits, _ = load_lm(args.model, args.weights)(torch.tensor([ref["prompt_ids"]]))
+        gap = (logits[0, -1, : len(ref["last_logits_head"])] - torch.tensor(ref["last_logits_head"])).abs().max().item()
+        if gap > 1e-4:
+            raise SystemExit(f"{args.weights}: not the weights of zoo:{args.model} (reference logits differ by {gap:.2e} > 1e-4)")
     with open(os.path.join(HERE, "..", "results", "token-ids.json")) as f:
         data = json.load(f)
-    tasks = sys.argv[2:] or list(data["tasks"])
+    tasks = args.tasks or list(data["tasks"])
     results = {}
-    path = os.path.join(HERE, "..", "results", "full-finetune.json")
+    name = "full-finetune.json" if args.model == "mini-lm" else f"full-finetune.{args.model}.json"
+    path = os.path.join(HERE, "..", "results", name)
     if os.path.exists(path):
         results = json.load(open(path))
     decode_table = {int(k): v for k, v in data["decode"].items()}
@@ -89,17 +113,18 @@ def main():
         s, pad, eos = t["maxLength"], data["padTokenId"], data["eosTokenId"]
         for seed in (0,):
             torch.manual_seed(seed)
-            lm = load_lm()
+            lm = load_lm(args.model, args.weights)
             for p in lm.parameters():
                 p.requires_grad_(True)
             lm.train()
+            warm = max(1, steps // 10)
             opt = torch.optim.AdamW(lm.parameters(), lr=3e-4, eps=1e-6, weight_decay=0.0)
-            sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: k / 15 if k < 15 else max(0.0, (steps - k) / (steps - 15)))
+            sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: k / warm if k < warm else max(0.0, (steps - k) / (steps - warm)))
             g = torch.Generator().manual_seed(seed)
             train = t["train"]
             t0 = time.time()
             for k in range(steps):
-                idx = torch.randint(len(train), (32,), generator=g).tolist()
+                idx = torch.randint(len(train), (args.batch,), generator=g).tolist()
                 ids, mask, pos, tgt = batch_of([train[i] for i in idx], s, pad)
                 logits, _ = lm(ids, mask, pos)
                 loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
@@ -114,7 +139,7 @@ def main():
             for split in ("validation", "test"):
                 preds = greedy(lm, t[split], s, pad, eos, decode)
                 acc[split] = sum(p == r["labelText"] for p, r in zip(preds, t[split])) / len(preds)
-            results[name] = {"steps": steps, "batch": 32, "lr": 3e-4, "seed": seed, "accuracy": acc, "seconds": round(time.time() - t0, 1)}
+            results[name] = {"steps": steps, "batch": args.batch, "lr": 3e-4, "seed": seed, "accuracy": acc, "seconds": round(time.time() - t0, 1)}
             print(name, results[name], flush=True)
             with open(path, "w") as f:
                 json.dump(results, f, indent=2)

