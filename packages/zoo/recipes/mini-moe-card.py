@@ -32,7 +32,7 @@ MODEL_ID = "mini-moe"
 CRITICAL_LAYERS = 5
 # The paper gives the schedule (10 steps, cosine 1e-2 -> 1e-5), not the optimizer, and the released code has
 # no NGD. Plain gradient steps of that size move this small model's routing weights by < 1e-3 (measured on
-# the step-250 checkpoint: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 % over 100 items),
+# the first run's step-250 checkpoint: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 % over 100 items),
 # so the oracle takes Adam's normalised step with the same schedule (sentiment 44 -> 95 %).
 OPTIMIZER = "adam"
 # What was trained before this model, with its card's figures (the issue asks for the record).
@@ -190,7 +190,7 @@ def main():
         "evaluation": {
             "scoring": "restricted argmax over the family's options (first token of ' <option>') at the last prompt token",
             "oracle": f"10 {OPTIMIZER} steps on the test label's cross-entropy (full vocabulary, first answer token) w.r.t. the last-prompt-token routing weights of the last {CRITICAL_LAYERS} layers, cosine lr 1e-2 -> 1e-5, re-projected (clamp >= 0, renormalise) each step; an upper bound (it uses the label)",
-            "oracle_sgd_probe": "plain SGD with the same schedule, step-250 checkpoint, first 100 eval items: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 %",
+            "oracle_sgd_probe": "plain SGD with the same schedule, the first run's step-250 checkpoint, first 100 eval items: sentiment 44 -> 44 %, gender 54 -> 54 %, parity 44 -> 100 %",
             "embedding": "mean-pooled final hidden state (after ln_f) over the prompt tokens",
         },
         "metrics": {
