@@ -20,7 +20,6 @@ English and arithmetic only, and prompt tuning on it stays near the majority cla
 
 import argparse
 import json
-import math
 import os
 import random
 import sys
@@ -39,7 +38,8 @@ from attune_recipes import english, task_mixture  # noqa: E402
 from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, card_seed, log  # noqa: E402
-from attune_recipes.gpt import GPT, export_decoder, export_embed_tokens, generate  # noqa: E402
+from attune_recipes.lm_folder import lr_at, perplexity, write_lm_folder  # noqa: E402
+from attune_recipes.gpt import GPT, generate  # noqa: E402
 
 MODEL_ID = "mini-lm-t"
 BASE_ID = "mini-lm"
@@ -109,14 +109,6 @@ class Batches:
         return torch.tensor([self.row() for _ in range(batch_size)], dtype=torch.long)
 
 
-def lr_at(step, total, peak):
-    warmup = max(1, total // 20)
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
-
-
 @torch.no_grad()
 def label_scores(model, tokenizer, prompts, labels, batch=64):
     """log p(" <label>" + EOS | prompt) per prompt and label word: [n][labels]. Right-padded, so the real
@@ -181,17 +173,6 @@ def evaluate_tasks(model, tokenizer, tasks_dir, split, limit=None, greedy=True):
             row["dept_template_greedy"] = round(greedy_accuracy(model, tokenizer, dept_prompts, gold), 4)
         out[task] = row
     return out
-
-
-@torch.no_grad()
-def perplexity(model, stream, seq_len, max_tokens=200_000):
-    total, count = 0.0, 0
-    for start in range(0, min(len(stream), max_tokens) - seq_len - 1, seq_len):
-        window = torch.tensor([stream[start : start + seq_len + 1]])
-        logits, _ = model(window[:, :-1])
-        total += F.cross_entropy(logits[0], window[0, 1:], reduction="sum").item()
-        count += seq_len
-    return math.exp(total / count)
 
 
 def main():
@@ -280,36 +261,7 @@ def main():
     log(json.dumps(metrics["tasks"]))
 
     out = args.out
-    tokenizer.save(os.path.join(out, "tokenizer.json"))
-    write_json(
-        os.path.join(out, "tokenizer_config.json"),
-        {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
-         "pad_token": "<|pad|>", "model_max_length": ARCH["context_length"]},
-    )
-    head_dim = ARCH["width"] // ARCH["heads"]
-    write_json(
-        os.path.join(out, "config.json"),
-        {
-            "model_type": "attune-gpt",
-            "architectures": ["AttuneGPTForCausalLM"],
-            "vocab_size": len(tokenizer),
-            "hidden_size": ARCH["width"],
-            "num_hidden_layers": ARCH["layers"],
-            "num_attention_heads": ARCH["heads"],
-            "num_key_value_heads": ARCH["heads"],
-            "head_dim": head_dim,
-            "max_position_embeddings": ARCH["context_length"],
-            "bos_token_id": tokenizer.eos_id,
-            "eos_token_id": tokenizer.eos_id,
-            "pad_token_id": tokenizer.pad_id,
-            "num_parameters": params,
-            "prompt_template": "Question: {question}\nAnswer:",
-        },
-    )
-    with torch.no_grad():
-        export_decoder(model, os.path.join(out, "onnx", "model.onnx"), ARCH["layers"], ARCH["heads"], head_dim, False, OPSET)
-        export_decoder(model, os.path.join(out, "onnx", "model_embeds.onnx"), ARCH["layers"], ARCH["heads"], head_dim, True, OPSET)
-        export_embed_tokens(model, os.path.join(out, "onnx", "embed_tokens.onnx"), OPSET)
+    write_lm_folder(model, tokenizer, out, ARCH, params, OPSET)
     write_reference(model, tokenizer, os.path.join(args.tasks_dir), os.path.join(out, "reference.json"))
 
     card = {

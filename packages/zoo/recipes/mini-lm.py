@@ -14,7 +14,6 @@ Run through `pnpm zoo:train mini-lm` (which finds the corpora and calls /usr/bin
 
 import argparse
 import json
-import math
 import os
 import random
 import sys
@@ -33,7 +32,8 @@ from attune_recipes import arithmetic, english  # noqa: E402
 from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, card_seed, log  # noqa: E402
-from attune_recipes.gpt import GPT, export_decoder, export_embed_tokens, generate  # noqa: E402
+from attune_recipes.lm_folder import lr_at, perplexity, write_lm_folder  # noqa: E402
+from attune_recipes.gpt import GPT, generate  # noqa: E402
 
 MODEL_ID = "mini-lm"
 ARCH = {"vocab_size": 2048, "context_length": 256, "width": 128, "layers": 4, "heads": 4}
@@ -111,14 +111,6 @@ class Batches:
         return torch.tensor([self.row() for _ in range(batch_size)], dtype=torch.long)
 
 
-def lr_at(step, total, peak):
-    warmup = max(1, total // 20)
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
-
-
 def greedy_accuracy(model, tokenizer, problems, batch=100, temperature=0.0, generator=None):
     correct = 0
     for i in range(0, len(problems), batch):
@@ -128,17 +120,6 @@ def greedy_accuracy(model, tokenizer, problems, batch=100, temperature=0.0, gene
         for p, out in zip(chunk, outs):
             correct += arithmetic.extract_answer(tokenizer.decode(out)) == p["answer"]
     return correct / len(problems)
-
-
-@torch.no_grad()
-def perplexity(model, stream, seq_len, max_tokens=200_000):
-    total, count = 0.0, 0
-    for start in range(0, min(len(stream), max_tokens) - seq_len - 1, seq_len):
-        window = torch.tensor([stream[start : start + seq_len + 1]])
-        logits, _ = model(window[:, :-1])
-        total += F.cross_entropy(logits[0], window[0, 1:], reduction="sum").item()
-        count += seq_len
-    return math.exp(total / count)
 
 
 def main():
@@ -226,36 +207,7 @@ def main():
     log(json.dumps(metrics["arithmetic"]))
 
     out = args.out
-    tokenizer.save(os.path.join(out, "tokenizer.json"))
-    write_json(
-        os.path.join(out, "tokenizer_config.json"),
-        {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
-         "pad_token": "<|pad|>", "model_max_length": ARCH["context_length"]},
-    )
-    head_dim = ARCH["width"] // ARCH["heads"]
-    write_json(
-        os.path.join(out, "config.json"),
-        {
-            "model_type": "attune-gpt",
-            "architectures": ["AttuneGPTForCausalLM"],
-            "vocab_size": len(tokenizer),
-            "hidden_size": ARCH["width"],
-            "num_hidden_layers": ARCH["layers"],
-            "num_attention_heads": ARCH["heads"],
-            "num_key_value_heads": ARCH["heads"],
-            "head_dim": head_dim,
-            "max_position_embeddings": ARCH["context_length"],
-            "bos_token_id": tokenizer.eos_id,
-            "eos_token_id": tokenizer.eos_id,
-            "pad_token_id": tokenizer.pad_id,
-            "num_parameters": params,
-            "prompt_template": "Question: {question}\nAnswer:",
-        },
-    )
-    with torch.no_grad():
-        export_decoder(model, os.path.join(out, "onnx", "model.onnx"), ARCH["layers"], ARCH["heads"], head_dim, False, OPSET)
-        export_decoder(model, os.path.join(out, "onnx", "model_embeds.onnx"), ARCH["layers"], ARCH["heads"], head_dim, True, OPSET)
-        export_embed_tokens(model, os.path.join(out, "onnx", "embed_tokens.onnx"), OPSET)
+    write_lm_folder(model, tokenizer, out, ARCH, params, OPSET)
     with open(os.path.join(out, "heldout.jsonl"), "w") as f:
         for i, p in enumerate(heldout):
             f.write(json.dumps({"id": f"arith-{i:04d}", **p}) + "\n")
