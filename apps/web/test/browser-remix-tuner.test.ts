@@ -51,8 +51,9 @@ describe('the C3PO and DePT pages in Chromium', () => {
     const prompt = page.getByLabel('Prompt');
     await prompt.focus();
     await page.keyboard.press('Control+A');
-    // A word mini-MoE's own routing gets wrong and the re-mix gets right (the eval set's "distressing").
-    await page.keyboard.type('Is the word "distressing" positive or negative?');
+    // A word mini-MoE's own routing gets wrong and the re-mix gets right (the eval set's "revolting"; of the
+    // first 200 sentiment eval items the only one the retrained model's kernel regression fixes).
+    await page.keyboard.type('Is the word "revolting" positive or negative?');
     const run = page.getByRole('button', { name: 'Run c3po' });
     await expect.poll(() => run.isEnabled()).toBe(true);
     await run.focus();
@@ -61,7 +62,7 @@ describe('the C3PO and DePT pages in Chromium', () => {
     expect(await page.getByTestId('base-answer').textContent()).toBe('positive');
     expect(await page.getByTestId('remixed-answer').textContent()).toBe('negative');
     await page.getByRole('status').filter({ hasText: 'The re-mix changed the answer.' }).waitFor();
-    // KR's line search kept some of the base routing: α < 1, and the routing rows differ.
+    // KR's line search moved away from the base routing: α < 1, and the routing rows differ.
     expect(await page.getByTestId('alpha').textContent()).toMatch(/^(0|0\.2|0\.4|0\.6|0\.8)$/);
     const neighbours = page.getByTestId('neighbours').locator('tbody tr');
     expect(await neighbours.count()).toBe(3);
