@@ -38,7 +38,16 @@ from attune_recipes import english, task_mixture  # noqa: E402
 from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, card_seed, log  # noqa: E402
-from attune_recipes.lm_folder import lr_at, perplexity, write_lm_folder  # noqa: E402
+from attune_recipes.lm_folder import (  # noqa: E402
+    OPTIMIZER,
+    MixedRows,
+    decoder_optimizer,
+    lr_at,
+    perplexity,
+    train_step,
+    write_lm_folder,
+    write_reference,
+)
 from attune_recipes.gpt import GPT, generate  # noqa: E402
 
 MODEL_ID = "mini-lm-t"
@@ -79,34 +88,6 @@ def parse_args():
     )
     parser.add_argument("--checkpoints", default=os.path.join(PACKAGE_DIR, ".retrain", "checkpoints", MODEL_ID))
     return parser.parse_args()
-
-
-class Batches:
-    """Rows of seq_len + 1 tokens: an English window or a pack of whole task examples (each EOS + text + EOS)."""
-
-    def __init__(self, english_stream, example_ids, seq_len, task_fraction, rng):
-        self.english = english_stream
-        self.examples = example_ids
-        self.seq_len = seq_len
-        self.fraction = task_fraction
-        self.rng = rng
-        self.cursor = 0
-
-    def row(self):
-        need = self.seq_len + 1
-        if self.rng.random() < self.fraction:
-            row = []
-            while len(row) < need:
-                if self.cursor % len(self.examples) == 0:
-                    self.rng.shuffle(self.examples)  # a fresh order every epoch
-                row.extend(self.examples[self.cursor % len(self.examples)])
-                self.cursor += 1
-            return row[:need]
-        start = self.rng.randrange(0, len(self.english) - need)
-        return self.english[start : start + need]
-
-    def next(self, batch_size):
-        return torch.tensor([self.row() for _ in range(batch_size)], dtype=torch.long)
 
 
 @torch.no_grad()
@@ -198,14 +179,8 @@ def main():
     model.load_state_dict(torch.load(os.path.join(base_dir, "pytorch_model.bin"), map_location="cpu"))
     params = sum(p.numel() for p in model.parameters())
     log(f"model: {params:,} parameters, from {BASE_ID}")
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=args.lr,
-        betas=(0.9, 0.95),
-    )
-    batches = Batches(english_train, example_ids, args.seq_len, args.task_fraction, rng)
+    optimizer = decoder_optimizer(model, args.lr)
+    batches = MixedRows(english_train, example_ids, args.seq_len, args.task_fraction, rng, reshuffle=True)
     history = []
     started = time.time()
     stop = args.steps if args.stop_after is None else min(args.stop_after, args.steps)
@@ -223,16 +198,7 @@ def main():
         history.append({"step": 0, "validation": base})
         log(f"  step 0 ({BASE_ID}): {json.dumps(base)}")
     for step in range(first, stop):
-        model.train()
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, args.steps, args.lr)
-        rows = batches.next(args.batch_size)
-        logits, _ = model(rows[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows[:, 1:].reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        loss = train_step(model, optimizer, batches.next(args.batch_size), lr_at(step, args.steps, args.lr))
         if step % 25 == 0:
             elapsed = time.time() - started
             log(f"step {step}/{args.steps} loss {loss.item():.3f} ({elapsed / (step - first + 1) * 1000:.0f} ms/step)")
@@ -262,7 +228,9 @@ def main():
 
     out = args.out
     write_lm_folder(model, tokenizer, out, ARCH, params, OPSET)
-    write_reference(model, tokenizer, os.path.join(args.tasks_dir), os.path.join(out, "reference.json"))
+    # The JS parity tests' prompt: one DePT task input.
+    reference_prompt = task_mixture.read_split(args.tasks_dir, "spam", "test")[0]["input"]
+    write_reference(model, tokenizer, reference_prompt, os.path.join(out, "reference.json"))
 
     card = {
         "id": f"zoo:{MODEL_ID}",
@@ -286,7 +254,7 @@ def main():
             "batch_size": args.batch_size,
             "seq_len": args.seq_len,
             "lr": args.lr,
-            "optimizer": "AdamW betas (0.9, 0.95) wd 0.1 on matrices, 5 % warmup + cosine to 10 %, grad clip 1.0",
+            "optimizer": OPTIMIZER,
             "threads": args.threads,
             "init": f"models/{BASE_ID}/pytorch_model.bin",
         },
@@ -297,27 +265,6 @@ def main():
     }
     write_json(os.path.join(out, "card.json"), card)
     print_comparison(metrics, reference, HEADLINE_KEYS)
-
-
-def write_reference(model, tokenizer, tasks_dir, path):
-    """Token ids, greedy continuation and a logits slice of one DePT task input, for the JS parity tests."""
-    prompt = task_mixture.read_split(tasks_dir, "spam", "test")[0]["input"]
-    ids = tokenizer.encode(prompt)
-    with torch.no_grad():
-        logits, _ = model(torch.tensor([ids]))
-        greedy = generate(model, [ids], tokenizer.eos_id, tokenizer.pad_id, 40, 0.0)[0]
-    texts = ["Call me Ishmael. Some years ago—never mind how long", "In 1862, 3,141 men paid $25.50 each!", prompt]
-    write_json(
-        path,
-        {
-            "prompt": prompt,
-            "prompt_ids": ids,
-            "last_logits_head": [round(v, 6) for v in logits[0, -1, :32].tolist()],
-            "greedy_ids": greedy,
-            "greedy_text": tokenizer.decode(greedy),
-            "tokenizer_cases": [{"text": t, "ids": tokenizer.encode(t)} for t in texts],
-        },
-    )
 
 
 if __name__ == "__main__":

@@ -26,13 +26,21 @@ from attune_recipes.deps import check_dependencies  # noqa: E402
 check_dependencies(extra_modules=("regex",))
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 from attune_recipes import arithmetic, english  # noqa: E402
 from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, card_seed, log  # noqa: E402
-from attune_recipes.lm_folder import lr_at, perplexity, write_lm_folder  # noqa: E402
+from attune_recipes.lm_folder import (  # noqa: E402
+    OPTIMIZER,
+    MixedRows,
+    decoder_optimizer,
+    lr_at,
+    perplexity,
+    train_step,
+    write_lm_folder,
+    write_reference,
+)
 from attune_recipes.gpt import GPT, generate  # noqa: E402
 
 MODEL_ID = "mini-lm"
@@ -85,32 +93,6 @@ def problem_splits(seed):
     return train, heldout
 
 
-class Batches:
-    """Rows of seq_len + 1 tokens: an English window or a pack of whole problems (each starting with EOS)."""
-
-    def __init__(self, english_stream, problem_ids, seq_len, arithmetic_fraction, rng):
-        self.english = english_stream
-        self.problems = problem_ids
-        self.seq_len = seq_len
-        self.fraction = arithmetic_fraction
-        self.rng = rng
-        self.cursor = 0
-
-    def row(self):
-        need = self.seq_len + 1
-        if self.rng.random() < self.fraction:
-            row = []
-            while len(row) < need:
-                row.extend(self.problems[self.cursor % len(self.problems)])
-                self.cursor += 1
-            return row[:need]
-        start = self.rng.randrange(0, len(self.english) - need)
-        return self.english[start : start + need]
-
-    def next(self, batch_size):
-        return torch.tensor([self.row() for _ in range(batch_size)], dtype=torch.long)
-
-
 def greedy_accuracy(model, tokenizer, problems, batch=100, temperature=0.0, generator=None):
     correct = 0
     for i in range(0, len(problems), batch):
@@ -149,14 +131,8 @@ def main():
     model = GPT(len(tokenizer), ARCH["context_length"], ARCH["width"], ARCH["layers"], ARCH["heads"])
     params = sum(p.numel() for p in model.parameters())
     log(f"model: {params:,} parameters")
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=args.lr,
-        betas=(0.9, 0.95),
-    )
-    batches = Batches(english_train, problem_ids, args.seq_len, args.arithmetic_fraction, rng)
+    optimizer = decoder_optimizer(model, args.lr)
+    batches = MixedRows(english_train, problem_ids, args.seq_len, args.arithmetic_fraction, rng)
     eval_set = heldout[:200]
     history = []
     started = time.time()
@@ -166,16 +142,7 @@ def main():
         stop = int(os.path.basename(args.export_checkpoint).split("-")[1].split(".")[0])
         log(f"exporting {args.export_checkpoint} (step {stop} of a {args.steps}-step schedule)")
     for step in range(0 if not args.export_checkpoint else stop, stop):
-        model.train()
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, args.steps, args.lr)
-        rows = batches.next(args.batch_size)
-        logits, _ = model(rows[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows[:, 1:].reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        loss = train_step(model, optimizer, batches.next(args.batch_size), lr_at(step, args.steps, args.lr))
         if step % 50 == 0:
             rate = (step + 1) * args.batch_size * args.seq_len / (time.time() - started)
             log(f"step {step}/{args.steps} loss {loss.item():.3f} ({rate:,.0f} tokens/s)")
@@ -211,7 +178,7 @@ def main():
     with open(os.path.join(out, "heldout.jsonl"), "w") as f:
         for i, p in enumerate(heldout):
             f.write(json.dumps({"id": f"arith-{i:04d}", **p}) + "\n")
-    write_reference(model, tokenizer, heldout[0], os.path.join(out, "reference.json"))
+    write_reference(model, tokenizer, arithmetic.prompt_of(heldout[0]["question"]), os.path.join(out, "reference.json"))
     # The reward recipe starts from these weights (ONNX initialisers lose their names to constant folding).
     torch.save(model.state_dict(), os.path.join(out, "pytorch_model.bin"))
 
@@ -234,7 +201,7 @@ def main():
             "batch_size": args.batch_size,
             "seq_len": args.seq_len,
             "lr": args.lr,
-            "optimizer": "AdamW betas (0.9, 0.95) wd 0.1 on matrices, 5 % warmup + cosine to 10 %, grad clip 1.0",
+            "optimizer": OPTIMIZER,
             "threads": args.threads,
         },
         "architecture": {**ARCH, "parameters": params, "tied_embeddings": True, "position": "learned"},
@@ -244,27 +211,6 @@ def main():
     }
     write_json(os.path.join(out, "card.json"), card)
     print_comparison(metrics, reference, HEADLINE_KEYS)
-
-
-def write_reference(model, tokenizer, problem, path):
-    """Token ids, greedy continuation and a logits slice, for the JS tests' parity checks."""
-    prompt = arithmetic.prompt_of(problem["question"])
-    ids = tokenizer.encode(prompt)
-    with torch.no_grad():
-        logits, _ = model(torch.tensor([ids]))
-        greedy = generate(model, [ids], tokenizer.eos_id, tokenizer.pad_id, 40, 0.0)[0]
-    texts = ["Call me Ishmael. Some years ago—never mind how long", "In 1862, 3,141 men paid $25.50 each!", prompt]
-    write_json(
-        path,
-        {
-            "prompt": prompt,
-            "prompt_ids": ids,
-            "last_logits_head": [round(v, 6) for v in logits[0, -1, :32].tolist()],
-            "greedy_ids": greedy,
-            "greedy_text": tokenizer.decode(greedy),
-            "tokenizer_cases": [{"text": t, "ids": tokenizer.encode(t)} for t in texts],
-        },
-    )
 
 
 if __name__ == "__main__":
