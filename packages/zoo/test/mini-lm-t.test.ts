@@ -38,7 +38,7 @@ describe('zoo:mini-lm-t shares mini-lm tokenizer and starts from its weights', (
 
 describe('zoo:mini-lm-t card metrics', () => {
   it('reports every task on its full test split, the majority class beside each figure', () => {
-    expect(Object.keys(metrics.tasks).sort()).toEqual(['parity', 'reuters', 'sentiment', 'spam']);
+    expect(Object.keys(metrics.tasks).sort()).toEqual(['compare', 'reuters', 'sentiment', 'spam']);
     for (const [task, m] of Object.entries(metrics.tasks)) {
       const lines = readFileSync(join(TASKS_DIR, `${task}.test.jsonl`), 'utf8')
         .trim()

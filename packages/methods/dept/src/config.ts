@@ -5,8 +5,12 @@
 import { z } from '@attune/registry';
 
 const shared = {
-  /** The causal LM: a zoo id or a decoder folder with onnx/model_embeds.onnx and onnx/embed_tokens.onnx. */
-  model: z.string().min(1).default('zoo:mini-lm'),
+  /**
+   * The causal LM: a zoo id or a decoder folder with onnx/model_embeds.onnx and onnx/embed_tokens.onnx. Default
+   * zoo:mini-lm-t, pre-trained on the tasks' train splits under phrasings of its own (the paper's T5 had a
+   * multi-task mixture too); on zoo:mini-lm prompt tuning stays at the majority class (README, Regime).
+   */
+  model: z.string().min(1).default('zoo:mini-lm-t'),
   /**
    * Vanilla prompt tuning's L: the budget is L·d trainable parameters (the paper: L = 100 with d = 768). Default
    * 40 here: mini-LM's context is 256 positions, and L + s + label must fit it.

@@ -169,7 +169,7 @@ describe('adapters', () => {
 describe('bad input', () => {
   it('an unknown task lists the known ones', () => {
     expect(() => loadTask('sst2')).toThrow(
-      /unknown task "sst2"; the tasks are parity, reuters, sentiment, spam/,
+      /unknown task "sst2"; the tasks are compare, parity, reuters, sentiment, spam/,
     );
   });
 

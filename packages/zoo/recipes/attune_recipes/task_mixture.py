@@ -1,5 +1,9 @@
-"""The supervised half of zoo:mini-lm-t's pre-training mixture: DePT's four tasks (packages/methods/dept/tasks),
+"""The supervised half of zoo:mini-lm-t's pre-training mixture: four of DePT's tasks (packages/methods/dept/tasks),
 TRAIN splits only, rewritten into natural instruction phrasings of their own.
+
+The generated reasoning task is `compare` (order two numbers). The first mini-lm-t (2026-12-03) trained on
+`parity` (is a + b even or odd?) instead; no phrasing of it rose above chance in 1,500 steps, nor did full
+fine-tuning, so it was replaced; its phrasings stay below for the record and for `phrase` on old rows.
 
 Why: T5, the model of the DePT paper, was pre-trained on C4 plus a multi-task mixture (GLUE among it) before
 DePT tunes prompts on those tasks. A soft prompt can only invoke a skill the frozen model has. The phrasings
@@ -12,7 +16,7 @@ import json
 import os
 import re
 
-TASKS = ("spam", "reuters", "sentiment", "parity")
+TASKS = ("spam", "reuters", "sentiment", "compare")
 
 # The content of each DePT input (the text inside "Question: ...\nAnswer:" without the task's question line).
 _CONTENT = {
@@ -20,6 +24,7 @@ _CONTENT = {
     "reuters": re.compile(r"^Question: News: (?P<x>.*)\nIs this article about corn, grain or other\?\nAnswer:$", re.S),
     "sentiment": re.compile(r'^Question: Is the sentence "(?P<x>.*)" positive or negative\?\nAnswer:$', re.S),
     "parity": re.compile(r"^Question: Is (?P<a>\d+) \+ (?P<b>\d+) even or odd\?\nAnswer:$", re.S),
+    "compare": re.compile(r"^Question: Is (?P<a>\d+) larger or smaller than (?P<b>\d+)\?\nAnswer:$", re.S),
 }
 
 # Three phrasings per task; none says "Question:" or "Answer:". {x} content, {y} label word.
@@ -43,6 +48,12 @@ PHRASINGS = {
         "{a} + {b} gives a number that is {y}",
         "Even or odd: {a} + {b}\nResult: {y}",
         "Add {a} and {b}. Is the sum even or odd? It is {y}",
+    ],
+    # The label word comes after both numbers, and always says how the first compares with the second.
+    "compare": [
+        "Compared with {b}, the number {a} is {y}",
+        "Number check: {a} against {b}\nThe first is {y}",
+        "Put {a} beside {b}. Is it larger or smaller? It is {y}",
     ],
 }
 
