@@ -1,6 +1,6 @@
 // zoo:mini-lm-t, mini-lm further pre-trained on English + DePT's task TRAIN splits under phrasings of its own:
 // the shared LM-folder checks, the tokenizer it shares with mini-lm, and the skill itself, re-measured here with
-// onnxruntime on held-out spam emails under a pre-training phrasing (not read from the card).
+// onnxruntime on held-out spam emails and number pairs under a pre-training phrasing (not read from the card).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -74,24 +74,43 @@ describe('zoo:mini-lm-t tells spam from ham on held-out emails under its own phr
     return total;
   }
 
-  it('scores the right label higher on at least 70 % of the first 40 test emails (majority 50 %)', async () => {
-    const rows = readFileSync(join(TASKS_DIR, 'spam.test.jsonl'), 'utf8')
+  const firstTestRows = (task: string) =>
+    readFileSync(join(TASKS_DIR, `${task}.test.jsonl`), 'utf8')
       .trim()
       .split('\n')
       .slice(0, 40)
       .map((l) => JSON.parse(l) as { input: string; label: string });
-    const labelIds = (word: string) => [
-      ...tokenizer.encode(` ${word}`, { add_special_tokens: false }).ids,
-      config.eosTokenId,
-    ];
+  const labelIds = (word: string) => [
+    ...tokenizer.encode(` ${word}`, { add_special_tokens: false }).ids,
+    config.eosTokenId,
+  ];
+  /** The label of the two whose " word" + end scores higher after the prompt. */
+  async function better(prompt: string, [a, b]: [string, string]): Promise<string> {
+    const ids = tokenizer.encode(prompt).ids;
+    return (await logLikelihood(ids, labelIds(a))) > (await logLikelihood(ids, labelIds(b))) ? a : b;
+  }
+
+  it('scores the right label higher on at least 70 % of the first 40 test emails (majority 50 %)', async () => {
+    const rows = firstTestRows('spam');
     let correct = 0;
     for (const row of rows) {
       const email = row.input.match(/^Question: ([\s\S]*)\nIs this email spam or ham\?\nAnswer:$/)![1]!;
-      const prompt = tokenizer.encode(`Email:\n${email}\nSpam filter verdict:`).ids;
-      const spam = await logLikelihood(prompt, labelIds('spam'));
-      const ham = await logLikelihood(prompt, labelIds('ham'));
-      correct += (spam > ham ? 'spam' : 'ham') === row.label ? 1 : 0;
+      correct +=
+        (await better(`Email:\n${email}\nSpam filter verdict:`, ['spam', 'ham'])) === row.label ? 1 : 0;
     }
     expect(correct / rows.length).toBeGreaterThanOrEqual(0.7);
+  });
+
+  // The generated reasoning task (compare): 97.5 % on the full test split in the card; reading only the tens
+  // digit would score about 91 %, chance 50 %.
+  it('orders two numbers right on at least 85 % of the first 40 test pairs under its own phrasing', async () => {
+    const rows = firstTestRows('compare');
+    let correct = 0;
+    for (const row of rows) {
+      const [, a, b] = row.input.match(/^Question: Is (\d+) larger or smaller than (\d+)\?\nAnswer:$/)!;
+      correct +=
+        (await better(`Compared with ${b}, the number ${a} is`, ['larger', 'smaller'])) === row.label ? 1 : 0;
+    }
+    expect(correct / rows.length).toBeGreaterThanOrEqual(0.85);
   });
 });

@@ -1,4 +1,4 @@
-// `pnpm --filter @attune/method-dept bench [--model zoo:mini-lm-t --steps 100 --batch 16 --seeds 0,1,2 --tasks spam,parity --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3 --eval-limit 100]`
+// `pnpm --filter @attune/method-dept bench [--model zoo:mini-lm-t --steps 100 --batch 16 --seeds 0,1,2 --tasks spam,compare --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3 --eval-limit 100]`
 // Vanilla prompt tuning (L tokens) against DePT at two (m, r) splits of the same budget, on every pinned task,
 // several seeds: test accuracy (mean ± sample std), validation learning curve, training loss, median ms per
 // step, tokens per step, peak RSS of the run's process; beside them the majority class and the zero-shot
