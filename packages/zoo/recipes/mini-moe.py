@@ -91,8 +91,14 @@ def parse_args():
         default=0.0,
         help="bonus on the mean per-token router entropy (over log E): keeps routing soft, so re-mixing has room",
     )
+    p.add_argument("--experts", type=int, default=ARCH["experts"], help="experts per layer (top-2 of them run)")
     p.add_argument("--validation-size", type=int, default=60, help="items per family held out of training to select a checkpoint on")
     p.add_argument("--snapshot-every", type=int, default=500, help="also save the weights every this many steps (step-NNNNN.pt)")
+    p.add_argument(
+        "--stop",
+        default=None,
+        help="with --resume: train no further; write final.pt and training.json at last.pt's step, this text as stopped_early",
+    )
     p.add_argument("--resume", action="store_true", help="continue from <checkpoints>/last.pt (model, optimizer, step, elapsed)")
     return p.parse_args()
 
@@ -185,7 +191,7 @@ def train(args, model, batches):
     def progress():
         return max((time.process_time() - cpu_start) / cpu_budget, (time.time() - start) / wall_budget)
 
-    while progress() < 1:
+    while progress() < 1 and not args.stop:
         lr = lr_at(progress(), args.lr)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -215,6 +221,8 @@ def train(args, model, batches):
             os.replace(last_path + ".tmp", last_path)  # never a half-written checkpoint
             torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step // 1000}k.pt"))
             saved = time.time()
+    if args.stop:
+        return {"steps": step, "seconds": round(offset, 1), "cpu_seconds": round(cpu_offset, 1), "stopped_early": args.stop, "history": history}
     return {"steps": step, "seconds": round(time.time() - start, 1), "cpu_seconds": round(time.process_time() - cpu_start, 1), "history": history}
 
 
@@ -253,12 +261,13 @@ def main():
             stream.extend(tokenizer.encode(doc))
     log(f"  {len(stream)} English tokens")
 
-    model = MoeGPT(**ARCH)
+    arch = {**ARCH, "experts": args.experts}
+    model = MoeGPT(**arch)
     log(f"{sum(p.numel() for p in model.parameters())} parameters")
     result = train(args, model, Batches(stream, examples, args.seq_len, args.english_fraction, rng))
     torch.save(model.state_dict(), os.path.join(args.checkpoints, "final.pt"))
     with open(os.path.join(args.checkpoints, "training.json"), "w") as f:
-        json.dump({"arch": ARCH, "args": vars(args), **result}, f, indent=2)
+        json.dump({"arch": arch, "args": vars(args), **result}, f, indent=2)
     log("done: evaluate and export with recipes/mini-moe-card.py")
 
 
