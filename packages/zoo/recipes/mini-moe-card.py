@@ -53,6 +53,20 @@ RUNS_TRIED = [
         "64.0 -> 72.6 (8.6), step ~3800 67.9 -> 71.0 (3.1): the gap shrinks as the answers grow confident",
         "result": "see metrics",
     },
+    {
+        "run": 3,
+        "what": "the router-entropy lever: --router-entropy-weight 0.1 (bonus on the router softmax's mean entropy over log E), "
+        "otherwise run 2's recipe (8 experts, --answer-weight 1, --aux-weight 0.01), budget 40 CPU-minutes; 60 training items per "
+        "family held out as a validation slice; stopped by hand at step 5139 (27.5 CPU-minutes) for time",
+        "probes": "recipes/mini-moe-probes/run3-p*.json; validation slice, mean per-label recall base -> oracle: step 2000 59.4 -> 72.3 "
+        "(gap 12.8), 3000 67.4 -> 74.3 (6.8), 4000 68.0 -> 76.4 (8.4), 5000 72.5 -> 84.8 (12.3); parity's oracle swings between "
+        "100 % and 50 % from one checkpoint to the next (the model answers one parity label; the oracle flips it at steps 2000 and 5000)",
+        "result": "step-5000 snapshot on the card's 200 eval items (recipes/mini-moe-probes/run3-step5000-card.json): mean base 71.1 %, "
+        "oracle 82.9 %, gap 11.9 points, but 46 of the 83 gap points are parity's (54 -> 100 %, from indifference: one label) and "
+        "sentiment is at chance (50.0); without parity the gap is 6.2 points (run 2: 6.25) at base 73.9 % (run 2: 77.9 %). "
+        "Router weights stayed soft (mean top-1 weight 0.16-0.29 at the probes vs ~0.15-0.4 in run 2) without widening the gap on the "
+        "learned families. Not adopted: lower base, and its gap >= 10 comes from an indifferent family",
+    },
 ]
 
 
