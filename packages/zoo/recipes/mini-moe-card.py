@@ -64,8 +64,18 @@ RUNS_TRIED = [
         "result": "step-5000 snapshot on the card's 200 eval items (recipes/mini-moe-probes/run3-step5000-card.json): mean base 71.1 %, "
         "oracle 82.9 %, gap 11.9 points, but 46 of the 83 gap points are parity's (54 -> 100 %, from indifference: one label) and "
         "sentiment is at chance (50.0); without parity the gap is 6.2 points (run 2: 6.25) at base 73.9 % (run 2: 77.9 %). "
-        "Router weights stayed soft (mean top-1 weight 0.16-0.29 at the probes vs ~0.15-0.4 in run 2) without widening the gap on the "
+        "Router weights stayed soft (mean top-1 weight 0.16-0.31 at the probes vs ~0.15-0.4 in run 2) without widening the gap on the "
         "learned families. Not adopted: lower base, and its gap >= 10 comes from an indifferent family",
+    },
+    {
+        "run": 4,
+        "what": "16 experts (top-2, 1.85 M parameters) with run 3's recipe (--router-entropy-weight 0.1, 40 CPU-minute "
+        "schedule); probed at steps 1500 and 2000 and stopped at step ~2100 (14 CPU-minutes) at the session's cut-off for "
+        "new jobs: too late to finish, card and benchmark",
+        "probes": "recipes/mini-moe-probes/run4-p*.json; validation slice, mean per-label recall base -> oracle: step 1500 "
+        "56.1 -> 61.6 (gap 5.4; run 3 at step 1500: 51.9 -> 61.2, 9.4), step 2000 62.2 -> 73.0 (10.9; run 3: 59.4 -> 72.3, 12.8); "
+        "without parity at step 2000: 7.7 points (run 3: 6.9); sentiment one label at both steps; mean top-1 router weight 0.11-0.25",
+        "result": "not finished; at step 2000 no clear widening of the gap over 8 experts on 60 items per family",
     },
 ]
 
