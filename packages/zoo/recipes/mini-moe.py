@@ -85,6 +85,20 @@ def parse_args():
         default=1.0,
         help="extra cross-entropy on the family examples' first answer token (1 of ~30 tokens otherwise)",
     )
+    p.add_argument(
+        "--router-entropy-weight",
+        type=float,
+        default=0.0,
+        help="bonus on the mean per-token router entropy (over log E): keeps routing soft, so re-mixing has room",
+    )
+    p.add_argument("--experts", type=int, default=ARCH["experts"], help="experts per layer (top-2 of them run)")
+    p.add_argument("--validation-size", type=int, default=60, help="items per family held out of training to select a checkpoint on")
+    p.add_argument("--snapshot-every", type=int, default=500, help="also save the weights every this many steps (step-NNNNN.pt)")
+    p.add_argument(
+        "--stop",
+        default=None,
+        help="with --resume: train no further; write final.pt and training.json at last.pt's step, this text as stopped_early",
+    )
     p.add_argument("--resume", action="store_true", help="continue from <checkpoints>/last.pt (model, optimizer, step, elapsed)")
     return p.parse_args()
 
@@ -140,6 +154,12 @@ class Batches:
         return torch.tensor(rows, dtype=torch.long), mask
 
 
+def router_entropy(probs):
+    """Mean over tokens and layers of the router softmax's entropy, divided by log E (1 = uniform)."""
+    entropy = -(probs * probs.clamp(min=1e-9).log()).sum(-1)
+    return entropy.mean() / math.log(probs.shape[-1])
+
+
 def lr_at(progress, peak):
     """Warmup over the first 3 % of the budget, then cosine to 5 % of peak."""
     if progress < 0.03:
@@ -171,7 +191,7 @@ def train(args, model, batches):
     def progress():
         return max((time.process_time() - cpu_start) / cpu_budget, (time.time() - start) / wall_budget)
 
-    while progress() < 1:
+    while progress() < 1 and not args.stop:
         lr = lr_at(progress(), args.lr)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -182,22 +202,27 @@ def train(args, model, batches):
         answer_mask = answer_mask.reshape(-1)
         answer = (ce * answer_mask).sum() / answer_mask.sum().clamp(min=1)
         aux = load_balance_loss(probs, model.blocks[0].moe.top_k)
-        loss = lm + args.answer_weight * answer + args.aux_weight * aux
+        entropy = router_entropy(probs)
+        loss = lm + args.answer_weight * answer + args.aux_weight * aux - args.router_entropy_weight * entropy
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % 100 == 0:
             elapsed, cpu = time.time() - start, time.process_time() - cpu_start
-            log(f"step {step} lm {lm.item():.3f} answer {answer.item():.3f} aux {aux.item():.3f} lr {lr:.2e} {elapsed:.0f}s wall {cpu:.0f}s CPU")
-            history.append({"step": step, "seconds": round(elapsed), "cpu_seconds": round(cpu), "lm_loss": round(lm.item(), 4), "answer_loss": round(answer.item(), 4), "aux": round(aux.item(), 4)})
+            log(f"step {step} lm {lm.item():.3f} answer {answer.item():.3f} aux {aux.item():.3f} entropy {entropy.item():.3f} lr {lr:.2e} {elapsed:.0f}s wall {cpu:.0f}s CPU")
+            history.append({"step": step, "seconds": round(elapsed), "cpu_seconds": round(cpu), "lm_loss": round(lm.item(), 4), "answer_loss": round(answer.item(), 4), "aux": round(aux.item(), 4), "router_entropy": round(entropy.item(), 4)})
         step += 1
+        if args.snapshot_every and step % args.snapshot_every == 0:
+            torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step:05d}.pt"))
         if time.time() - saved > 120:
             state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": time.time() - start, "cpu_elapsed": time.process_time() - cpu_start, "history": history, "rng": batches.rng.getstate()}
             torch.save(state, last_path + ".tmp")
             os.replace(last_path + ".tmp", last_path)  # never a half-written checkpoint
             torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step // 1000}k.pt"))
             saved = time.time()
+    if args.stop:
+        return {"steps": step, "seconds": round(offset, 1), "cpu_seconds": round(cpu_offset, 1), "stopped_early": args.stop, "history": history}
     return {"steps": step, "seconds": round(time.time() - start, 1), "cpu_seconds": round(time.process_time() - cpu_start, 1), "history": history}
 
 
@@ -212,8 +237,16 @@ def main():
 
     log("building task families")
     splits = families.build(args.seed, source_dirs(args))
+    validation = {}
+    for family, (tr, ev, ref) in splits.items():
+        # held out of training (same sources and phrasings as training): for choosing a checkpoint, never the card's eval
+        rng.shuffle(tr)
+        validation[family] = tr[: args.validation_size]
+        splits[family] = (tr[args.validation_size :], ev, ref)
     with open(os.path.join(args.checkpoints, "splits.json"), "w") as f:
         json.dump(splits, f)
+    with open(os.path.join(args.checkpoints, "validation.json"), "w") as f:
+        json.dump(validation, f)
     examples = []
     for family, (tr, _, _) in splits.items():
         rng.shuffle(tr)
@@ -228,12 +261,13 @@ def main():
             stream.extend(tokenizer.encode(doc))
     log(f"  {len(stream)} English tokens")
 
-    model = MoeGPT(**ARCH)
+    arch = {**ARCH, "experts": args.experts}
+    model = MoeGPT(**arch)
     log(f"{sum(p.numel() for p in model.parameters())} parameters")
     result = train(args, model, Batches(stream, examples, args.seq_len, args.english_fraction, rng))
     torch.save(model.state_dict(), os.path.join(args.checkpoints, "final.pt"))
     with open(os.path.join(args.checkpoints, "training.json"), "w") as f:
-        json.dump({"arch": ARCH, "args": vars(args), **result}, f, indent=2)
+        json.dump({"arch": arch, "args": vars(args), **result}, f, indent=2)
     log("done: evaluate and export with recipes/mini-moe-card.py")
 
 

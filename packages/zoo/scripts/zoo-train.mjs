@@ -17,8 +17,10 @@ const DATA_ARGS = {
 
 const [id, ...rest] = process.argv.slice(2);
 const known = readdirSync(join(PACKAGE_DIR, 'recipes'))
-  // *-card.py evaluate and export a trained checkpoint; they are not training recipes.
-  .filter((f) => f.endsWith('.py') && f !== 'shaped.py' && !f.endsWith('-card.py'))
+  // *-card.py evaluate and export a trained checkpoint, *-probe.py probe one; they are not training recipes.
+  .filter(
+    (f) => f.endsWith('.py') && f !== 'shaped.py' && !f.endsWith('-card.py') && !f.endsWith('-probe.py'),
+  )
   .map((f) => f.slice(0, -3))
   .sort();
 const name = id?.replace(/^zoo:/, '');
