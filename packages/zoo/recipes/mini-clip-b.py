@@ -418,7 +418,8 @@ RUNS_TRIED = [
      "72 on shift-short and 1.2 % / 1.0 % of 576 on shift-full: every class prompt moves alike"},
     {"run": 3, "what": "run 2 + style renditions of 40 % of the train images (outline, negative, striped, bold, faint, "
      "tiny, closeup; STYLE_NOTES says how each differs from the shift suites' renditions), named as a noun inside "
-     "the context span in 90 % of their captions (6 style templates); logit scale stepped 20x; 936 steps (2.0 epochs, for the CPU time left on a shared core)",
+     "the context span in 90 % of their captions (6 style templates); logit scale stepped 20x; 936 steps (2.0 "
+     "epochs, for the CPU time left on a shared core; a 2.75-epoch start was stopped at step 50 for time)",
      "result": "this model: see metrics (context_step_styled_train: the one-step probe on styled train images) and "
      "the suite-corruptions README"},
 ]
