@@ -61,8 +61,9 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
   it('learned its logit scale upwards from the init, within the clamp; the card and config agree', () => {
     expect(config.logitScaleExp).toBeGreaterThan(card.initialisation.logit_scale_exp);
     expect(config.logitScaleExp).toBeLessThanOrEqual(100);
-    // Measured 41.0 (class-only captions: 25.0); CLIP's target of >= 50 is not met (README).
-    expect(config.logitScaleExp).toBeGreaterThan(35);
+    // Measured 46.0 (the attribute-caption model before it: 41.0; class-only captions: 25.0); CLIP's target
+    // of >= 50 is not met (README).
+    expect(config.logitScaleExp).toBeGreaterThan(44);
     expect(card.metrics.logit_scale_exp).toBeCloseTo(config.logitScaleExp, 3);
     const curve = card.training_curve as { logit_scale_exp: number }[];
     expect(curve.at(-1)!.logit_scale_exp).toBeCloseTo(config.logitScaleExp, 1);
@@ -79,7 +80,7 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
     expect(5e-3 / rms).toBeGreaterThan(0.1);
   });
 
-  it('has a 4-layer text tower whose EOT feature moves with the 4 context vectors, most with attribute words', async () => {
+  it('has a 4-layer text tower whose EOT feature moves with the 4 context vectors, most with attribute and style words', async () => {
     expect(raw.text_config.num_hidden_layers).toBeGreaterThanOrEqual(4);
     // The same class with two 4-word contexts, and with a TPT-sized nudge of the context: the feature moves.
     const [a, b] = ['a photo of a sneaker.', 'a drawing of the sneaker.'];
@@ -92,17 +93,26 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
     const nudged = Float32Array.from(base);
     for (let i = W; i < 5 * W; i++) nudged[i] = nudged[i]! + 5e-3 * (i % 2 === 0 ? 1 : -1);
     const [fn] = await features(nudged, eot);
-    // Measured 1.2e-4 (the previous, class-only-caption model: 7e-6): words that name no attribute still
+    // Measured 2.3e-4 (the class-only-caption model: 7e-6): words that name no attribute or style still
     // matter little.
     expect(1 - cosine(fa!, fb!)).toBeGreaterThan(3e-5);
     expect(1 - cosine(fa!, fn!)).toBeGreaterThan(0);
-    // An attribute word in the context moves it a lot (measured 0.36): the tower reads those positions.
+    // An attribute word in the context moves it a lot (measured 0.19 for the sneaker): the tower reads those
+    // positions.
     const [bright, dim] = ['a bright photo of a sneaker.', 'a dim photo of a sneaker.'];
     const eotAttr = [tokenizer.encode(bright!).ids.length - 1];
     const [fBright] = await features(await embed([bright!]), eotAttr);
     const [fDim] = await features(await embed([dim!]), eotAttr);
     expect(1 - cosine(fBright!, fDim!)).toBeGreaterThan(0.05);
     expect(card.metrics.context_1_minus_cos.attribute.mean).toBeGreaterThan(0.05);
+    // So does a style noun in the context span ("photo" -> "outline"; card mean 0.19).
+    const [photo, outline] = ['a photo of a sneaker.', 'a outline of a sneaker.'];
+    const eotStyle = [tokenizer.encode(photo!).ids.length - 1];
+    expect(tokenizer.encode(outline!).ids.length - 1).toBe(eotStyle[0]);
+    const [fPhoto] = await features(await embed([photo!]), eotStyle);
+    const [fOutline] = await features(await embed([outline!]), eotStyle);
+    expect(1 - cosine(fPhoto!, fOutline!)).toBeGreaterThan(0.05);
+    expect(card.metrics.context_1_minus_cos.style.mean).toBeGreaterThan(0.05);
   });
 
   it('reads the caption attributes it was trained with (each well above chance on rendered test images)', () => {
@@ -110,14 +120,14 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
       string,
       { top1: number; chance: number; images: number }
     >;
-    expect(Object.keys(probe).sort()).toEqual(['ink', 'mark', 'page', 'tilt']);
+    expect(Object.keys(probe).sort()).toEqual(['ink', 'mark', 'page', 'style', 'tilt']);
     for (const p of Object.values(probe)) {
       expect(p.images).toBe(1000);
       expect(p.top1).toBeGreaterThan(p.chance + 0.3);
     }
   });
 
-  it("records STS's Gavish–Donoho rank on every suite, k > 1 on the 20-class ones (measured 5; 10-class: 1)", () => {
+  it("records STS's Gavish–Donoho rank on every suite, k > 1 on the 20-class ones (measured 8; 10-class: 1 and 3)", () => {
     const ranks = card.metrics.sts_rank.results as { suite: string; class_count: number; k: number }[];
     for (const suite of ['mini-clip-corrupt-short', 'mini-clip-corrupt-full', 'shift-short', 'shift-full']) {
       expect(ranks.some((r) => r.suite === suite)).toBe(true);
@@ -134,7 +144,10 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
     for (const v of Object.values(card.metrics.mean_top1_logit_margin as Record<string, number>)) {
       expect(v).toBeGreaterThan(0);
     }
-    expect(card.metrics.context_step.images).toBe(200);
-    expect(card.metrics.context_step.predictions_changed_by_one_step).toBeGreaterThanOrEqual(0);
+    for (const probe of [card.metrics.context_step, card.metrics.context_step_styled_train]) {
+      expect(probe.images).toBe(200);
+      expect(probe.predictions_changed_by_one_step).toBeGreaterThanOrEqual(0);
+      expect(probe.predictions_changed_by_one_step).toBeLessThanOrEqual(1);
+    }
   });
 });
