@@ -14,7 +14,7 @@ function attune(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('attune data preview', () => {
+describe('attune data preview', { timeout: 60_000 }, () => {
   it('renders real suite images under each corruption and severity into a PNG grid', () => {
     const file = join(out, 'grid.png');
     const { code, stdout } = attune(

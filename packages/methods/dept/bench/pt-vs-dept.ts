@@ -1,4 +1,4 @@
-// `pnpm --filter @attune/method-dept bench [--model zoo:mini-lm-t --steps 100 --batch 16 --seeds 0,1,2 --tasks spam,compare --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3 --eval-limit 100]`
+// `pnpm --filter @attune/method-dept bench [--model zoo:mini-lm-t --steps 100 --batch 16 --seeds 0,1,2 --tasks spam,compare --jobs 3 --lr-prompt 0.3 --lr-lora 5e-3 --eval-limit 100 --tag NAME]`
 // Vanilla prompt tuning (L tokens) against DePT at two (m, r) splits of the same budget, on every pinned task,
 // several seeds: test accuracy (mean ± sample std), validation learning curve, training loss, median ms per
 // step, tokens per step, peak RSS of the run's process; beside them the majority class and the zero-shot
@@ -35,6 +35,11 @@ const lrTag = lrPrompt === 0.3 && lrLora === 5e-3 ? '' : `.lr${lrPrompt}-${lrLor
 const seeds = flag('seeds', '0,1,2').split(',').map(Number);
 const tasks = flag('tasks', taskNames().join(',')).split(',');
 const slug = model.replace(/[^a-z0-9]+/gi, '-');
+// --tag NAME: the report's files get .NAME before their extension (an ablation beside the main report, which it
+// would otherwise overwrite: the report covers only the runs of this command's settings).
+const tag = flag('tag', '');
+if (tag && !/^[a-z0-9.-]+$/i.test(tag)) throw new Error(`--tag ${tag}: expected letters, digits, '.' or '-'`);
+const report = `${slug}${tag ? `.${tag}` : ''}`;
 const RESULTS = join(import.meta.dirname, '..', 'results');
 const RUNS = join(RESULTS, 'runs', slug);
 mkdirSync(RUNS, { recursive: true });
@@ -225,9 +230,9 @@ const header = [
   'ms/step is the median over the seeds of each run\'s median step time; "vs PT" is that over prompt tuning\'s (below 0.80 = the paper\'s "20 % less time").',
   '',
 ];
-writeFileSync(join(RESULTS, `pt-vs-dept.${slug}.md`), `${[...header, ...lines].join('\n')}\n`);
+writeFileSync(join(RESULTS, `pt-vs-dept.${report}.md`), `${[...header, ...lines].join('\n')}\n`);
 writeFileSync(
-  join(RESULTS, `pt-vs-dept.${slug}.json`),
+  join(RESULTS, `pt-vs-dept.${report}.json`),
   `${JSON.stringify({ model, steps, batchSize, budgetTokens, seeds, startLoad, endLoad, summary }, null, 2)}\n`,
 );
 
@@ -255,7 +260,7 @@ const svg = await renderVegaLiteSvg({
     },
   },
 } as never);
-writeFileSync(join(RESULTS, `learning-curves.${slug}.svg`), svg);
+writeFileSync(join(RESULTS, `learning-curves.${report}.svg`), svg);
 
 // ---- validation accuracy (greedy, first evalLimit validation examples) at the evalEvery steps, mean over seeds --
 const accuracyPoints = results
@@ -289,5 +294,5 @@ const accuracySvg = await renderVegaLiteSvg({
     },
   },
 } as never);
-writeFileSync(join(RESULTS, `validation-curves.${slug}.svg`), accuracySvg);
-console.log(readFileSync(join(RESULTS, `pt-vs-dept.${slug}.md`), 'utf8'));
+writeFileSync(join(RESULTS, `validation-curves.${report}.svg`), accuracySvg);
+console.log(readFileSync(join(RESULTS, `pt-vs-dept.${report}.md`), 'utf8'));

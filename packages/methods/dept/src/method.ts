@@ -106,7 +106,14 @@ export class PromptTuner implements PromptTunerMethod {
   constructor(
     readonly lm: PromptLM,
     readonly settings: TunerSettings,
-  ) {}
+  ) {
+    // Adapters and checkpoints are labelled with settings.model; an LM loaded from elsewhere would mislabel them.
+    if (settings.model !== lm.source) {
+      throw new Error(
+        `PromptTuner: settings.model is ${settings.model} but the LM was loaded from ${lm.source}; pass model: '${lm.source}' in the settings (or load ${settings.model})`,
+      );
+    }
+  }
 
   static async create(settings: TunerSettings): Promise<PromptTuner> {
     return new PromptTuner(await PromptLM.load(settings.model, { threads: settings.threads }), settings);

@@ -22,7 +22,7 @@ const small = {
 let lm: PromptLM;
 const tuner = (config: Record<string, unknown> = {}, variant: 'dept' | 'prompt-tuning' = 'dept') =>
   new PromptTuner(lm, {
-    ...deptConfig.parse({ steps: 4, warmupSteps: 1, batchSize: 4, ...config }),
+    ...deptConfig.parse({ model: 'zoo:mini-lm', steps: 4, warmupSteps: 1, batchSize: 4, ...config }),
     ...(variant === 'prompt-tuning' ? { promptTokens: 40 } : {}),
     variant,
   });
@@ -170,6 +170,12 @@ describe('bad input', () => {
   it('an unknown task lists the known ones', () => {
     expect(() => loadTask('sst2')).toThrow(
       /unknown task "sst2"; the tasks are compare, parity, reuters, sentiment, spam/,
+    );
+  });
+
+  it('settings naming another model than the loaded LM are refused (adapters would be mislabelled)', () => {
+    expect(() => tuner({ model: 'zoo:mini-lm-t' })).toThrow(
+      "PromptTuner: settings.model is zoo:mini-lm-t but the LM was loaded from zoo:mini-lm; pass model: 'zoo:mini-lm' in the settings (or load zoo:mini-lm-t)",
     );
   });
 
