@@ -57,7 +57,7 @@ RUNS_TRIED = [
         "run": 3,
         "what": "the router-entropy lever: --router-entropy-weight 0.1 (bonus on the router softmax's mean entropy over log E), "
         "otherwise run 2's recipe (8 experts, --answer-weight 1, --aux-weight 0.01), budget 40 CPU-minutes; 60 training items per "
-        "family held out as a validation slice; stopped by hand at step 5139 (27.5 CPU-minutes) for time",
+        "family held out as a validation slice (--validation-size 60); stopped by hand at step 5139 (27.5 CPU-minutes) for time",
         "probes": "recipes/mini-moe-probes/run3-p*.json; validation slice, mean per-label recall base -> oracle: step 2000 59.4 -> 72.3 "
         "(gap 12.8), 3000 67.4 -> 74.3 (6.8), 4000 68.0 -> 76.4 (8.4), 5000 72.5 -> 84.8 (12.3); parity's oracle swings between "
         "100 % and 50 % from one checkpoint to the next (the model answers one parity label; the oracle flips it at steps 2000 and 5000)",

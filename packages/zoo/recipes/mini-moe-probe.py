@@ -1,10 +1,11 @@
 """Probe a mini-moe checkpoint: base and oracle accuracy (the card's oracle) on a few items per family.
 
   /usr/bin/python3 recipes/mini-moe-probe.py --checkpoint .retrain/checkpoints/<run>/step-02000.pt \
-      [--split validation|eval] [--n 60] [--experts 8] [--json out.json]
+      [--split validation|eval] [--n 60] [--json out.json]
 
-For choosing a checkpoint during a run (the recipe saves step-NNNNN.pt): --split validation uses the items the
-recipe held out of training (validation.json), never the card's eval items.
+For choosing a checkpoint during a run (the recipe saves step-NNNNN.pt, and the run's arch.json beside them):
+--split validation uses the items the recipe held out of training (validation.json, written when the run had
+--validation-size N), never the card's eval items.
 """
 
 import argparse
@@ -33,7 +34,6 @@ def main():
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--split", default="validation", choices=["validation", "eval"])
     p.add_argument("--n", type=int, default=60)
-    p.add_argument("--experts", type=int, default=8)
     p.add_argument("--json", default=None)
     args = p.parse_args()
     torch.set_num_threads(1)
@@ -41,10 +41,13 @@ def main():
     if args.split == "validation":
         with open(os.path.join(folder, "validation.json")) as f:
             items = json.load(f)
+        if not items:
+            sys.exit(f"{folder}: this run held out no validation items; train with --validation-size N, or probe --split eval")
     else:
         with open(os.path.join(folder, "splits.json")) as f:
             items = {k: v[1] for k, v in json.load(f).items()}
-    arch = dict(vocab_size=2048, context_length=256, width=64, layers=6, heads=4, expert_hidden=128, experts=args.experts, top_k=2)
+    with open(os.path.join(folder, "arch.json")) as f:
+        arch = json.load(f)
     model = MoeGPT(**arch)
     model.load_state_dict(torch.load(args.checkpoint))
     model.eval()

@@ -92,7 +92,12 @@ def parse_args():
         help="bonus on the mean per-token router entropy (over log E): keeps routing soft, so re-mixing has room",
     )
     p.add_argument("--experts", type=int, default=ARCH["experts"], help="experts per layer (top-2 of them run)")
-    p.add_argument("--validation-size", type=int, default=60, help="items per family held out of training to select a checkpoint on")
+    p.add_argument(
+        "--validation-size",
+        type=int,
+        default=0,
+        help="items per family held out of training to select a checkpoint on (runs 3 and 4: 60); 0 trains on all, as the committed model did",
+    )
     p.add_argument("--snapshot-every", type=int, default=500, help="also save the weights every this many steps (step-NNNNN.pt)")
     p.add_argument(
         "--stop",
@@ -238,11 +243,14 @@ def main():
     log("building task families")
     splits = families.build(args.seed, source_dirs(args))
     validation = {}
-    for family, (tr, ev, ref) in splits.items():
-        # held out of training (same sources and phrasings as training): for choosing a checkpoint, never the card's eval
-        rng.shuffle(tr)
-        validation[family] = tr[: args.validation_size]
-        splits[family] = (tr[args.validation_size :], ev, ref)
+    if args.validation_size:
+        # Held out of training (same sources and phrasings as training): for choosing a checkpoint, never the card's
+        # eval. Its own rng, so that without it the training rows are the committed model's.
+        held_rng = random.Random(f"{args.seed}:validation")
+        for family, (tr, ev, ref) in splits.items():
+            held_rng.shuffle(tr)
+            validation[family] = tr[: args.validation_size]
+            splits[family] = (tr[args.validation_size :], ev, ref)
     with open(os.path.join(args.checkpoints, "splits.json"), "w") as f:
         json.dump(splits, f)
     with open(os.path.join(args.checkpoints, "validation.json"), "w") as f:
@@ -262,6 +270,8 @@ def main():
     log(f"  {len(stream)} English tokens")
 
     arch = {**ARCH, "experts": args.experts}
+    with open(os.path.join(args.checkpoints, "arch.json"), "w") as f:
+        json.dump(arch, f)  # what recipes/mini-moe-probe.py builds to read this run's snapshots
     model = MoeGPT(**arch)
     log(f"{sum(p.numel() for p in model.parameters())} parameters")
     result = train(args, model, Batches(stream, examples, args.seq_len, args.english_fraction, rng))
