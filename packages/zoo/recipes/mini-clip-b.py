@@ -43,7 +43,7 @@ from attune_recipes import attributes, captions  # noqa: E402
 from attune_recipes.augment import CLIP_MEAN, CLIP_STD, random_resized_crop, to_pixel_values  # noqa: E402
 from attune_recipes.card import file_entries, print_comparison, read_reference_metrics, today, write_json  # noqa: E402
 from attune_recipes.clip_model import MiniClip  # noqa: E402
-from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, base_parser, log  # noqa: E402
+from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, atomic_save, base_parser, log  # noqa: E402
 from attune_recipes.data import FASHION_CLASSES, MNIST_CLASSES  # noqa: E402
 from attune_recipes.tokenizer import CaptionTokenizer  # noqa: E402
 
@@ -151,13 +151,6 @@ def batch_captions(tokenizer, classes, attrs, args, generator):
             texts.append(attributes.caption(base.ALL_CLASSES[c], attrs[i], mentioned[i], generator))
     ids = torch.tensor([tokenizer.encode_padded(t) for t in texts])
     return ids, mentioned, texts
-
-
-def atomic_save(state, path):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
 
 
 def train(model, tokenizer, train_x, train_y, args, state_path, probe_images):
@@ -361,7 +354,7 @@ def probe_sets(train_x, test, seed, per_dataset=100):
 def context_step_probe(model, tokenizer, gray_images):
     """How far one TPT-sized step on the 4 context vectors moves predictions (the regime TPT relies on).
 
-    Per test image: 20-way logits with prompts "[ctx] <class>." where ctx starts at the embeddings of
+    Per image: 20-way logits with prompts "[ctx] <class>." where ctx starts at the embeddings of
     "a photo of a"; one signed step of size 5e-3 (Adam's first step, elementwise ±lr) against the gradient
     of the prediction entropy; report the share of images whose prediction changes and the mean relative
     change of the context (step rms / context rms).
@@ -381,21 +374,20 @@ def context_step_probe(model, tokenizer, gray_images):
     changed, total = 0, 0
     with torch.no_grad():
         img = F.normalize(model.vision(to_pixel_values(gray_images)), dim=-1)
-    if True:
-        for i in range(len(img)):
-            ctx = ctx0.clone().requires_grad_(True)
-            full = torch.cat([embeds[:, :1], ctx.unsqueeze(0).expand(len(rows), -1, -1), embeds[:, 5:]], dim=1)
-            text = F.normalize(model.text.encode_embeds(full, eot), dim=-1)
-            logits = scale * img[i] @ text.t()
-            p = logits.softmax(-1)
-            entropy = -(p * p.clamp_min(1e-12).log()).sum()
-            (grad,) = torch.autograd.grad(entropy, ctx)
-            with torch.no_grad():
-                stepped = ctx0 - TPT_CONTEXT_LR * grad.sign()
-                full2 = torch.cat([embeds[:, :1], stepped.unsqueeze(0).expand(len(rows), -1, -1), embeds[:, 5:]], dim=1)
-                after = (img[i] @ F.normalize(model.text.encode_embeds(full2, eot), dim=-1).t()).argmax()
-            changed += int(after != logits.argmax())
-            total += 1
+    for i in range(len(img)):
+        ctx = ctx0.clone().requires_grad_(True)
+        full = torch.cat([embeds[:, :1], ctx.unsqueeze(0).expand(len(rows), -1, -1), embeds[:, 5:]], dim=1)
+        text = F.normalize(model.text.encode_embeds(full, eot), dim=-1)
+        logits = scale * img[i] @ text.t()
+        p = logits.softmax(-1)
+        entropy = -(p * p.clamp_min(1e-12).log()).sum()
+        (grad,) = torch.autograd.grad(entropy, ctx)
+        with torch.no_grad():
+            stepped = ctx0 - TPT_CONTEXT_LR * grad.sign()
+            full2 = torch.cat([embeds[:, :1], stepped.unsqueeze(0).expand(len(rows), -1, -1), embeds[:, 5:]], dim=1)
+            after = (img[i] @ F.normalize(model.text.encode_embeds(full2, eot), dim=-1).t()).argmax()
+        changed += int(after != logits.argmax())
+        total += 1
     return {
         "images": total,
         "predictions_changed_by_one_step": round(changed / total, 4),

@@ -47,7 +47,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from attune_recipes import english, families  # noqa: E402
 from attune_recipes.bpe import ByteBpeTokenizer  # noqa: E402
-from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, log  # noqa: E402
+from attune_recipes.common import MODELS_DIR, PACKAGE_DIR, atomic_save, log  # noqa: E402
 from attune_recipes.moe import MoeGPT, load_balance_loss  # noqa: E402
 
 MODEL_ID = "mini-moe"
@@ -222,8 +222,7 @@ def train(args, model, batches):
             torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step:05d}.pt"))
         if time.time() - saved > 120:
             state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": time.time() - start, "cpu_elapsed": time.process_time() - cpu_start, "history": history, "rng": batches.rng.getstate()}
-            torch.save(state, last_path + ".tmp")
-            os.replace(last_path + ".tmp", last_path)  # never a half-written checkpoint
+            atomic_save(state, last_path)
             torch.save(model.state_dict(), os.path.join(args.checkpoints, f"step-{step // 1000}k.pt"))
             saved = time.time()
     if args.stop:

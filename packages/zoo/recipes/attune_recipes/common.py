@@ -10,6 +10,16 @@ MODELS_DIR = os.path.join(PACKAGE_DIR, "models")
 DEFAULT_FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
 
+def atomic_save(state, path):
+    """torch.save to a temporary name, then rename: a kill never leaves a half-written checkpoint."""
+    import torch  # here, not at the top: the recipes import this module before they check that torch exists
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
 def card_seed(model_id, fallback=0):
     """The seed recorded in the committed card, so a retrain reproduces the same run."""
     path = os.path.join(MODELS_DIR, model_id, "card.json")
