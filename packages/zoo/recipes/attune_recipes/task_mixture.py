@@ -3,7 +3,7 @@ TRAIN splits only, rewritten into natural instruction phrasings of their own.
 
 The generated reasoning task is `compare` (order two numbers). The first mini-lm-t (2026-12-03) trained on
 `parity` (is a + b even or odd?) instead; no phrasing of it rose above chance in 1,500 steps, nor did full
-fine-tuning, so it was replaced; its phrasings stay below for the record and for `phrase` on old rows.
+fine-tuning, so it was replaced (its phrasings are in that commit, 28eb985).
 
 Why: T5, the model of the DePT paper, was pre-trained on C4 plus a multi-task mixture (GLUE among it) before
 DePT tunes prompts on those tasks. A soft prompt can only invoke a skill the frozen model has. The phrasings
@@ -23,7 +23,6 @@ _CONTENT = {
     "spam": re.compile(r"^Question: (?P<x>.*)\nIs this email spam or ham\?\nAnswer:$", re.S),
     "reuters": re.compile(r"^Question: News: (?P<x>.*)\nIs this article about corn, grain or other\?\nAnswer:$", re.S),
     "sentiment": re.compile(r'^Question: Is the sentence "(?P<x>.*)" positive or negative\?\nAnswer:$', re.S),
-    "parity": re.compile(r"^Question: Is (?P<a>\d+) \+ (?P<b>\d+) even or odd\?\nAnswer:$", re.S),
     "compare": re.compile(r"^Question: Is (?P<a>\d+) larger or smaller than (?P<b>\d+)\?\nAnswer:$", re.S),
 }
 
@@ -43,11 +42,6 @@ PHRASINGS = {
         "Sentence: {x}\nSentiment: {y}",
         "Rate the feeling of the words as positive or negative.\n{x}\nRating: {y}",
         "{x}\n\nThe tone of that sentence is {y}",
-    ],
-    "parity": [
-        "{a} + {b} gives a number that is {y}",
-        "Even or odd: {a} + {b}\nResult: {y}",
-        "Add {a} and {b}. Is the sum even or odd? It is {y}",
     ],
     # The label word comes after both numbers, and always says how the first compares with the second.
     "compare": [
