@@ -223,24 +223,24 @@ def main():
     p.add_argument("--only", help="comma-separated tasks to (re)build; default all. Each task's rng is seeded by its name alone")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
-    needs = {"spam": ["spam_dir"], "reuters": ["weka_dir"], "sentiment": ["afinn", "brown_dir"], "parity": [], "compare": []}
-    only = args.only.split(",") if args.only else list(needs)
-    unknown = [t for t in only if t not in needs]
+    # Each task: the data options it reads, and its builder given an rng.
+    builders = {
+        "spam": (["spam_dir"], lambda rng: spam(rng, args.spam_dir)),
+        "reuters": (["weka_dir"], lambda rng: reuters(rng, args.weka_dir)),
+        "sentiment": (["afinn", "brown_dir"], lambda rng: sentiment(rng, args.afinn, args.brown_dir)),
+        "parity": ([], parity),
+        "compare": ([], compare),
+    }
+    only = args.only.split(",") if args.only else list(builders)
+    unknown = [t for t in only if t not in builders]
     if unknown:
-        p.error(f"--only: unknown task(s) {', '.join(unknown)}; the tasks are {', '.join(needs)}")
-    missing = [f"--{a.replace('_', '-')} (for {t})" for t in only for a in needs[t] if getattr(args, a) is None]
+        p.error(f"--only: unknown task(s) {', '.join(unknown)}; the tasks are {', '.join(builders)}")
+    missing = [f"--{a.replace('_', '-')} (for {t})" for t in only for a in builders[t][0] if getattr(args, a) is None]
     if missing:
         p.error(f"missing {', '.join(missing)}")
     os.makedirs(OUT, exist_ok=True)
-    builders = {
-        "spam": lambda rng: spam(rng, args.spam_dir),
-        "reuters": lambda rng: reuters(rng, args.weka_dir),
-        "sentiment": lambda rng: sentiment(rng, args.afinn, args.brown_dir),
-        "parity": parity,
-        "compare": compare,
-    }
     for name in only:
-        build = builders[name]
+        build = builders[name][1]
         rng = random.Random(f"{args.seed}:{name}")
         train, val, test, meta = build(rng)
         # Short excerpts repeat (mailing-list boilerplate, identical headlines): an input in a later split
