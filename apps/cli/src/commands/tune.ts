@@ -114,13 +114,12 @@ export function registerTuneCommand(program: Command, io: CliIo): void {
           return;
         }
         const { promptTokens: m, rank: r, maxLength: s, dim: d } = report.shape;
-        const budget =
-          (config as { budgetTokens?: number }).budgetTokens ??
-          (report.variant === 'prompt-tuning' ? m : undefined);
+        // The resolved L (the config's default when --config names none): DePT's equal-budget check is printed too.
+        const budget = tuner.settings.budgetTokens;
         io.stdout(
           [
             `${report.variant} on ${task.name}: m=${m} prompt tokens, r=${r}, s=${s}, d=${d}`,
-            `trainable parameters: m·d + s·r + r·d = ${m * d} + ${s * r} + ${r * d} = ${trainableParameters(report.shape)}${budget !== undefined ? ` (= L·d with L = ${budget}: ${budget * d})` : ''}`,
+            `trainable parameters: m·d + s·r + r·d = ${m * d} + ${s * r} + ${r * d} = ${trainableParameters(report.shape)} (= L·d with L = ${budget}: ${budget * d})`,
             `steps: ${report.steps}${report.resumedFrom > 0 ? ` (resumed from ${report.resumedFrom})` : ''}, last loss ${report.losses.at(-1)?.toFixed(4)}, median ${report.msPerStep.toFixed(0)} ms/step, ${report.tokensPerStep} tokens/step`,
             report.validationAccuracy !== undefined
               ? `validation accuracy: ${(100 * report.validationAccuracy).toFixed(1)} % (majority class ${(100 * task.info.validation.majority_accuracy).toFixed(1)} %)`
