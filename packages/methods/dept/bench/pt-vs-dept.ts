@@ -157,6 +157,7 @@ for (const name of tasks) {
 // seed, the variants interleaved, so machine load hits all variants alike).
 const all: (RunResult | undefined)[] = planned.map((p) => finished(p.file));
 let next = 0;
+let ranNow = 0; // runs this process trained; with none, the load and wall lines would describe nothing
 await Promise.all(
   Array.from({ length: jobs }, async () => {
     while (next < planned.length) {
@@ -164,6 +165,7 @@ await Promise.all(
       // Another benchmark process may have finished it meanwhile.
       all[i] ??= finished(planned[i]!.file);
       if (all[i] || reportOnly) continue;
+      ranNow++;
       // A failed run is reported and left out (a rerun retries it); the others go on.
       all[i] = await runChild(planned[i]!.spec, planned[i]!.file).catch((error: Error) => {
         console.error(error.message);
@@ -224,8 +226,8 @@ const header = [
   `# PT vs DePT at an equal budget (L = ${budgetTokens}, d = ${DIM}) on ${model}`,
   '',
   `${steps} steps, batch ${batchSize}, AdamW eps 1e-6 wd 0, P lr ${lrPrompt}, A/B lr ${lrLora} (DePT only), warm-up ${Math.round(steps / 10)} then linear decay; test accuracy by greedy decoding (DePT's rule) and by label scoring; seeds ${seeds.join(', ')}.`,
-  reportOnly
-    ? `From the runs stored in results/runs/${slug}/ (--report-only): ${results.filter((r) => r.variant !== 'zero-shot').length} trained runs. Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run.`
+  reportOnly || ranNow === 0
+    ? `From the runs stored in results/runs/${slug}/ (${reportOnly ? '--report-only' : 'every run already there'}): ${results.filter((r) => r.variant !== 'zero-shot').length} trained runs. Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run.`
     : `Machine: ${cpus().length} cores shared with other jobs, onnxruntime 1 thread per run, ${jobs} runs at a time; load at start: \`${startLoad}\`; at end: \`${endLoad}\`. Wall ${((Date.now() - started) / 60000).toFixed(1)} min.`,
   'ms/step is the median over the seeds of each run\'s median step time; "vs PT" is that over prompt tuning\'s (below 0.80 = the paper\'s "20 % less time").',
   '',
