@@ -17,6 +17,8 @@ export interface BenchFlags {
   /** Default "1". */
   readonly workers?: string;
   readonly resume?: boolean;
+  /** With resume: a larger --limit adds the list's next samples to the run. */
+  readonly extend?: boolean;
   readonly runId?: string;
   /** Default "attune-bench". */
   readonly out?: string;
@@ -44,6 +46,8 @@ export interface BenchRequest {
   readonly workers: number;
   readonly suiteConfig?: unknown;
   readonly resume: boolean;
+  /** With resume: a larger limit adds the list's next samples to the run. */
+  readonly extend?: boolean;
   readonly runId?: string;
   /** --out as given (the resume advice repeats it) and as an absolute, checked directory. */
   readonly out: string;
@@ -133,6 +137,9 @@ export function parseBenchFlags(suite: string, flags: BenchFlags): BenchRequest 
   if (flags.methods === undefined && !flags.resume) {
     throw new InvalidBenchOptionError('--methods is required for a new run, e.g. --methods tpt,zeroshot');
   }
+  if (flags.extend && !flags.resume) {
+    throw new InvalidBenchOptionError('--extend adds samples to an existing run: it needs --resume');
+  }
   if (flags.methods === undefined && configs.length > 0) {
     throw new InvalidBenchOptionError('--config needs --methods naming the methods it configures');
   }
@@ -152,6 +159,7 @@ export function parseBenchFlags(suite: string, flags: BenchFlags): BenchRequest 
     workers,
     ...(suiteConfig === undefined ? {} : { suiteConfig }),
     resume: flags.resume ?? false,
+    ...(flags.extend ? { extend: true } : {}),
     ...(flags.runId === undefined ? {} : { runId: flags.runId }),
     out,
     outDir,

@@ -62,6 +62,7 @@ export async function runBenchToReports(options: BenchToReportsOptions): Promise
       store,
       ...(request.runId === undefined ? {} : { runId: request.runId }),
       resume: request.resume,
+      ...(request.extend ? { extend: true } : {}),
       ...(request.queue ? { queue: { ...request.queue, ...options.queueEvents } } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

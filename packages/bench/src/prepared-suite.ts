@@ -7,6 +7,11 @@ import { MalformedSuiteError } from './errors.js';
 import { sha256File } from './file-hash.js';
 import { createSuite, parseSuiteConfig } from './suite-lookup.js';
 
+/** sha256 of sample keys in order: a run's record of exactly which samples it covers. */
+export function sampleKeysHash(keys: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(keys)).digest('hex');
+}
+
 /** A suite instance with its samples read, limited and fingerprinted. */
 export interface PreparedSuite {
   readonly name: string;
@@ -68,7 +73,7 @@ export async function prepareSuite(
       keys,
       sampleList,
       sampleListSha256,
-      sampleKeysSha256: createHash('sha256').update(JSON.stringify(keys)).digest('hex'),
+      sampleKeysSha256: sampleKeysHash(keys),
     };
   } catch (error) {
     await suite.dispose();

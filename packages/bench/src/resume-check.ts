@@ -1,5 +1,5 @@
 import { ResumeMismatchError } from './errors.js';
-import type { PreparedSuite } from './prepared-suite.js';
+import { type PreparedSuite, sampleKeysHash } from './prepared-suite.js';
 import type { MethodSpec, RunInfo } from './records.js';
 
 export interface ResumeRequest {
@@ -7,6 +7,8 @@ export interface ResumeRequest {
   readonly methods: readonly MethodSpec[];
   readonly seeds: readonly number[];
   readonly limit: number | null;
+  /** Accept a larger limit: the list's next samples join the run (its own samples must be the new list's first). */
+  readonly extend?: boolean;
 }
 
 const short = (hash: string) => hash.slice(0, 12);
@@ -15,7 +17,8 @@ const methodId = (m: MethodSpec) => `${m.name}@${short(m.configHash)}`;
 /**
  * A resumed run must be the run it claims to continue: same suite config, same sample list bytes and keys,
  * same limit, same methods (name and config hash) and seeds. Every difference is listed; nothing is written
- * before this check passes, so a mismatch leaves the store exactly as it was.
+ * before this check passes, so a mismatch leaves the store exactly as it was. With `extend`, a larger limit is
+ * accepted when the run's samples are, key for key, the first samples of the new selection.
  */
 export function checkResumable(run: RunInfo, request: ResumeRequest): void {
   const problems: string[] = [];
@@ -27,16 +30,24 @@ export function checkResumable(run: RunInfo, request: ResumeRequest): void {
       `the suite config differs (run: ${JSON.stringify(run.suiteConfig)}, now: ${JSON.stringify(prepared.config)})`,
     );
   }
+  // A larger limit keeps the run's samples when they are the new selection's first run.sampleCount keys; a
+  // smaller one selects other keys by design, which the limit message below names.
+  const limitChanged = request.limit !== run.sampleLimit;
+  const grows = limitChanged && prepared.keys.length > run.sampleCount;
+  const keysNow = grows ? sampleKeysHash(prepared.keys.slice(0, run.sampleCount)) : prepared.sampleKeysSha256;
   if (run.sampleListSha256 !== prepared.sampleListSha256) {
     problems.push(
       `the sample list changed: ${run.sampleList} had sha256 ${short(run.sampleListSha256)}…, ` +
         `${prepared.sampleList} now has ${short(prepared.sampleListSha256)}…`,
     );
-  } else if (run.sampleKeysSha256 !== prepared.sampleKeysSha256) {
+  } else if ((!limitChanged || grows) && run.sampleKeysSha256 !== keysNow) {
     problems.push('the suite reads different sample keys from the same list file (suite code changed?)');
   }
-  if (run.sampleLimit !== request.limit) {
-    problems.push(`the limit differs (run: ${run.sampleLimit ?? 'none'}, now: ${request.limit ?? 'none'})`);
+  if (limitChanged && !(grows && request.extend)) {
+    const hint = grows ? " (pass --extend to add the samples past the run's limit to it)" : '';
+    problems.push(
+      `the limit differs (run: ${run.sampleLimit ?? 'none'}, now: ${request.limit ?? 'none'})${hint}`,
+    );
   }
   const before = run.methods.map(methodId).sort();
   const now = request.methods.map(methodId).sort();

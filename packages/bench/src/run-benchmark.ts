@@ -46,6 +46,11 @@ export interface RunBenchmarkOptions {
   readonly runId?: string;
   /** Continue an existing run: only samples without a record are evaluated. */
   readonly resume?: boolean;
+  /**
+   * With resume and a larger limit (or none): the list's next samples join the run, its finished records are
+   * kept. The run's samples must be the first of the new selection, key for key.
+   */
+  readonly extend?: boolean;
   readonly onProgress?: (progress: BenchProgress) => void;
   /**
    * Evaluate on queue workers (`attune worker --queue <url>`, any machine) instead of local processes: one
@@ -104,6 +109,9 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     );
   }
   if (options.runId !== undefined) checkRunId(options.runId);
+  if (options.extend && !options.resume) {
+    throw new InvalidBenchOptionError('--extend adds samples to an existing run: it needs --resume');
+  }
 
   const previous = options.resume ? findRunToResume(store, options.suite, options.runId) : undefined;
   if (!options.resume && options.runId !== undefined && store.getRun(options.runId)) {
@@ -126,8 +134,17 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
   try {
     let run: RunInfo;
     if (previous) {
-      checkResumable(previous, { prepared, methods, seeds, limit });
+      checkResumable(previous, { prepared, methods, seeds, limit, extend: options.extend === true });
       run = previous;
+      if (limit !== previous.sampleLimit) {
+        run = {
+          ...previous,
+          sampleLimit: limit,
+          sampleCount: prepared.entries.length,
+          sampleKeysSha256: prepared.sampleKeysSha256,
+        };
+        store.extendRun(run);
+      }
     } else {
       run = {
         runId: options.runId ?? newRunId(options.suite),

@@ -238,6 +238,14 @@ export class ResultStore {
       );
   }
 
+  /** A resumed run's larger selection (--extend): its limit, sample count and keys' hash. */
+  extendRun(run: RunInfo): void {
+    const changed = this.#db
+      .prepare('UPDATE runs SET sample_limit = ?, sample_count = ?, sample_keys_sha256 = ? WHERE run_id = ?')
+      .run(run.sampleLimit, run.sampleCount, run.sampleKeysSha256, run.runId).changes;
+    if (changed !== 1) throw new Error(`extendRun: no run "${run.runId}" in ${this.path}`);
+  }
+
   getRun(runId: string): RunInfo | undefined {
     const row = this.#db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
     return row ? toRunInfo(row) : undefined;

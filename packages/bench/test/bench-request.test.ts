@@ -31,6 +31,19 @@ describe('parseBenchFlags', () => {
     });
   });
 
+  it('--extend goes with --resume', () => {
+    expect(
+      parseBenchFlags('s', { resume: true, extend: true, limit: '9', out: '/tmp/x-bench' }),
+    ).toMatchObject({
+      resume: true,
+      extend: true,
+      limit: 9,
+    });
+    expect(() => parseBenchFlags('s', { methods: 'knn', extend: true, out: '/tmp/x-bench' })).toThrow(
+      '--extend adds samples to an existing run: it needs --resume',
+    );
+  });
+
   it('--config without --methods and a bad queue name are refused', () => {
     expect(() => parseBenchFlags('s', { resume: true, config: ['knn={}'] })).toThrow(
       '--config needs --methods naming the methods it configures',

@@ -253,6 +253,87 @@ describe('resume refuses a run that changed, and writes nothing', () => {
   });
 });
 
+describe('--extend: a resumed run with a larger limit takes the next samples, keeping its records', () => {
+  it('adds only the new samples and ends with the records of a straight run of the larger limit', async () => {
+    const store = openStore();
+    await runBenchmark({
+      registry,
+      suite: 'mnist-digits',
+      methods,
+      seeds: [0, 1],
+      limit: 4,
+      store,
+      runId: 'grow',
+    });
+    const kept = store.records('grow');
+    // Without --extend a larger limit is a mismatch, and the error says how to extend.
+    await expect(
+      runBenchmark({ registry, suite: 'mnist-digits', store, resume: true, runId: 'grow', limit: 7 }),
+    ).rejects.toThrow(
+      /the limit differs \(run: 4, now: 7\) \(pass --extend to add the samples past the run's limit to it\)/,
+    );
+    // A smaller limit cannot be an extension.
+    await expect(
+      runBenchmark({
+        registry,
+        suite: 'mnist-digits',
+        store,
+        resume: true,
+        runId: 'grow',
+        limit: 2,
+        extend: true,
+      }),
+    ).rejects.toThrow(
+      /^cannot resume run "grow": the limit differs \(run: 4, now: 2\)\. Nothing was written/,
+    );
+    await expect(
+      runBenchmark({
+        registry,
+        suite: 'mnist-digits',
+        methods,
+        store,
+        runId: 'other',
+        limit: 7,
+        extend: true,
+      }),
+    ).rejects.toThrow(/--extend adds samples to an existing run: it needs --resume/);
+    expect(store.getRun('grow')).toMatchObject({ sampleLimit: 4, sampleCount: 4 });
+
+    const grown = await runBenchmark({
+      registry,
+      suite: 'mnist-digits',
+      store,
+      resume: true,
+      runId: 'grow',
+      limit: 7,
+      extend: true,
+    });
+    expect(grown).toMatchObject({ total: 28, alreadyDone: 16, evaluated: 12, interrupted: false });
+    expect(store.getRun('grow')).toMatchObject({ sampleLimit: 7, sampleCount: 7 });
+    const after = store.records('grow');
+    expect(
+      after.filter((r) =>
+        kept.some((k) => k.sampleKey === r.sampleKey && k.method === r.method && k.seed === r.seed),
+      ),
+    ).toEqual(kept);
+    // The grown run resumes as a run of 7 (nothing left), and equals a run made at 7 from the start.
+    const again = await runBenchmark({ registry, suite: 'mnist-digits', store, resume: true, runId: 'grow' });
+    expect(again).toMatchObject({ total: 28, alreadyDone: 28, evaluated: 0 });
+    await runBenchmark({
+      registry,
+      suite: 'mnist-digits',
+      methods,
+      seeds: [0, 1],
+      limit: 7,
+      store,
+      runId: 'seven',
+    });
+    expect(after.map(outcomeOf)).toEqual(store.records('seven').map(outcomeOf));
+    expect(store.getRun('grow')!.sampleKeysSha256).toBe(store.getRun('seven')!.sampleKeysSha256);
+    store.close();
+  });
+});
+
 describe('errors name what is wrong and what would be right', () => {
   const store = openStore();
   afterAll(() => store.close());

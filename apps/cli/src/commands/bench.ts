@@ -39,6 +39,7 @@ interface BenchCommandFlags {
   limit?: string;
   workers: string;
   resume?: boolean;
+  extend?: boolean;
   runId?: string;
   out: string;
   db?: string;
@@ -71,6 +72,10 @@ export function registerBenchCommand(program: Command, io: CliIo, deps: BenchCom
     .option('--limit <n>', 'only the first n samples of the pinned list')
     .option('--workers <n>', 'worker processes (1 = evaluate in this process)', '1')
     .option('--resume', 'continue the latest run of this suite (or --run-id): finished samples are kept')
+    .option(
+      '--extend',
+      "with --resume and a larger --limit: add the list's next samples to the run (its records are kept)",
+    )
     .option('--run-id <id>', 'name a new run, or pick the run to resume')
     .option('--out <dir>', 'where results.sqlite and the reports go', DEFAULT_BENCH_OUT)
     .option('--db <file>', 'result store (default <out>/results.sqlite)')

@@ -82,7 +82,7 @@ export function chainLines(chain: NonNullable<TextResult['chain']>): string[] {
   const out = [
     `chain: ${states.length} states (y0 and ${states.length - 1} accepted proposals); step entered, answer, reward, steps held:`,
   ];
-  if (states.length <= CHAIN_FULL) states.forEach((_, k) => out.push(line(k)));
+  if (states.length <= CHAIN_FULL) for (let k = 0; k < states.length; k++) out.push(line(k));
   else {
     for (let k = 0; k < CHAIN_EDGE; k++) out.push(line(k));
     out.push(`  … ${states.length - 2 * CHAIN_EDGE} more states (--json lists them all)`);

@@ -27,6 +27,7 @@ const USAGE = `usage: pnpm --filter @attune/method-qalign bench [options]
   --max-chain-n <n>     QAlign chain steps (default --max-n)
   --out <dir>           where results.sqlite and the reports go (default results/bench-run/)
   --fresh               delete the store in --out and start over (default: resume it)
+  --extend              resume with a larger --problems: the next problems join the run, its records kept
   --workers <n>         worker processes (default 1)
   --model <source>      LM (default zoo:mini-lm)      --reward <source>  reward model (default zoo:mini-rm)
   --beta <x>            QAlign β (default 1)           --beta-wmv <x>     weighted-MV β (default 1)
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<void> {
       'max-chain-n': { type: 'string' },
       out: { type: 'string' },
       fresh: { type: 'boolean' },
+      extend: { type: 'boolean' },
       workers: { type: 'string' },
       model: { type: 'string' },
       reward: { type: 'string' },
@@ -110,6 +112,7 @@ async function main(argv: string[]): Promise<void> {
     ...(problems === undefined ? {} : { limit: problems }),
     workers: values.workers ?? '1',
     resume,
+    ...(values.extend && resume ? { extend: true } : {}),
     runId: RUN_ID,
     out,
   });
