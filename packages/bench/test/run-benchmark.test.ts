@@ -256,15 +256,9 @@ describe('resume refuses a run that changed, and writes nothing', () => {
 describe('--extend: a resumed run with a larger limit takes the next samples, keeping its records', () => {
   it('adds only the new samples and ends with the records of a straight run of the larger limit', async () => {
     const store = openStore();
-    await runBenchmark({
-      registry,
-      suite: 'mnist-digits',
-      methods,
-      seeds: [0, 1],
-      limit: 4,
-      store,
-      runId: 'grow',
-    });
+    const straight = (limit: number, runId: string) =>
+      runBenchmark({ registry, suite: 'mnist-digits', methods, seeds: [0, 1], limit, store, runId });
+    await straight(4, 'grow');
     const kept = store.records('grow');
     // Without --extend a larger limit is a mismatch, and the error says how to extend.
     await expect(
@@ -319,15 +313,7 @@ describe('--extend: a resumed run with a larger limit takes the next samples, ke
     // The grown run resumes as a run of 7 (nothing left), and equals a run made at 7 from the start.
     const again = await runBenchmark({ registry, suite: 'mnist-digits', store, resume: true, runId: 'grow' });
     expect(again).toMatchObject({ total: 28, alreadyDone: 28, evaluated: 0 });
-    await runBenchmark({
-      registry,
-      suite: 'mnist-digits',
-      methods,
-      seeds: [0, 1],
-      limit: 7,
-      store,
-      runId: 'seven',
-    });
+    await straight(7, 'seven');
     expect(after.map(outcomeOf)).toEqual(store.records('seven').map(outcomeOf));
     expect(store.getRun('grow')!.sampleKeysSha256).toBe(store.getRun('seven')!.sampleKeysSha256);
     store.close();

@@ -22,7 +22,10 @@ for base in ["majority-vote", "weighted-majority-vote", "best-of-n"]:
 rows = list(con.execute("select extra, latency_ms from records where method='qalign'"))
 if rows:
     ex = [json.loads(e) for e, _ in rows]
-    steps = qb
-    print(f"qalign per step: {statistics.mean(e['generatedTokens'] for e in ex)/(steps+1):.1f} LM tokens generated, "
-          f"{statistics.mean(e['flops'] for e in ex)/(steps+1):.3g} FLOPs, {statistics.mean(l for _, l in rows)/(steps+1):.1f} ms "
+    # Per step of the chain as it ran (its reward evaluations are its states: steps + 1), whatever budget
+    # the differences above were read at.
+    states = [e["rewardEvaluations"] for e in ex]
+    per = lambda xs: statistics.mean(x / n for x, n in zip(xs, states))
+    print(f"qalign per step: {per([e['generatedTokens'] for e in ex]):.1f} LM tokens generated, "
+          f"{per([e['flops'] for e in ex]):.3g} FLOPs, {per([l for _, l in rows]):.1f} ms "
           f"(1 thread), acceptance {100*statistics.mean(e['acceptanceRate'] for e in ex):.1f} %, {len(rows)} chains")
