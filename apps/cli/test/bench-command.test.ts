@@ -92,6 +92,20 @@ describe('attune bench', { timeout: 60_000 }, () => {
     expect(again.error).toBeUndefined();
     expect(again.stderr).toContain('run cli-run: 0 evaluated, 48 already done, 48/48 recorded');
     expect(JSON.parse(again.stdout)).toEqual(summary);
+
+    // --extend grows the run to a larger --limit: only the new samples are evaluated.
+    const grown = await attune(
+      'mnist-digits',
+      '--resume',
+      '--extend',
+      '--limit',
+      '15',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(grown.error).toBeUndefined();
+    expect(grown.stderr).toContain('run cli-run: 12 evaluated, 48 already done, 60/60 recorded');
   });
 
   it('--workers 2 spreads the samples over two processes', async () => {
