@@ -4,6 +4,7 @@ import { checkOutputPath } from './output-paths.js';
 import { DEFAULT_QUEUE_NAME } from './queue/queue-job.js';
 import { queueConnection } from './queue/redis-connection.js';
 import type { BenchmarkMethod } from './resolve-methods.js';
+import { checkExtendHasResume } from './resume-check.js';
 import { parseSeeds } from './seeds.js';
 
 /** The text of `attune bench`'s flags as a user typed them (any argument parser can fill this). */
@@ -137,9 +138,7 @@ export function parseBenchFlags(suite: string, flags: BenchFlags): BenchRequest 
   if (flags.methods === undefined && !flags.resume) {
     throw new InvalidBenchOptionError('--methods is required for a new run, e.g. --methods tpt,zeroshot');
   }
-  if (flags.extend && !flags.resume) {
-    throw new InvalidBenchOptionError('--extend adds samples to an existing run: it needs --resume');
-  }
+  checkExtendHasResume(flags.extend, flags.resume);
   if (flags.methods === undefined && configs.length > 0) {
     throw new InvalidBenchOptionError('--config needs --methods naming the methods it configures');
   }

@@ -1,4 +1,4 @@
-import { ResumeMismatchError } from './errors.js';
+import { InvalidBenchOptionError, ResumeMismatchError } from './errors.js';
 import { type PreparedSuite, sampleKeysHash } from './prepared-suite.js';
 import type { MethodSpec, RunInfo } from './records.js';
 
@@ -9,6 +9,13 @@ export interface ResumeRequest {
   readonly limit: number | null;
   /** Accept a larger limit: the list's next samples join the run (its own samples must be the new list's first). */
   readonly extend?: boolean;
+}
+
+/** --extend grows an existing run, so it is only meaningful with --resume. */
+export function checkExtendHasResume(extend: boolean | undefined, resume: boolean | undefined): void {
+  if (extend && !resume) {
+    throw new InvalidBenchOptionError('--extend adds samples to an existing run: it needs --resume');
+  }
 }
 
 const short = (hash: string) => hash.slice(0, 12);

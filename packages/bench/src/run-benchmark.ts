@@ -9,7 +9,7 @@ import type { MethodSpec, RunInfo } from './records.js';
 import { taskKey } from './records.js';
 import type { RegistrySource } from './registry-source.js';
 import { type BenchmarkMethod, resolveMethods } from './resolve-methods.js';
-import { checkResumable } from './resume-check.js';
+import { checkExtendHasResume, checkResumable } from './resume-check.js';
 import { checkRunId, newRunId } from './run-id.js';
 import { type EvaluationTask, SampleEvaluator } from './sample-evaluator.js';
 import { checkSeeds } from './seeds.js';
@@ -109,9 +109,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     );
   }
   if (options.runId !== undefined) checkRunId(options.runId);
-  if (options.extend && !options.resume) {
-    throw new InvalidBenchOptionError('--extend adds samples to an existing run: it needs --resume');
-  }
+  checkExtendHasResume(options.extend, options.resume);
 
   const previous = options.resume ? findRunToResume(store, options.suite, options.runId) : undefined;
   if (!options.resume && options.runId !== undefined && store.getRun(options.runId)) {

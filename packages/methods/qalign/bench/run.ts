@@ -104,6 +104,11 @@ async function main(argv: string[]): Promise<void> {
     resume = store.getRun(RUN_ID) !== undefined;
     store.close();
   }
+  if (values.extend && !resume) {
+    throw new Error(
+      `--extend grows an existing run, and ${db} holds none; run without --extend to start one`,
+    );
+  }
   const problems = values.problems ?? (quick ? '20' : undefined);
   const request = parseBenchFlags('qalign-arithmetic', {
     methods: Object.keys(configs).join(','),
@@ -112,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
     ...(problems === undefined ? {} : { limit: problems }),
     workers: values.workers ?? '1',
     resume,
-    ...(values.extend && resume ? { extend: true } : {}),
+    ...(values.extend ? { extend: true } : {}),
     runId: RUN_ID,
     out,
   });
