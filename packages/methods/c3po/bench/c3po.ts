@@ -4,7 +4,7 @@
 // seeds, with graph calls (gradient calls counted, one forward + backward each) and ms per sample.
 //   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
 //     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
-//     [--layers 5] [--kernel gaussian|uniform|cosine] [--lr-max 1e-2] [--lr-min 1e-5]
+//     [--layers 5] [--kernel gaussian|uniform|cosine] [--lr-max 1e-2] [--lr-min 1e-5] [--oracle-lr-max 1e-1]
 //     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
   type KernelName,
   loadReferences,
   loadTasks,
+  ORACLE_LR_MAX,
   RoutingGradient,
 } from '../src/index.js';
 
@@ -28,9 +29,10 @@ const n = Number(arg('n', '40'));
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const k = Number(arg('k', '3'));
 const steps = Number(arg('steps', '10'));
-// NGD's and the oracle's cosine schedule (the paper's 1e-2 → 1e-5); larger for an oracle-strength probe.
+// NGD's cosine schedule (the paper's 1e-2 → 1e-5); the oracle's peak (default 1e-1, where it saturates).
 const lrMax = Number(arg('lr-max', '1e-2'));
 const lrMin = Number(arg('lr-min', '1e-5'));
+const oracleLrMax = Number(arg('oracle-lr-max', String(ORACLE_LR_MAX)));
 const criticalLayers = Number(arg('layers', '5'));
 const kernel = arg('kernel', 'gaussian') as KernelName;
 const ngdStart = arg('ngd-start', 'base') as 'base' | 'kernel-regression';
@@ -64,6 +66,7 @@ const report: Record<string, unknown> = {
   steps,
   lrMax,
   lrMin,
+  oracleLrMax,
   ngdStart,
   criticalLayers,
   kernel,
@@ -82,6 +85,7 @@ for (const family of families) {
         steps,
         lrMax,
         lrMin,
+        oracleLrMax,
         ngdStart,
         criticalLayers,
         kernel,

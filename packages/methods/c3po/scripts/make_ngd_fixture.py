@@ -41,6 +41,9 @@ LEAKAGE = 0.95
 STEPS = 10
 
 
+ORACLE_LR_MAX = 1e-1
+
+
 def load_model():
     with open(os.path.join(MODEL_DIR, "config.json")) as f:
         c = json.load(f)
@@ -143,6 +146,11 @@ def main():
             lambda lg: F.cross_entropy(lg, label, reduction="none"), steps, optimizer="adam",
         )
         oracle.append(w[0])
+    # The plugin's default oracle: the same optimiser at peak lr 1e-1 (ORACLE_LR_MAX in src/c3po.ts).
+    oracle_strong, _ = optimise_routing(
+        model, batch, last_probs.detach(), layers,
+        lambda lg: F.cross_entropy(lg, label, reduction="none"), STEPS, lr_max=ORACLE_LR_MAX, optimizer="adam",
+    )
     # The oracle after 1 step of a 10-step run equals a 1-step run: cosine_lr(0, n) = lr_max for any n.
     assert abs(cosine_lr(0, 1) - cosine_lr(0, STEPS)) < 1e-15
 
@@ -159,6 +167,7 @@ def main():
         "steps": STEPS,
         "ngd": {"after_1": flat(ngd[0]), "after_10": flat(ngd[-1]), "losses": ngd_losses},
         "oracle": {"after_1": flat(oracle[0]), "after_10": flat(oracle[1])},
+        "oracle_lr_1e-1": {"lr_max": ORACLE_LR_MAX, "after_10": flat(oracle_strong[0])},
     }
     with open(OUT, "w") as f:
         json.dump(fixture, f, indent=1)

@@ -59,9 +59,15 @@ export interface C3poOptions {
   readonly leakageThreshold?: number;
   /** NGD / oracle gradient steps (paper: 10). */
   readonly steps?: number;
-  /** Cosine-annealed learning rate, lrMax → lrMin (paper: 1e-2 → 1e-5). */
+  /** NGD's cosine-annealed learning rate, lrMax → lrMin (paper: 1e-2 → 1e-5). */
   readonly lrMax?: number;
   readonly lrMin?: number;
+  /**
+   * The oracle's peak learning rate (default 1e-1; cosine to lrMin). The oracle is an upper bound, so it
+   * takes the step at which it saturates on zoo:mini-moe (README: 1e-2 moves a routing weight by only about
+   * 0.05 in 10 steps and leaves most of the gap unseen; 3e-1 gives the same as 1e-1).
+   */
+  readonly oracleLrMax?: number;
   /** NGD / oracle step: Adam's normalised step (default, as the zoo card's oracle) or the plain gradient. */
   readonly optimizer?: RoutingOptimizer;
   readonly gradients?: C3poGradients;
@@ -96,6 +102,9 @@ export interface C3poAnswer {
 }
 
 const DEFAULT_ALPHAS = [0, 0.2, 0.4, 0.6, 0.8, 1];
+
+/** The oracle's default peak learning rate: where its gain saturates on zoo:mini-moe (README, step probe). */
+export const ORACLE_LR_MAX = 1e-1;
 
 /** Reads a zoo task file's references (…reference.jsonl): only correctly answered rows with pathways. */
 export async function loadReferences(path: string): Promise<Reference[]> {
@@ -153,6 +162,7 @@ export class C3PO {
   readonly steps: number;
   readonly lrMax: number;
   readonly lrMin: number;
+  readonly oracleLrMax: number;
   readonly optimizer: RoutingOptimizer;
   readonly gradients: C3poGradients;
   readonly ngdStart: 'base' | 'kernel-regression';
@@ -199,6 +209,7 @@ export class C3PO {
     }
     this.lrMax = options.lrMax ?? 1e-2;
     this.lrMin = options.lrMin ?? 1e-5;
+    this.oracleLrMax = options.oracleLrMax ?? ORACLE_LR_MAX;
     this.optimizer = options.optimizer ?? 'adam';
     this.threads = options.threads;
     if (options.routingGradient) {
@@ -258,7 +269,8 @@ export class C3PO {
   private async optimise(
     base: Float32Array,
     items: readonly WeightedPrompt[],
-    from: Float32Array = base,
+    from: Float32Array,
+    lrMax: number,
   ): Promise<{ override: RoutingOverride; losses: readonly number[] }> {
     const E = this.model.numExperts;
     const start = coreOverride(base, renormaliseLayers(from, E), this.layers, E, this.coreExperts);
@@ -274,7 +286,7 @@ export class C3PO {
     const gradient = await this.routingGradient();
     const run = await optimiseRouting((w) => gradient.lossAndGradient(items, this.layers, w), start, E, {
       steps: this.steps,
-      lrMax: this.lrMax,
+      lrMax,
       lrMin: this.lrMin,
       optimizer: this.optimizer,
       trainable: this.coreExperts < E ? trainable : undefined,
@@ -338,7 +350,8 @@ export class C3PO {
           );
         }
       }
-      const run = await this.optimise(base!.pathway, items, from);
+      const lrMax = this.variant === 'oracle' ? this.oracleLrMax : this.lrMax;
+      const run = await this.optimise(base!.pathway, items, from, lrMax);
       override = run.override;
       losses = run.losses;
       gradientPasses = this.steps;

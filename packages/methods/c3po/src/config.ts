@@ -29,8 +29,11 @@ export const c3poConfig = z
     leakageThreshold: z.number().gt(0).max(1).default(0.95),
     /** NGD / oracle steps (the paper: 10). */
     steps: z.number().int().min(1).max(1000).default(10),
+    /** NGD's cosine schedule, lrMax → lrMin (the paper's 1e-2 → 1e-5). */
     lrMax: z.number().positive().default(1e-2),
     lrMin: z.number().positive().default(1e-5),
+    /** The oracle's peak lr (an upper bound: the step where its gain saturates on zoo:mini-moe; README). */
+    oracleLrMax: z.number().positive().default(1e-1),
     /** Adam's normalised step with the paper's schedule (plain steps barely move zoo:mini-moe; README). */
     optimizer: z.enum(['adam', 'sgd']).default('adam'),
     /** Where NGD starts: the test's base pathway (as the torch oracle) or the kernel-regression estimate. */

@@ -7,6 +7,7 @@ export {
   type C3poVariant,
   loadReferences,
   loadTasks,
+  ORACLE_LR_MAX,
 } from './c3po.js';
 export { type C3poConfig, c3poConfig } from './config.js';
 export { clipFloorToMax, LOSS, TARGET_IDS, TARGET_WEIGHTS, withRoutingLoss } from './loss-graph.js';

@@ -70,6 +70,7 @@ export class C3poRemixer implements ExpertRemixMethod {
         steps: config.steps,
         lrMax: config.lrMax,
         lrMin: config.lrMin,
+        oracleLrMax: config.oracleLrMax,
         optimizer: config.optimizer,
         gradients: config.gradients,
         ngdStart: config.ngdStart,

@@ -11,6 +11,7 @@ import {
   kernelWeights,
   loadReferences,
   nearestNeighbours,
+  ORACLE_LR_MAX,
   optimiseRouting,
   type Reference,
   RoutingGradient,
@@ -27,6 +28,7 @@ interface Fixture {
   steps: number;
   ngd: { after_1: number[]; after_10: number[]; losses: number[] };
   oracle: { after_1: number[]; after_10: number[] };
+  'oracle_lr_1e-1': { lr_max: number; after_10: number[] };
 }
 
 const fixture = JSON.parse(
@@ -121,12 +123,20 @@ describe('NGD / oracle vs torch (zoo:mini-moe, pinned question)', () => {
     await ngd.dispose();
     const oracle = new C3PO(lm, refs, { variant: 'oracle', routingGradient: gradient });
     await expect(oracle.answer(q.question, q.options)).rejects.toThrow(/needs the test label/);
+    // The plugin's oracle peaks at lr 1e-1 (ORACLE_LR_MAX): torch's optimise_routing at that lr.
+    expect(fixture['oracle_lr_1e-1'].lr_max).toBe(ORACLE_LR_MAX);
     const o = await oracle.answer(q.question, q.options, q.answer);
-    expect(maxDiff(o.routingAfter, fixture.oracle.after_10)).toBeLessThanOrEqual(1e-4);
+    expect(maxDiff(o.routingAfter, fixture['oracle_lr_1e-1'].after_10)).toBeLessThanOrEqual(1e-4);
+    // The larger step moves ω further than the paper's schedule does.
+    expect(maxDiff(o.routingAfter, fixture.oracle.after_10)).toBeGreaterThan(1e-2);
     await expect(oracle.answer(q.question, q.options, 'maybe')).rejects.toThrow(
       /answer "maybe" is not one of \["positive","negative"\]/,
     );
     await oracle.dispose();
+    const paperStep = new C3PO(lm, refs, { variant: 'oracle', oracleLrMax: 1e-2, routingGradient: gradient });
+    const p = await paperStep.answer(q.question, q.options, q.answer);
+    expect(maxDiff(p.routingAfter, fixture.oracle.after_10)).toBeLessThanOrEqual(1e-4);
+    await paperStep.dispose();
   });
 });
 
