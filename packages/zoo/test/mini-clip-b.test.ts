@@ -61,7 +61,8 @@ describe('zoo:mini-clip-b is parametrised as CLIP is', () => {
   it('learned its logit scale upwards from the init, within the clamp; the card and config agree', () => {
     expect(config.logitScaleExp).toBeGreaterThan(card.initialisation.logit_scale_exp);
     expect(config.logitScaleExp).toBeLessThanOrEqual(100);
-    // Measured 46.0 (the attribute-caption model before it: 41.0; class-only captions: 25.0); CLIP's target
+    // Measured 46.0 (the attribute-caption model before it: 41.0; class-only captions: 25.0; run 4, not adopted:
+    // 52.8 with larger margins and fewer TTA changes); CLIP's target
     // of >= 50 is not met (README).
     expect(config.logitScaleExp).toBeGreaterThan(44);
     expect(card.metrics.logit_scale_exp).toBeCloseTo(config.logitScaleExp, 3);
