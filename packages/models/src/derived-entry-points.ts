@@ -2,6 +2,9 @@
 // - text_model_embeds.onnx + token_embedding.onnx cut from text_model.onnx, so prompt tuning (TPT, DiffTPT)
 //   runs on any text export without Python; the cut graph is checked against the original on real prompts
 //   (max |diff| <= 1e-5) before it is used;
+// - model_embeds.onnx + embed_tokens.onnx cut from a decoder LM's model.onnx (zoo:mini-moe ships none), so
+//   soft prompts (DePT's PromptLM) run on it; checked against the original's outputs on real prompts, left- and
+//   right-padded (and with a routing override on an MoE), before it is used;
 // - text_model.onnx + vision_model.onnx cut from a combined onnx/model.onnx (Optimum's CLIPModel layout).
 // The cache is keyed by the source file's sha256 ($ATTUNE_CACHE_DIR/surgery/<sha>/), so an edited export
 // is cut again and the user's folder is never written to.
@@ -11,14 +14,18 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { OnnxBackend } from '@attune/backend-onnx';
 import {
+  cutDecoderEmbedsEntry,
   cutTextEmbedsEntry,
   decodeModel,
   encodeModel,
   extractSubgraph,
   GraphSurgeryError,
+  verifyDecoderEmbedsCut,
   verifyTextEmbedsCut,
 } from '@attune/backend-onnx/surgery';
 import type { ClipTokenizer } from './clip-tokenizer.js';
+import { CHECK_QUESTIONS, type DecoderConfig, decoderFeeds } from './decoder-check-feeds.js';
+import type { LmTokenizer } from './lm-tokenizer.js';
 
 /** The largest |cut - original| text_embeds difference a derived entry point may have. */
 export const CUT_TOLERANCE = 1e-5;
@@ -113,6 +120,101 @@ export async function deriveTextEmbeds(
     `${textModelPath} has no inputs_embeds entry point: cut one by graph surgery (token-embedding Gather ` +
       `'${cut.report.tokenGather}' -> input inputs_embeds, pooling ArgMax '${cut.report.pooling}' -> input eot_index); ` +
       `it matches the original to ${check.maxAbsDiff.toExponential(1)} on ${check.prompts} prompts; cached in ${dir}`,
+  );
+  return { ...files, maxAbsDiff: check.maxAbsDiff, cached: false };
+}
+
+export interface DerivedDecoderEmbeds {
+  /** inputs_embeds + the decoder's other inputs -> its outputs. */
+  readonly decoderEmbeds: string;
+  /** input_ids -> inputs_embeds. */
+  readonly tokenEmbedding: string;
+  readonly maxAbsDiff: number;
+  readonly cached: boolean;
+}
+
+/**
+ * model_embeds.onnx and embed_tokens.onnx for a decoder LM's `decoderPath`, from the cache or cut now and
+ * checked against the original: every output, on CHECK_QUESTIONS through the model's prompt template, in a
+ * left-padded and a right-padded batch (and, on an MoE, a left-padded batch with a routing override on the
+ * last half of the layers), max |diff| <= CUT_TOLERANCE.
+ */
+export async function deriveDecoderEmbeds(
+  decoderPath: string,
+  backend: OnnxBackend,
+  model: { readonly config: DecoderConfig; readonly tokenizer: LmTokenizer },
+  notice: (message: string) => void,
+): Promise<DerivedDecoderEmbeds> {
+  const bytes = readFileSync(decoderPath);
+  const dir = join(surgeryCacheDir(), sha256(bytes).slice(0, 32));
+  const files = {
+    decoderEmbeds: join(dir, 'model_embeds.onnx'),
+    tokenEmbedding: join(dir, 'embed_tokens.onnx'),
+    check: join(dir, 'decoder_check.json'),
+  };
+  if (existsSync(files.check) && existsSync(files.decoderEmbeds) && existsSync(files.tokenEmbedding)) {
+    const check = JSON.parse(readFileSync(files.check, 'utf8')) as { maxAbsDiff: number };
+    notice(`${decoderPath}: using the inputs_embeds entry point cut from it earlier (cached in ${dir})`);
+    return { ...files, maxAbsDiff: check.maxAbsDiff, cached: true };
+  }
+  const original = decodeModel(bytes);
+  let cut: ReturnType<typeof cutDecoderEmbedsEntry>;
+  try {
+    cut = cutDecoderEmbedsEntry(original);
+  } catch (error) {
+    if (error instanceof GraphSurgeryError) {
+      throw new Error(
+        `${decoderPath} has no inputs_embeds entry point and none can be cut from it: ${error.message}. ` +
+          'Export one with packages/zoo/recipes/attune_recipes/gpt.py (export_decoder(..., from_embeds=True), export_embed_tokens)',
+      );
+    }
+    throw error;
+  }
+  const cutBytes = encodeModel(cut.decoderEmbeds);
+  const embeddingBytes = encodeModel(cut.tokenEmbedding);
+  const { config, tokenizer } = model;
+  const inputNames = (original.graph?.input ?? []).map((i) => i.name ?? '');
+  const prompts = CHECK_QUESTIONS.map((q) =>
+    (config.promptTemplate ?? '{question}').replace('{question}', q),
+  );
+  const batches = [
+    decoderFeeds(config, tokenizer, prompts, { padding: 'left', inputNames }),
+    decoderFeeds(config, tokenizer, prompts, { padding: 'right', inputNames }),
+  ];
+  if (config.kind === 'moe-lm') {
+    const layers = Array.from(
+      { length: Math.ceil(config.numLayers / 2) },
+      (_, i) => config.numLayers - 1 - i,
+    );
+    batches.push(
+      decoderFeeds(config, tokenizer, prompts, { padding: 'left', inputNames, overrideLayers: layers }),
+    );
+  }
+  const outputs = (original.graph?.output ?? []).map((o) => o.name ?? '');
+  const check = await verifyDecoderEmbedsCut(
+    backend,
+    { original: decoderPath, cut: cutBytes, tokenEmbedding: embeddingBytes },
+    batches,
+    outputs,
+  );
+  if (!(check.maxAbsDiff <= CUT_TOLERANCE)) {
+    throw new Error(
+      `the inputs_embeds entry point cut from ${decoderPath} differs from it by ${check.maxAbsDiff.toExponential(2)} ` +
+        `(more than ${CUT_TOLERANCE}; per output ${JSON.stringify(check.perOutput)}) on ${check.prompts} prompts in ` +
+        `${check.batches} batches, so it is not used; expected the ids to enter the graph only through the token Gather`,
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  writeAtomic(files.decoderEmbeds, cutBytes);
+  writeAtomic(files.tokenEmbedding, embeddingBytes);
+  writeAtomic(
+    files.check,
+    `${JSON.stringify({ source: decoderPath, maxAbsDiff: check.maxAbsDiff, perOutput: check.perOutput, prompts: check.prompts, batches: check.batches, ...cut.report }, null, 2)}\n`,
+  );
+  notice(
+    `${decoderPath} has no inputs_embeds entry point: cut one by graph surgery (token-embedding Gather ` +
+      `'${cut.report.tokenGather}' -> input inputs_embeds); it matches the original to ${check.maxAbsDiff.toExponential(1)} ` +
+      `on ${check.prompts} prompts in ${check.batches} batches (left- and right-padded); cached in ${dir}`,
   );
   return { ...files, maxAbsDiff: check.maxAbsDiff, cached: false };
 }

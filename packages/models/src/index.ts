@@ -29,8 +29,16 @@ export {
   toUnitRange,
 } from './ddim.js';
 export {
+  CHECK_QUESTIONS,
+  type DecoderConfig,
+  type DecoderFeedOptions,
+  decoderFeeds,
+} from './decoder-check-feeds.js';
+export {
   CUT_TOLERANCE,
+  type DerivedDecoderEmbeds,
   type DerivedTextEmbeds,
+  deriveDecoderEmbeds,
   deriveTextEmbeds,
   type SplitTowers,
   splitCombinedClip,

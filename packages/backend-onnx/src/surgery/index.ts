@@ -1,3 +1,8 @@
+export {
+  cutDecoderEmbedsEntry,
+  type DecoderEmbedsCut,
+  EXPECTED_DECODER_PATTERN,
+} from './decoder-embeds-entry.js';
 export { extractSubgraph, GraphSurgeryError, neededNodes, producers, type SubgraphSpec } from './subgraph.js';
 export {
   cutTextEmbedsEntry,
@@ -6,4 +11,9 @@ export {
   encodeModel,
   type TextEmbedsCut,
 } from './text-embeds-entry.js';
-export { type CutCheck, verifyTextEmbedsCut } from './verify-cut.js';
+export {
+  type CutCheck,
+  type DecoderCutCheck,
+  verifyDecoderEmbedsCut,
+  verifyTextEmbedsCut,
+} from './verify-cut.js';

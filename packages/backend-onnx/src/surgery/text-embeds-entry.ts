@@ -8,20 +8,27 @@
 // the node and the pattern expected. The lookup itself is cut out too, as token_embedding (input_ids ->
 // inputs_embeds). The caller checks the cut graph against the original (verifyTextEmbedsCut).
 import onnxProto, { type onnx } from 'onnx-proto';
+import {
+  attrInt,
+  embedsShapeNodes,
+  ID_ALIAS_OPS,
+  INT64,
+  idsShapeReplacement,
+  int64Initializer,
+  isTableGather,
+  nodeName,
+  opsetOf,
+  toNumber,
+} from './graph-helpers.js';
 import { extractSubgraph, GraphSurgeryError, neededNodes } from './subgraph.js';
 
 const { AttributeType } = onnxProto.onnx.AttributeProto;
-const INT64 = 7;
-const FLOAT_TYPES = new Set([1, 10, 11, 16]);
 
 /** The pattern the cut looks for, quoted in every error. */
 export const EXPECTED_TEXT_PATTERN =
   'input_ids -> [Cast/Reshape/...] -> Gather(<token-embedding initializer [vocab, width]>, ids) for the token ' +
   'embeddings, and ArgMax over input_ids (or over input_ids == eos) for the pooled position; other uses of ' +
   'input_ids only through Shape';
-
-/** Ops through which a value is still "the ids, reshaped or cast". */
-const ID_ALIAS_OPS = new Set(['Cast', 'Reshape', 'Flatten', 'Identity', 'Squeeze', 'Unsqueeze']);
 
 export interface TextEmbedsCut {
   /** inputs_embeds [N,L,W], eot_index [N] (int64) -> text_embeds. */
@@ -41,27 +48,6 @@ export interface TextEmbedsCut {
     readonly nodesBefore: number;
     readonly nodesAfter: number;
   };
-}
-
-const nodeName = (node: onnx.INodeProto, index: number) => node.name || `${node.opType}_${index}`;
-
-function toNumber(value: number | { toString(): string } | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'number' ? value : Number(value.toString());
-}
-
-function attrInt(node: onnx.INodeProto, name: string, fallback: number): number {
-  const a = (node.attribute ?? []).find((x) => x.name === name);
-  return a ? toNumber(a.i) : fallback;
-}
-
-function opsetOf(model: onnx.IModelProto): number {
-  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  return toNumber(entry?.version);
-}
-
-function int64Initializer(name: string, values: readonly number[]): onnx.ITensorProto {
-  return { name, dataType: INT64, dims: [values.length], int64Data: [...values] };
 }
 
 /**
@@ -106,16 +92,9 @@ export function cutTextEmbedsEntry(
   nodes.forEach((node, index) => {
     const inputs = node.input ?? [];
     const op = node.opType ?? '';
-    if (op === 'Gather' && aliases.has(inputs[1] ?? '') && initializers.has(inputs[0] ?? '')) {
-      const table = initializers.get(inputs[0]!)!;
-      if (
-        (table.dims ?? []).length === 2 &&
-        FLOAT_TYPES.has(table.dataType ?? 0) &&
-        attrInt(node, 'axis', 0) === 0
-      ) {
-        gathers.push({ node, index });
-        return; // its output is float embeddings, not ids
-      }
+    if (aliases.has(inputs[1] ?? '') && isTableGather(node, initializers)) {
+      gathers.push({ node, index });
+      return; // its output is float embeddings, not ids
     }
     if (op === 'Shape') return; // the ids' shape, not their values
     if (!inputs.some((i) => fromIds.has(i))) return;
@@ -199,42 +178,15 @@ export function cutTextEmbedsEntry(
       // Shape(ids) == Shape(inputs_embeds)[0:2]; a Shape with start/end slices that.
       needsShape2 = true;
       shapeNodes.push(nodeName(node, index));
-      const start = attrInt(node, 'start', 0);
-      const hasEnd = (node.attribute ?? []).some((a) => a.name === 'end');
-      if (start === 0 && !hasEnd) {
-        rewritten.push({
-          opType: 'Identity',
-          name: `${prefix}${nodeName(node, index)}`,
-          input: [embedsShape2],
-          output: node.output ?? [],
-        });
-      } else {
-        const s = `${prefix}${nodeName(node, index)}_start`;
-        const e = `${prefix}${nodeName(node, index)}_end`;
-        extraInitializers.push(
-          int64Initializer(s, [start]),
-          int64Initializer(e, [hasEnd ? attrInt(node, 'end', 2) : 2]),
-        );
-        rewritten.push({
-          opType: 'Slice',
-          name: `${prefix}${nodeName(node, index)}`,
-          input: [embedsShape2, s, e],
-          output: node.output ?? [],
-        });
-      }
+      rewritten.push(idsShapeReplacement(node, index, prefix, embedsShape2, extraInitializers));
       return;
     }
     rewritten.push(node);
   });
   if (needsShape2 || attentionMask) {
-    const full = `${prefix}inputs_embeds_shape`;
-    const s = `${prefix}shape_start`;
-    const e = `${prefix}shape_end`;
-    extraInitializers.push(int64Initializer(s, [0]), int64Initializer(e, [2]));
-    front.push(
-      { opType: 'Shape', name: `${prefix}shape_of_inputs_embeds`, input: ['inputs_embeds'], output: [full] },
-      { opType: 'Slice', name: `${prefix}shape_NL`, input: [full, s, e], output: [embedsShape2] },
-    );
+    const shape = embedsShapeNodes(prefix, embedsShape2);
+    extraInitializers.push(...shape.initializers);
+    front.push(...shape.nodes);
   }
   if (attentionMask) {
     const elemType = attentionMask.type?.tensorType?.elemType ?? INT64;

@@ -62,3 +62,70 @@ export async function verifyTextEmbedsCut(
     await Promise.all([cut.release(), embedding.release()]);
   }
 }
+
+export interface DecoderCutCheck extends CutCheck {
+  /** Largest |original - cut| per compared output. */
+  readonly perOutput: Readonly<Record<string, number>>;
+  readonly batches: number;
+}
+
+/** |a - b|, with NaN equal to NaN (fully masked rows) and NaN against a number infinitely far. */
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      if (Number.isNaN(x) !== Number.isNaN(y)) return Number.POSITIVE_INFINITY;
+      continue;
+    }
+    worst = Math.max(worst, Math.abs(x - y));
+  }
+  return worst;
+}
+
+/**
+ * Checks a cut decoder (decoder-embeds-entry.ts) against the original: each batch of feeds (the original
+ * graph's, input_ids included: real prompts, padded as the caller pads them) runs through the original, and
+ * through embed_tokens(input_ids) + the cut graph with the same other feeds; `outputs` (default logits) must agree.
+ */
+export async function verifyDecoderEmbedsCut(
+  backend: OnnxBackend,
+  models: { readonly original: ModelSource; readonly cut: ModelSource; readonly tokenEmbedding: ModelSource },
+  batches: readonly Readonly<Record<string, Tensor>>[],
+  outputs: readonly string[] = ['logits'],
+): Promise<DecoderCutCheck> {
+  const [original, cut, embedding] = await Promise.all([
+    backend.load(models.original),
+    backend.load(models.cut),
+    backend.load(models.tokenEmbedding),
+  ]);
+  try {
+    const perOutput: Record<string, number> = Object.fromEntries(outputs.map((o) => [o, 0]));
+    let prompts = 0;
+    for (const feeds of batches) {
+      const ids = feeds.input_ids;
+      if (!ids)
+        throw new Error('verifyDecoderEmbedsCut: every batch needs input_ids (the original graph’s feeds)');
+      prompts += Number(ids.dims[0]);
+      const reference = await original.run(feeds, outputs);
+      const embeds = (await embedding.run({ input_ids: ids }, ['inputs_embeds'])).inputs_embeds!;
+      const { input_ids: _, ...rest } = feeds;
+      const result = await cut.run({ ...rest, inputs_embeds: embeds }, outputs);
+      for (const name of outputs) {
+        const a = reference[name]!.data as Float32Array;
+        const b = result[name]!.data as Float32Array;
+        if (a.length !== b.length) {
+          throw new Error(
+            `the cut decoder gives ${b.length} values of ${name} where the original gives ${a.length}`,
+          );
+        }
+        perOutput[name] = Math.max(perOutput[name]!, maxAbsDiff(a, b));
+      }
+    }
+    const worst = Math.max(0, ...Object.values(perOutput));
+    return { maxAbsDiff: worst, prompts, perOutput, batches: batches.length };
+  } finally {
+    await Promise.all([cut.release(), embedding.release()]);
+  }
+}

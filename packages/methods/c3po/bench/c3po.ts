@@ -1,13 +1,18 @@
-// Benchmark (not a test): base, ICL, kernel regression, mode finding, the released cosine average, NGD and
-// the oracle (an upper bound: it optimises the test label's own loss) on every zoo:mini-moe family. Each
-// seed draws `--n` eval items per family (without replacement); accuracy is reported as mean ± std over
-// seeds, with graph calls (gradient calls counted, one forward + backward each) and ms per sample.
+// Benchmark (not a test): base, ICL, soft prompt tuning on the whole reference set (pt), kernel regression,
+// mode finding, the released cosine average, NGD and the oracle (an upper bound: it optimises the test label's
+// own loss) on every zoo:mini-moe family. Each seed draws `--n` eval items per family (without replacement);
+// accuracy is reported as mean ± std over seeds, with graph calls (gradient calls counted, one forward +
+// backward each) and ms per sample. pt trains one prompt per family and seed (the seed orders its batches) on
+// all of the family's references, before answering that seed's items; its training ms and steps are recorded
+// once per family and seed (`ptTraining`).
 //   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
 //     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
+//     [--no-pt] [--pt-tokens 10] [--pt-steps 200] [--pt-lr 0.3]
 //     [--layers 5] [--kernel gaussian|uniform|cosine] [--lr-max 1e-2] [--lr-min 1e-5] [--oracle-lr-max 1e-1]
 //     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PromptLM } from '@attune/method-dept';
 import { loadMoELM } from '@attune/models';
 import { ZOO_MODELS_DIR } from '@attune/zoo';
 import {
@@ -18,7 +23,9 @@ import {
   loadReferences,
   loadTasks,
   ORACLE_LR_MAX,
+  PROMPT_TUNING_DEFAULTS,
   RoutingGradient,
+  SoftPromptBaseline,
 } from '../src/index.js';
 
 const arg = (name: string, fallback: string) => {
@@ -37,6 +44,10 @@ const criticalLayers = Number(arg('layers', '5'));
 const kernel = arg('kernel', 'gaussian') as KernelName;
 const ngdStart = arg('ngd-start', 'base') as 'base' | 'kernel-regression';
 const withIcl = !process.argv.includes('--no-icl');
+const withPt = !process.argv.includes('--no-pt');
+const ptTokens = Number(arg('pt-tokens', String(PROMPT_TUNING_DEFAULTS.promptTokens)));
+const ptSteps = Number(arg('pt-steps', String(PROMPT_TUNING_DEFAULTS.steps)));
+const ptLr = Number(arg('pt-lr', String(PROMPT_TUNING_DEFAULTS.lr)));
 const out = arg('out', 'c3po.json');
 const variants = arg('variants', C3PO_VARIANTS.join(',')).split(',') as C3poVariant[];
 const families = arg('families', 'sentiment,spam,topic,pos,parity,syllables,gender').split(',');
@@ -59,6 +70,8 @@ const lm = await loadMoELM('zoo:mini-moe', { threads: 1 });
 const gradient = variants.some((v) => v === 'ngd' || v === 'oracle')
   ? await RoutingGradient.load(lm, { threads: 1 })
   : undefined;
+// DePT's PromptLM on the same model: its inputs-embeds entry point is cut from onnx/model.onnx (cached).
+const promptLM = withPt ? await PromptLM.load(lm.source, { threads: 1 }) : undefined;
 const report: Record<string, unknown> = {
   n,
   seeds,
@@ -71,6 +84,11 @@ const report: Record<string, unknown> = {
   criticalLayers,
   kernel,
   variants,
+  ...(withPt
+    ? {
+        pt: { promptTokens: ptTokens, steps: ptSteps, lr: ptLr, batchSize: PROMPT_TUNING_DEFAULTS.batchSize },
+      }
+    : {}),
   families: {},
 };
 for (const family of families) {
@@ -96,13 +114,35 @@ for (const family of families) {
   const acc: Record<string, number[]> = {
     base: [],
     ...(withIcl ? { icl: [] } : {}),
+    ...(withPt ? { pt: [] } : {}),
     ...Object.fromEntries(variants.map((v) => [v, []])),
   };
+  const ptTraining: { seed: number; ms: number; steps: number; firstLoss: number; lastLoss: number }[] = [];
   const cost: Record<string, { ms: number; passes: number; gradientPasses: number; count: number }> = {};
   for (const seed of seeds) {
     const items = shuffled(evalSet, seed).slice(0, n);
     const correct: Record<string, number> = {};
+    const pt = promptLM
+      ? new SoftPromptBaseline(lm, promptLM, { promptTokens: ptTokens, steps: ptSteps, lr: ptLr, seed })
+      : undefined;
+    if (pt) {
+      const run = await pt.train(refs);
+      const tail = (xs: readonly number[]) => mean(xs.slice(-10) as number[]);
+      ptTraining.push({
+        seed,
+        ms: Math.round(run.ms),
+        steps: run.steps,
+        firstLoss: +mean(run.losses.slice(0, 10) as number[]).toFixed(4),
+        lastLoss: +tail(run.losses).toFixed(4),
+      });
+    }
     for (const it of items) {
+      if (pt) {
+        const res = await pt.answer(it.question, it.options);
+        correct.pt = (correct.pt ?? 0) + Number(res.choice === it.answer);
+        const c = cost.pt ?? { ms: 0, passes: 0, gradientPasses: 0, count: 0 };
+        cost.pt = { ms: c.ms + res.ms, passes: c.passes + res.passes, gradientPasses: 0, count: c.count + 1 };
+      }
       if (withIcl) {
         const t0 = performance.now();
         const icl = await methods[variants[0]!]!.iclAnswer(it.question, it.options);
@@ -147,10 +187,12 @@ for (const family of families) {
       },
     ]),
   );
-  (report.families as Record<string, unknown>)[family] = { references: refs.length, ...row };
-  console.log(family, JSON.stringify(row));
+  const training = withPt ? { ptTraining } : {};
+  (report.families as Record<string, unknown>)[family] = { references: refs.length, ...row, ...training };
+  console.log(family, JSON.stringify({ ...row, ...training }));
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
   writeFileSync(join(import.meta.dirname, 'results', out), `${JSON.stringify(report, null, 2)}\n`);
 }
 await gradient?.release();
+await promptLM?.dispose();
 await lm.dispose();

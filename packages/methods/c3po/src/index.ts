@@ -14,6 +14,14 @@ export { clipFloorToMax, LOSS, TARGET_IDS, TARGET_WEIGHTS, withRoutingLoss } fro
 export { C3poRemixer, type C3poRemixInput } from './method.js';
 export { c3po } from './plugin.js';
 export {
+  type LabelledQuestion,
+  PROMPT_TUNING_DEFAULTS,
+  type PromptAnswer,
+  type PromptTuningOptions,
+  type PromptTuningRun,
+  SoftPromptBaseline,
+} from './prompt-tuning.js';
+export {
   checkPathway,
   coreOverride,
   cosine,

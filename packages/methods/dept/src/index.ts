@@ -33,8 +33,21 @@ export {
   type StepInfo,
   shapeFor,
 } from './method.js';
-export { PromptLM } from './prompt-lm.js';
+export {
+  type LmBatch,
+  type LossBatch,
+  PromptLM,
+  type PromptLMConfig,
+  type PromptLMOptions,
+} from './prompt-lm.js';
 export { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
-export { encodeInput, encodeLabel, type OverflowPolicy } from './sequences.js';
+export {
+  type EncodedInput,
+  encodeInput,
+  encodeLabel,
+  type OverflowPolicy,
+  type TrainRow,
+  trainBatch,
+} from './sequences.js';
 export { checkLabels, loadTask, type PinnedTask, TASKS_DIR, taskNames } from './tasks.js';
-export { batchIndices, TrainStep } from './train-step.js';
+export { batchIndices, type OptimizerSettings, TrainStep } from './train-step.js';

@@ -1,11 +1,21 @@
 // A frozen causal LM as prompt tuning needs it: its tokenizer, its token-embedding table, the loss on label
 // tokens with its gradient w.r.t. inputs_embeds (the VJP graph of the decoder + loss, one onnxruntime run), and
 // forward logits from inputs_embeds for decoding. Works on any decoder folder with an inputs-embeds entry
-// point (onnx/model_embeds.onnx) and a token-embedding graph (onnx/embed_tokens.onnx), as zoo:mini-lm ships.
+// point (onnx/model_embeds.onnx) and a token-embedding graph (onnx/embed_tokens.onnx), as zoo:mini-lm ships;
+// a decoder without them (zoo:mini-moe) gets both cut from its onnx/model.onnx by graph surgery at load time
+// (@attune/models deriveDecoderEmbeds: cached, checked against the original's outputs first). An MoE LM
+// (kind 'moe-lm') is fed "no routing override": routing_override_layers all 0 (the graph then takes the
+// router's own softmax in every layer; the override values, uniform 1/E, are not read).
 import { readFile } from 'node:fs/promises';
+import { createOnnxBackend } from '@attune/backend-onnx';
 import { loadVjpSession, type VjpSession } from '@attune/backend-onnx/vjp';
-import { LmTokenizer } from '@attune/models';
-import { type CausalLMModelConfig, type ResolvedModel, resolveModel } from '@attune/zoo';
+import { deriveDecoderEmbeds, LmTokenizer, MOE_ROUTING_INPUTS } from '@attune/models';
+import {
+  type CausalLMModelConfig,
+  type MoeLMModelConfig,
+  type ResolvedModel,
+  resolveModel,
+} from '@attune/zoo';
 import onnxProto from 'onnx-proto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { LOSS, TARGET_IDS, TARGET_WEIGHTS, withLabelLoss } from './loss-graph.js';
@@ -32,13 +42,21 @@ export interface LossBatch extends LmBatch {
 export interface PromptLMOptions {
   /** onnxruntime intra-op threads (default 1: the machines are shared). */
   readonly threads?: number;
+  /** Told where the inputs-embeds entry point came from when it is cut from the decoder (default: silent). */
+  readonly onNotice?: (message: string) => void;
 }
+
+/** The decoder configs prompt tuning runs on: a causal LM, or an MoE LM fed without a routing override. */
+export type PromptLMConfig = CausalLMModelConfig | MoeLMModelConfig;
+
+/** Inputs fed by every PromptLM (the KV cache, empty, and the MoE routing inputs are fed by name too). */
+const BASE_INPUTS = ['inputs_embeds', 'attention_mask', 'position_ids'];
 
 export class PromptLM {
   private constructor(
     readonly source: string,
     readonly resolved: ResolvedModel,
-    readonly config: CausalLMModelConfig,
+    readonly config: PromptLMConfig,
     readonly tokenizer: LmTokenizer,
     /** [vocab, d], the frozen token embeddings. */
     readonly embeddingTable: Float32Array,
@@ -46,41 +64,88 @@ export class PromptLM {
     private readonly lossVjp: VjpSession,
     private readonly pastInputs: readonly string[],
     readonly threads: number,
+    /** How the inputs-embeds graph was obtained: shipped, or cut from the decoder (and its check). */
+    readonly entryPoint: { readonly derived: boolean; readonly maxAbsDiff?: number },
   ) {}
 
   static async load(source: string, options: PromptLMOptions = {}): Promise<PromptLM> {
     const resolved = await resolveModel(source);
-    if (resolved.config.kind !== 'causal-lm') {
-      throw new Error(`${source} is a ${resolved.kind} model; prompt tuning needs a causal LM`);
-    }
-    const config = resolved.config as CausalLMModelConfig;
-    const embedsFile = resolved.files.decoderEmbeds;
-    const tableFile = resolved.files.tokenEmbedding;
-    if (!embedsFile || !tableFile) {
+    if (resolved.config.kind !== 'causal-lm' && resolved.config.kind !== 'moe-lm') {
       throw new Error(
-        `${source} has no inputs-embeds entry point: prompt tuning needs onnx/model_embeds.onnx (inputs_embeds -> logits) and onnx/embed_tokens.onnx (input_ids -> inputs_embeds); export them with packages/zoo/recipes/attune_recipes/gpt.py (export_decoder(..., from_embeds=True), export_embed_tokens)`,
+        `${source} is a ${resolved.kind} model; prompt tuning needs a causal LM (or an MoE LM, fed without a routing override)`,
       );
     }
+    const config = resolved.config as PromptLMConfig;
     const threads = options.threads ?? 1;
+    const tokenizer = await LmTokenizer.load(resolved.files.tokenizer!.path, config.bosTokenId);
+    let embedsPath = resolved.files.decoderEmbeds?.path;
+    let tablePath = resolved.files.tokenEmbedding?.path;
+    let entryPoint: { derived: boolean; maxAbsDiff?: number } = { derived: false };
+    if (!embedsPath || !tablePath) {
+      const decoder = resolved.files.decoder;
+      const hint =
+        'prompt tuning needs onnx/model_embeds.onnx (inputs_embeds -> logits) and onnx/embed_tokens.onnx (input_ids -> inputs_embeds); export them with packages/zoo/recipes/attune_recipes/gpt.py (export_decoder(..., from_embeds=True), export_embed_tokens)';
+      if (!decoder)
+        throw new Error(`${source} has no inputs-embeds entry point and no decoder to cut one from: ${hint}`);
+      const backend = createOnnxBackend({ intraOpNumThreads: threads });
+      try {
+        const derived = await deriveDecoderEmbeds(
+          decoder.path,
+          backend,
+          { config, tokenizer },
+          options.onNotice ?? (() => {}),
+        );
+        embedsPath = derived.decoderEmbeds;
+        tablePath = derived.tokenEmbedding;
+        entryPoint = { derived: true, maxAbsDiff: derived.maxAbsDiff };
+      } catch (error) {
+        throw new Error(`${source} has no inputs-embeds entry point: ${(error as Error).message}; ${hint}`, {
+          cause: error,
+        });
+      } finally {
+        await backend.dispose();
+      }
+    }
     const sessionOptions: InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
     };
-    const bytes = await readFile(embedsFile.path);
-    const [tokenizer, table, forward] = await Promise.all([
-      LmTokenizer.load(resolved.files.tokenizer!.path, config.bosTokenId),
-      embeddingTableOf(tableFile.path, config.vocabSize, config.hiddenSize, sessionOptions),
+    const bytes = await readFile(embedsPath);
+    const [table, forward] = await Promise.all([
+      embeddingTableOf(tablePath, config.vocabSize, config.hiddenSize, sessionOptions),
       InferenceSession.create(bytes, sessionOptions),
     ]);
+    const pastInputs = forward.inputNames.filter((n) => n.startsWith('past_key_values'));
+    const routing: readonly string[] = config.kind === 'moe-lm' ? MOE_ROUTING_INPUTS : [];
+    const unknown = forward.inputNames.filter(
+      (n) => !BASE_INPUTS.includes(n) && !pastInputs.includes(n) && !routing.includes(n),
+    );
+    const lacking = BASE_INPUTS.filter((n) => !forward.inputNames.includes(n));
+    if (unknown.length > 0 || lacking.length > 0) {
+      await forward.release();
+      throw new Error(
+        `${source}: the inputs-embeds graph ${lacking.length > 0 ? `lacks ${lacking.join(', ')}` : ''}${lacking.length > 0 && unknown.length > 0 ? ' and ' : ''}${unknown.length > 0 ? `takes inputs prompt tuning cannot feed (${unknown.join(', ')})` : ''}; expected ${BASE_INPUTS.join(', ')}, past_key_values.* and, for an MoE LM, ${MOE_ROUTING_INPUTS.join(', ')}`,
+      );
+    }
     const model = onnxProto.onnx.ModelProto.decode(bytes);
     const lossVjp = await loadVjpSession(
       onnxProto.onnx.ModelProto.encode(withLabelLoss(model) as onnxProto.onnx.ModelProto).finish(),
       { wrt: ['inputs_embeds'], outputs: [LOSS], intraOpNumThreads: threads },
     );
-    const pastInputs = forward.inputNames.filter((n) => n.startsWith('past_key_values'));
-    return new PromptLM(source, resolved, config, tokenizer, table, forward, lossVjp, pastInputs, threads);
+    return new PromptLM(
+      source,
+      resolved,
+      config,
+      tokenizer,
+      table,
+      forward,
+      lossVjp,
+      pastInputs,
+      threads,
+      entryPoint,
+    );
   }
 
   get dim(): number {
@@ -89,7 +154,7 @@ export class PromptLM {
 
   /** e.g. "onnxruntime-node cpu (1 thread), VJP graph". */
   get backendName(): string {
-    return `onnxruntime-node cpu (${this.threads} thread${this.threads === 1 ? '' : 's'}), VJP graph for d loss / d inputs_embeds`;
+    return `onnxruntime-node cpu (${this.threads} thread${this.threads === 1 ? '' : 's'}), VJP graph for d loss / d inputs_embeds${this.entryPoint.derived ? ' (entry point cut from the decoder)' : ''}`;
   }
 
   /** Token embeddings of ids, [n, d]. */
@@ -146,6 +211,14 @@ export class PromptLM {
     const { numKvHeads, headDim } = this.config;
     for (const name of this.pastInputs) {
       feeds[name] = new Tensor('float32', new Float32Array(0), [b, numKvHeads, 0, headDim]);
+    }
+    if (this.config.kind === 'moe-lm') {
+      // No routing override: every layer's flag 0, so the graph keeps the router's softmax (the recipe's
+      // weights = probs·(1 − flag) + override·flag); the uniform override values are not read.
+      const { numLayers: L, numExperts: E } = this.config;
+      const [override, flags] = MOE_ROUTING_INPUTS;
+      feeds[override] = new Tensor('float32', new Float32Array(b * L * E).fill(1 / E), [b, L, E]);
+      feeds[flags] = new Tensor('float32', new Float32Array(L), [L]);
     }
     return feeds;
   }

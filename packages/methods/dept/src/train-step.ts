@@ -140,22 +140,43 @@ export class TrainStep {
     };
   }
 
+  /**
+   * The shape a batch is laid out in. `fitBatch` (vanilla prompt tuning only, r = 0: nothing depends on s then)
+   * pads to the batch's own longest input instead of s — the same loss, fewer padded positions.
+   */
+  private batchShape(rows: readonly TrainRow[], fitBatch: boolean): DeptShape {
+    if (!fitBatch) return this.shape;
+    if (this.shape.rank > 0) {
+      throw new Error(
+        `fitBatch pads each batch to its longest input, which only vanilla prompt tuning (rank 0) allows; this adapter has rank ${this.shape.rank} (A is [s × r] over the s = ${this.shape.maxLength} positions)`,
+      );
+    }
+    return { ...this.shape, maxLength: Math.max(...rows.map((r) => r.input.ids.length)) };
+  }
+
   /** Loss and gradients of one batch, without updating (the parity test compares these with torch). */
-  async gradients(rows: readonly TrainRow[]): Promise<{ loss: number; grads: DeptParams; tokens: number }> {
+  async gradients(
+    rows: readonly TrainRow[],
+    options: { readonly fitBatch?: boolean } = {},
+  ): Promise<{ loss: number; grads: DeptParams; tokens: number }> {
     const params = this.params();
-    const batch = trainBatch(this.lm, this.shape, params, embeddingUpdate(this.shape, params), rows);
+    const shape = this.batchShape(rows, options.fitBatch ?? false);
+    const batch = trainBatch(this.lm, shape, params, embeddingUpdate(shape, params), rows);
     const { loss, grad } = await this.lm.lossAndGradient(batch);
     if (!Number.isFinite(loss)) throw new Error(`training loss is ${loss}; lower the learning rates`);
     return {
       loss,
-      grads: splitGradient(this.shape, params, grad, batch.batch, batch.length),
+      grads: splitGradient(shape, params, grad, batch.batch, batch.length),
       tokens: batch.batch * batch.length,
     };
   }
 
   /** One AdamW update on a batch and a scheduler step; returns the batch's loss (before the update). */
-  async step(rows: readonly TrainRow[]): Promise<{ loss: number; tokens: number }> {
-    const { loss, grads, tokens } = await this.gradients(rows);
+  async step(
+    rows: readonly TrainRow[],
+    options: { readonly fitBatch?: boolean } = {},
+  ): Promise<{ loss: number; tokens: number }> {
+    const { loss, grads, tokens } = await this.gradients(rows, options);
     const { promptTokens: m, rank: r, maxLength: s, dim: d } = this.shape;
     const named: tf.NamedTensorMap = { [this.names[PARAM_NAMES.prompt]!]: tf.tensor2d(grads.prompt, [m, d]) };
     if (r > 0) {
