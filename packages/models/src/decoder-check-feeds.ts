@@ -5,6 +5,7 @@ import { Tensor } from '@attune/backend-onnx';
 import type { CausalLMModelConfig, MoeLMModelConfig } from '@attune/zoo';
 import type { LmTokenizer } from './lm-tokenizer.js';
 import { MOE_ROUTING_INPUTS } from './moe-lm.js';
+import { padTokenRows } from './token-rows.js';
 
 export type DecoderConfig = CausalLMModelConfig | MoeLMModelConfig;
 
@@ -31,20 +32,12 @@ export function decoderFeeds(
   prompts: readonly string[],
   options: DecoderFeedOptions,
 ): Record<string, Tensor> {
-  const rows = prompts.map((p) => tokenizer.encode(p));
-  const n = rows.length;
-  const width = Math.max(...rows.map((r) => r.length));
-  const ids = new BigInt64Array(n * width).fill(BigInt(config.padTokenId));
-  const mask = new BigInt64Array(n * width);
-  const positions = new BigInt64Array(n * width);
-  rows.forEach((row, r) => {
-    const offset = options.padding === 'left' ? width - row.length : 0;
-    row.forEach((id, i) => {
-      ids[r * width + offset + i] = BigInt(id);
-      mask[r * width + offset + i] = 1n;
-      positions[r * width + offset + i] = BigInt(i);
-    });
-  });
+  const n = prompts.length;
+  const { ids, mask, positions, width } = padTokenRows(
+    prompts.map((p) => tokenizer.encode(p)),
+    config.padTokenId,
+    options.padding,
+  );
   const feeds: Record<string, Tensor> = {
     input_ids: new Tensor('int64', ids, [n, width]),
     attention_mask: new Tensor('int64', mask, [n, width]),

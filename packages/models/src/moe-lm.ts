@@ -14,6 +14,7 @@ import { type OnnxSession, Tensor } from '@attune/backend-onnx';
 import type { MoeLMModelConfig, ResolvedModel } from '@attune/zoo';
 import { type LmLoadOptions, loadLmGraph } from './lm-graph-loader.js';
 import type { LmTokenizer } from './lm-tokenizer.js';
+import { padTokenRows } from './token-rows.js';
 
 export const MOE_ROUTING_INPUTS = ['routing_override', 'routing_override_layers'] as const;
 export const MOE_ROUTING_OUTPUTS = ['router_probs', 'routing_weights', 'last_hidden_state'] as const;
@@ -130,7 +131,7 @@ export class MoELM {
       );
     }
     const ids = prompts.map((p) => this.tokenizer.encode(p));
-    const width = Math.max(...ids.map((r) => r.length));
+    const { ids: inputIds, mask, positions, width } = padTokenRows(ids, this.config.padTokenId, 'left');
     if (width > this.config.contextLength) {
       throw new RangeError(
         `a prompt has ${width} tokens; ${this.source} reads at most ${this.config.contextLength}`,
@@ -139,17 +140,6 @@ export class MoELM {
     const n = prompts.length;
     const L = this.numLayers;
     const E = this.numExperts;
-    const inputIds = new BigInt64Array(n * width).fill(BigInt(this.config.padTokenId));
-    const mask = new BigInt64Array(n * width);
-    const positions = new BigInt64Array(n * width);
-    ids.forEach((row, r) => {
-      const pad = width - row.length;
-      for (let i = 0; i < row.length; i++) {
-        inputIds[r * width + pad + i] = BigInt(row[i]!);
-        mask[r * width + pad + i] = 1n;
-        positions[r * width + pad + i] = BigInt(i);
-      }
-    });
     // The graph takes one layer-flag vector per call.
     let key: string | undefined;
     const flags = new Float32Array(L);

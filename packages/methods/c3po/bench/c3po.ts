@@ -7,7 +7,7 @@
 // once per family and seed (`ptTraining`).
 //   pnpm --filter @attune/method-c3po bench -- --n 40 --seeds 0,1,2 [--k 3] [--steps 10]
 //     [--families sentiment,parity] [--variants ngd,oracle] [--ngd-start base|kernel-regression] [--no-icl]
-//     [--no-pt] [--pt-tokens 10] [--pt-steps 200] [--pt-lr 0.3]
+//     [--no-pt] [--pt-tokens 10] [--pt-steps 120] [--pt-lr 0.3]
 //     [--layers 5] [--kernel gaussian|uniform|cosine] [--lr-max 1e-2] [--lr-min 1e-5] [--oracle-lr-max 1e-1]
 //     [--out c3po.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,7 +63,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 const lm = await loadMoELM('zoo:mini-moe', { threads: 1 });
@@ -119,6 +119,16 @@ for (const family of families) {
   };
   const ptTraining: { seed: number; ms: number; steps: number; firstLoss: number; lastLoss: number }[] = [];
   const cost: Record<string, { ms: number; passes: number; gradientPasses: number; count: number }> = {};
+  /** One answered sample of `key`: its ms, graph calls and gradient calls. */
+  const addCost = (key: string, ms: number, passes: number, gradientPasses: number) => {
+    const c = cost[key] ?? { ms: 0, passes: 0, gradientPasses: 0, count: 0 };
+    cost[key] = {
+      ms: c.ms + ms,
+      passes: c.passes + passes,
+      gradientPasses: c.gradientPasses + gradientPasses,
+      count: c.count + 1,
+    };
+  };
   for (const seed of seeds) {
     const items = shuffled(evalSet, seed).slice(0, n);
     const correct: Record<string, number> = {};
@@ -127,46 +137,34 @@ for (const family of families) {
       : undefined;
     if (pt) {
       const run = await pt.train(refs);
-      const tail = (xs: readonly number[]) => mean(xs.slice(-10) as number[]);
+      // Batch losses averaged over the first and the last 10 steps.
       ptTraining.push({
         seed,
         ms: Math.round(run.ms),
         steps: run.steps,
-        firstLoss: +mean(run.losses.slice(0, 10) as number[]).toFixed(4),
-        lastLoss: +tail(run.losses).toFixed(4),
+        firstLoss: +mean(run.losses.slice(0, 10)).toFixed(4),
+        lastLoss: +mean(run.losses.slice(-10)).toFixed(4),
       });
     }
     for (const it of items) {
       if (pt) {
         const res = await pt.answer(it.question, it.options);
         correct.pt = (correct.pt ?? 0) + Number(res.choice === it.answer);
-        const c = cost.pt ?? { ms: 0, passes: 0, gradientPasses: 0, count: 0 };
-        cost.pt = { ms: c.ms + res.ms, passes: c.passes + res.passes, gradientPasses: 0, count: c.count + 1 };
+        addCost('pt', res.ms, res.passes, 0);
       }
       if (withIcl) {
         const t0 = performance.now();
         const icl = await methods[variants[0]!]!.iclAnswer(it.question, it.options);
         const iclMs = performance.now() - t0;
         correct.icl = (correct.icl ?? 0) + Number(icl.choice === it.answer);
-        cost.icl = {
-          ms: (cost.icl?.ms ?? 0) + iclMs,
-          passes: (cost.icl?.passes ?? 0) + 2,
-          gradientPasses: 0,
-          count: (cost.icl?.count ?? 0) + 1,
-        };
+        addCost('icl', iclMs, 2, 0);
       }
       for (const v of variants) {
         // Only the oracle reads the label.
         const res = await methods[v]!.answer(it.question, it.options, v === 'oracle' ? it.answer : undefined);
         if (v === variants[0]) correct.base = (correct.base ?? 0) + Number(res.base.choice === it.answer);
         correct[v] = (correct[v] ?? 0) + Number(res.remixed.choice === it.answer);
-        const c = cost[v] ?? { ms: 0, passes: 0, gradientPasses: 0, count: 0 };
-        cost[v] = {
-          ms: c.ms + res.ms,
-          passes: c.passes + res.passes,
-          gradientPasses: c.gradientPasses + res.gradientPasses,
-          count: c.count + 1,
-        };
+        addCost(v, res.ms, res.passes, res.gradientPasses);
       }
     }
     for (const key of Object.keys(acc)) acc[key]!.push((correct[key] ?? 0) / items.length);

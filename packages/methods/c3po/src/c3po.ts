@@ -12,6 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { MoELM, OptionScores, RoutingOverride } from '@attune/models';
+import { crossEntropy } from './cross-entropy.js';
 import {
   checkPathway,
   coreOverride,
@@ -140,14 +141,6 @@ export async function loadTasks(
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
-}
-
-function crossEntropy(logits: Float32Array, target: number): number {
-  let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
-  let s = 0;
-  for (const v of logits) s += Math.exp(v - max);
-  return Math.log(s) + max - logits[target]!;
 }
 
 export class C3PO {

@@ -24,6 +24,7 @@ import {
   trainBatch,
 } from '@attune/method-dept';
 import type { MoELM, OptionScores } from '@attune/models';
+import { crossEntropy } from './cross-entropy.js';
 import type { Reference } from './remix.js';
 
 /** What the baseline reads of a reference. */
@@ -176,7 +177,7 @@ export class SoftPromptBaseline {
         weightDecay: 0,
         seed: this.seed,
       },
-      { prompt: this.initialPrompt(), loraA: new Float32Array(0), loraB: new Float32Array(0) },
+      this.params(this.initialPrompt()),
     );
     const losses: number[] = [];
     try {
@@ -215,12 +216,7 @@ export class SoftPromptBaseline {
       );
       const V = this.lm.config.vocabSize;
       chunk.forEach((r, b) => {
-        const row = logits.subarray(at[b]! * V, at[b]! * V + V);
-        let max = -Infinity;
-        for (const v of row) if (v > max) max = v;
-        let sum = 0;
-        for (const v of row) sum += Math.exp(v - max);
-        total += Math.log(sum) + max - row[r.label[0]!]!;
+        total += crossEntropy(logits.subarray(at[b]! * V, at[b]! * V + V), r.label[0]!);
       });
     }
     return total / rows.length;
